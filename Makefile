@@ -1,0 +1,67 @@
+# doudi - build, test, bench. `make run` and `make test` are the two commands.
+CC      ?= cc
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN    := -Wall -Wextra -Werror -Wshadow -Wvla
+BANNED  :=
+CFLAGS  ?= -O2 -g
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+DEPS_PKGS := build-essential pkg-config libcmocka-dev clang libclang-rt-14-dev python3
+
+CORE_SRC := $(wildcard src/core/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+BUILD := build
+TBUILD := build/test
+
+.PHONY: all deps run test unit fuzz bench clean format check-policy
+
+all: $(BUILD)/doudi
+
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "deps: all present"; fi
+
+$(BUILD)/doudi: $(CORE_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.json | $(BUILD)
+	@if [ -n "$(CLI_SRC)" ]; then $(CC) $(CSTD) $(WARN) $(CFLAGS) $(BANNED) -Isrc $(CORE_SRC) $(CLI_SRC) -o $@ -lpthread; \
+	else echo "doudi: CLI not built yet" ; fi
+
+$(BUILD) $(TBUILD):
+	mkdir -p $@
+
+# Unit tests: each tests/unit/test_X.c is its own binary, built with sanitizers.
+$(TBUILD)/%: tests/unit/%.c $(CORE_SRC) $(wildcard src/core/*.h) | $(TBUILD)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(BANNED) -Isrc $< $(CORE_SRC) -o $@ -lcmocka
+
+UNIT_BIN := $(patsubst tests/unit/%.c,$(TBUILD)/%,$(UNIT_SRC))
+
+unit: $(UNIT_BIN)
+	@fail=0; pass=0; for t in $(UNIT_BIN); do \
+	  if ./$$t >$$t.log 2>&1; then pass=$$((pass+1)); echo "PASS $$t"; \
+	  else fail=$$((fail+1)); echo "FAIL $$t"; cat $$t.log; fi; done; \
+	echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+check-banned:
+	sh tools/check_banned.sh
+
+check-policy:
+	python3 tools/policy_doc.py --check
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) check-policy
+	$(MAKE) check-banned
+	@echo "all test suites passed"
+
+run: deps all
+	@echo "doudi: the server arrives with a later issue; try: build/doudi assess tests/data/household.json"
+
+format:
+	clang-format -i src/*/*.[ch] tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,38 @@
+/* status.c - filling and composing dd_error values. No I/O. */
+#include "status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+dd_status dd_fail(dd_error *err, dd_status code, const char *field, const char *fmt, ...)
+{
+	if (!err)
+		return code;
+	err->code = code;
+	snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void dd_error_prefix(dd_error *err, const char *prefix)
+{
+	if (!err || !prefix || !*prefix)
+		return;
+	char joined[2 * DD_FIELD_MAX + 2];
+	const char *sep = !err->field[0] || err->field[0] == '[' ? "" : ".";
+	snprintf(joined, sizeof joined, "%s%s%s", prefix, sep, err->field);
+	snprintf(err->field, sizeof err->field, "%.*s", DD_FIELD_MAX - 1, joined);
+}
+
+void dd_error_clear(dd_error *err)
+{
+	if (!err)
+		return;
+	err->code = DD_OK;
+	err->field[0] = '\0';
+	err->message[0] = '\0';
+}

@@ -1,0 +1,34 @@
+/* strbuf.h - a growable byte buffer for building output text.
+ *
+ * Lifecycle: strbuf_init, append…, strbuf_release. On allocation failure the
+ * buffer is marked failed and later appends do nothing; check sb->failed once
+ * at the end instead of after every append. */
+#ifndef DD_STRBUF_H
+#define DD_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+
+void strbuf_init(struct strbuf *sb, size_t hint);
+void strbuf_release(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+bool strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *data, size_t n);
+void strbuf_adds(struct strbuf *sb, const char *s);
+void strbuf_addc(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) DD_PRINTF(2, 3);
+void strbuf_add_int(struct strbuf *sb, int64_t v);
+/* Appends s as a JSON string literal (quotes and escapes included). */
+void strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n);
+
+#endif
