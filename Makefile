@@ -8,13 +8,13 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 DEPS_PKGS := build-essential pkg-config libcmocka-dev clang libclang-rt-14-dev python3
 
 CORE_SRC := $(wildcard src/core/*.c)
-CLI_SRC  := $(wildcard src/cli/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c) src/cli/default_policy.S
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 BUILD := build
 TBUILD := build/test
 
-.PHONY: all deps run test unit fuzz bench clean format check-policy
+.PHONY: all deps run test unit cli-test fuzz bench clean format check-policy check-banned
 
 all: $(BUILD)/doudi
 
@@ -27,8 +27,7 @@ deps:
 	else echo "deps: all present"; fi
 
 $(BUILD)/doudi: $(CORE_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.json | $(BUILD)
-	@if [ -n "$(CLI_SRC)" ]; then $(CC) $(CSTD) $(WARN) $(CFLAGS) $(BANNED) -Isrc $(CORE_SRC) $(CLI_SRC) -o $@ -lpthread; \
-	else echo "doudi: CLI not built yet" ; fi
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Isrc $(CORE_SRC) $(CLI_SRC) -o $@
 
 $(BUILD) $(TBUILD):
 	mkdir -p $@
@@ -45,6 +44,13 @@ unit: $(UNIT_BIN)
 	  else fail=$$((fail+1)); echo "FAIL $$t"; cat $$t.log; fi; done; \
 	echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
+# The CLI built with sanitizers, for the contract tests.
+$(TBUILD)/doudi: $(CORE_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.json | $(TBUILD)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Isrc $(CORE_SRC) $(CLI_SRC) -o $@
+
+cli-test: $(TBUILD)/doudi
+	DOUDI=$(TBUILD)/doudi bash tests/cli/test_assess.sh
+
 check-banned:
 	sh tools/check_banned.sh
 
@@ -53,6 +59,7 @@ check-policy:
 
 test: deps
 	$(MAKE) unit
+	$(MAKE) cli-test
 	$(MAKE) check-policy
 	$(MAKE) check-banned
 	@echo "all test suites passed"

@@ -9,12 +9,16 @@ dd_status dd_fail(dd_error *err, dd_status code, const char *field, const char *
 {
 	if (!err)
 		return code;
-	err->code = code;
-	snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+	/* format first: the arguments may point into err itself */
+	char field_copy[DD_FIELD_MAX], message[DD_MESSAGE_MAX];
+	snprintf(field_copy, sizeof field_copy, "%s", field ? field : "");
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	vsnprintf(message, sizeof message, fmt, ap);
 	va_end(ap);
+	err->code = code;
+	memcpy(err->field, field_copy, sizeof err->field);
+	memcpy(err->message, message, sizeof err->message);
 	return code;
 }
 

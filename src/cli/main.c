@@ -1,0 +1,84 @@
+/* main.c - the doudi command: dispatch through one table (git's habit). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+    {"assess", cmd_assess, "评估家庭是否符合低保、特困、低保边缘 (assess households, ASSESS.md)"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "用法 (usage): doudi <command> [options]\n\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+}
+
+dd_status cli_read_file(const char *path, size_t limit, char **out, size_t *len, dd_error *err)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!f)
+		return dd_fail(err, DD_EIO, path, "无法打开文件 (cannot open file)");
+	size_t cap = 64 * 1024, n = 0;
+	char *buf = malloc(cap + 1);
+	dd_status rc = DD_OK;
+	while (buf) {
+		if (n == cap) {
+			if (cap >= limit) {
+				rc = dd_fail(err, DD_ELIMIT, path, "文件超过 %zu 字节上限 (file too large)", limit);
+				break;
+			}
+			cap = cap * 2 > limit ? limit : cap * 2;
+			char *p = realloc(buf, cap + 1);
+			if (!p) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = p;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (!buf && !rc)
+		rc = dd_fail(err, DD_ENOMEM, path, "内存不足 (out of memory)");
+	if (!rc && ferror(f))
+		rc = dd_fail(err, DD_EIO, path, "读取失败 (read error)");
+	if (f != stdin)
+		fclose(f);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return DD_OK;
+}
+
+void cli_print_error(const dd_error *err)
+{
+	fprintf(stderr, "%s: %s\n", err->field[0] ? err->field : "$", err->message);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "doudi: 未知命令 \"%s\" (unknown command)\n", argv[1]);
+	usage(stderr);
+	return EXIT_BAD_INPUT;
+}
