@@ -22,7 +22,7 @@ struct params_cache {
 	struct {
 		bool used;
 		char region[REGION_TEXT_MAX];
-		dd_date date;
+		size_t epoch;
 		dd_status rc;
 		dd_error err;
 		struct assess_params p;
@@ -32,21 +32,27 @@ struct params_cache {
 static const struct assess_params *cache_get(struct params_cache *c, const struct policy *pol, const char *region,
 					     dd_date date, dd_error *err)
 {
-	uint32_t hash = 2166136261u ^ (uint32_t)date;
+	size_t epoch = policy_epoch(pol, date);
+	const char *full_region = region;
+	region = policy_region_key(pol, region);
+	uint32_t hash = 2166136261u;
 	for (const char *s = region; *s; s++)
 		hash = (hash ^ (unsigned char)*s) * 16777619u;
-	hash = (hash ^ (uint32_t)date) * 16777619u;
+	hash = (hash ^ (uint32_t)epoch) * 16777619u;
 	size_t i = hash % CACHE_SLOTS;
-	if (!c->slot[i].used || c->slot[i].date != date || strcmp(c->slot[i].region, region) != 0) {
+	if (!c->slot[i].used || c->slot[i].epoch != epoch || strcmp(c->slot[i].region, region) != 0) {
 		c->slot[i].used = true;
-		c->slot[i].date = date;
+		c->slot[i].epoch = epoch;
 		snprintf(c->slot[i].region, sizeof c->slot[i].region, "%s", region);
 		dd_error_clear(&c->slot[i].err);
 		c->slot[i].rc = assess_params_resolve(pol, region, date, &c->slot[i].p, &c->slot[i].err);
 	}
-	if (c->slot[i].rc) {
-		*err = c->slot[i].err;
-		return NULL;
+	if (c->slot[i].rc || c->slot[i].p.missing_rc) {
+		/* rare: resolve again so the message names this household's date */
+		c->slot[i].used = false;
+		dd_status rc = assess_params_resolve(pol, full_region, date, &c->slot[i].p, err);
+		if (rc)
+			return NULL;
 	}
 	return &c->slot[i].p;
 }

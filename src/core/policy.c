@@ -206,6 +206,39 @@ static int entry_cmp(const void *a, const void *b)
 	return x->from < y->from ? -1 : x->from > y->from;
 }
 
+static int date_cmp(const void *a, const void *b)
+{
+	dd_date x = *(const dd_date *)a, y = *(const dd_date *)b;
+	return x < y ? -1 : x > y;
+}
+
+const char *policy_region_key(const struct policy *p, const char *region_sig)
+{
+	const char *best = "";
+	size_t best_len = 0;
+	for (size_t i = 0; i < p->n_regions; i++) {
+		size_t len = strlen(p->regions[i]);
+		if (len >= best_len && region_covers(p->regions[i], region_sig)) {
+			best = p->regions[i];
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+size_t policy_epoch(const struct policy *p, dd_date date)
+{
+	size_t lo = 0, hi = p->n_froms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->froms[mid] <= date)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static dd_status load_entry(struct policy *p, const struct json_value *e, struct policy_entry *out, dd_error *err)
 {
 	if (e->type != JSON_OBJECT)
@@ -295,6 +328,30 @@ dd_status policy_load(struct policy *p, const char *text, size_t n, dd_error *er
 			goto fail;
 		}
 	}
+	p->froms = arena_calloc(&p->arena, p->n ? p->n : 1, sizeof *p->froms);
+	if (!p->froms) {
+		rc = dd_fail(err, DD_ENOMEM, "parameters", "内存不足 (out of memory)");
+		goto fail;
+	}
+	for (i = 0; i < p->n; i++)
+		p->froms[i] = p->entries[i].from;
+	qsort(p->froms, p->n, sizeof *p->froms, date_cmp);
+	p->n_froms = 0;
+	for (i = 0; i < p->n; i++)
+		if (!p->n_froms || p->froms[p->n_froms - 1] != p->froms[i])
+			p->froms[p->n_froms++] = p->froms[i];
+	p->regions = arena_calloc(&p->arena, p->n ? p->n : 1, sizeof *p->regions);
+	if (!p->regions) {
+		rc = dd_fail(err, DD_ENOMEM, "parameters", "内存不足 (out of memory)");
+		goto fail;
+	}
+	for (i = 0; i < p->n; i++) {
+		size_t k = 0;
+		while (k < p->n_regions && strcmp(p->regions[k], p->entries[i].region) != 0)
+			k++;
+		if (k == p->n_regions)
+			p->regions[p->n_regions++] = p->entries[i].region;
+	}
 	return DD_OK;
 fail:
 	policy_release(p);
@@ -306,6 +363,10 @@ void policy_release(struct policy *p)
 	arena_release(&p->arena);
 	p->entries = NULL;
 	p->n = 0;
+	p->froms = NULL;
+	p->n_froms = 0;
+	p->regions = NULL;
+	p->n_regions = 0;
 }
 
 const struct policy_entry *policy_lookup(const struct policy *p, const char *name, const char *region_sig, dd_date date)

@@ -60,6 +60,10 @@ struct policy {
 	struct arena arena;
 	struct policy_entry *entries; /* sorted by name, region length, from */
 	size_t n;
+	dd_date *froms; /* distinct `from` dates, ascending */
+	size_t n_froms;
+	const char **regions; /* distinct entry regions (significant forms) */
+	size_t n_regions;
 };
 
 dd_status policy_load(struct policy *p, const char *json, size_t n, dd_error *err) DD_MUST_CHECK;
@@ -68,6 +72,16 @@ void policy_release(struct policy *p);
 /* The entry in force, or NULL. region_sig is a significant form. */
 const struct policy_entry *policy_lookup(const struct policy *p, const char *name, const char *region_sig,
 					 dd_date date);
+
+/* The number of distinct `from` dates ≤ date. Two dates with the same epoch
+ * see exactly the same values everywhere, so lookups may be cached by
+ * (region, epoch) instead of (region, date). */
+size_t policy_epoch(const struct policy *p, dd_date date);
+
+/* The longest entry region covering region_sig ("" when none). Looking up
+ * with it gives the same answers as with region_sig itself, so caches can be
+ * keyed by it: a county's thousand villages share one key. */
+const char *policy_region_key(const struct policy *p, const char *region_sig);
 
 const char *policy_kind_name(enum policy_kind k);
 /* The kind a known parameter name must have; false for unknown names. */

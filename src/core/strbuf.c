@@ -105,10 +105,16 @@ void strbuf_add_int(struct strbuf *sb, int64_t v)
 
 void strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	if (!strbuf_grow(sb, n + 2))
 		return;
 	strbuf_addc(sb, '"');
+	strbuf_add_json_escaped(sb, s, n);
+	strbuf_addc(sb, '"');
+}
+
+void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -139,5 +145,4 @@ void strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
 		}
 	}
 	strbuf_add(sb, s + start, n - start);
-	strbuf_addc(sb, '"');
 }

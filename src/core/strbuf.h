@@ -28,6 +28,8 @@ void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addc(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) DD_PRINTF(2, 3);
 void strbuf_add_int(struct strbuf *sb, int64_t v);
+/* Appends s escaped for the inside of a JSON string (no quotes). */
+void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t n);
 /* Appends s as a JSON string literal (quotes and escapes included). */
 void strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n);
 
