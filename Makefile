@@ -14,7 +14,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BUILD := build
 TBUILD := build/test
 
-.PHONY: all deps run test unit cli-test fuzz bench clean format check-policy check-banned
+.PHONY: all deps run test unit cli-test fuzz fuzz-smoke bench clean format check-policy check-banned
 
 all: $(BUILD)/doudi
 
@@ -51,6 +51,33 @@ $(TBUILD)/doudi: $(CORE_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.jso
 cli-test: $(TBUILD)/doudi
 	DOUDI=$(TBUILD)/doudi bash tests/cli/test_assess.sh
 
+$(BUILD)/bench_engine: bench/bench_engine.c $(CORE_SRC) $(wildcard src/core/*.h) src/cli/default_policy.S policy/default.json | $(BUILD)
+	$(CC) $(CSTD) $(WARN) -O2 -g -Isrc bench/bench_engine.c $(CORE_SRC) src/cli/default_policy.S -o $@
+
+bench: deps all $(BUILD)/bench_engine
+	bash bench/run.sh
+
+# libFuzzer targets (clang). `make fuzz` runs each for FUZZ_SECONDS;
+# `make test` runs each for a few seconds as a smoke.
+FUZZ_TARGETS := fuzz_household fuzz_policy fuzz_idnum fuzz_money
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz/%: fuzz/%.c $(CORE_SRC) $(wildcard src/core/*.h) src/cli/default_policy.S
+	@mkdir -p $(BUILD)/fuzz
+	clang $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Isrc $< $(CORE_SRC) src/cli/default_policy.S -o $@
+
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  if ! $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -artifact_prefix=$(BUILD)/fuzz/ \
+	       $(BUILD)/fuzz/corpus-$$t tests/data/fuzz-seeds >$(BUILD)/fuzz/$$t.log 2>&1; then \
+	    tail -40 $(BUILD)/fuzz/$$t.log; echo "FUZZ FAILURE in $$t"; exit 1; fi; \
+	  tail -1 $(BUILD)/fuzz/$$t.log; done
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-5}
+
 check-banned:
 	sh tools/check_banned.sh
 
@@ -60,6 +87,7 @@ check-policy:
 test: deps
 	$(MAKE) unit
 	$(MAKE) cli-test
+	$(MAKE) fuzz-smoke
 	$(MAKE) check-policy
 	$(MAKE) check-banned
 	@echo "all test suites passed"

@@ -65,10 +65,18 @@ static void put(struct strbuf *sb, const char *fmt, ...)
 			strbuf_add_json_escaped(sb, name, strlen(name));
 			break;
 		}
-		case 's': strbuf_adds(sb, va_arg(ap, const char *)); break;
-		case 'd': strbuf_add_int(sb, va_arg(ap, int64_t)); break;
-		case 'm': money_txt(sb, va_arg(ap, int64_t)); break;
-		default: strbuf_addc(sb, *p); break;
+		case 's':
+			strbuf_adds(sb, va_arg(ap, const char *));
+			break;
+		case 'd':
+			strbuf_add_int(sb, va_arg(ap, int64_t));
+			break;
+		case 'm':
+			money_txt(sb, va_arg(ap, int64_t));
+			break;
+		default:
+			strbuf_addc(sb, *p);
+			break;
 		}
 		run = p + 1;
 	}
