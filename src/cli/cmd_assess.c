@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "line_pool.h"
 #include "core/assess.h"
 #include "core/household.h"
 #include "core/json.h"
@@ -86,80 +87,49 @@ static dd_status assess_one(struct assess_ctx *cx, const char *text, size_t n, s
 	return out->failed ? dd_fail(err, DD_ENOMEM, "$", "内存不足 (out of memory)") : DD_OK;
 }
 
-static void batch_error(struct strbuf *out, unsigned long line, const dd_error *err)
+static dd_status assess_line(void *ctx, const char *line, size_t n, struct strbuf *out, dd_error *err)
 {
-	struct strbuf msg;
-	strbuf_init(&msg, 128);
-	strbuf_addf(&msg, "%s: %s", err->field[0] ? err->field : "$", err->message);
-	strbuf_adds(out, "{\"line\":");
-	strbuf_add_int(out, (int64_t)line);
-	strbuf_adds(out, ",\"error\":");
-	strbuf_add_json_string(out, msg.buf ? msg.buf : "", msg.len);
-	strbuf_addc(out, '}');
-	strbuf_release(&msg);
+	return assess_one(ctx, line, n, out, err);
 }
 
-static int run_batch(struct assess_ctx *cx, const char *path)
+/* --batch: every core assesses, results come out in input order. */
+static int run_batch(const struct assess_ctx *proto, const char *path, unsigned workers)
 {
 	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!in) {
 		fprintf(stderr, "%s: 无法打开文件 (cannot open file)\n", path);
 		return EXIT_BAD_INPUT;
 	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t got;
-	unsigned long lineno = 0;
-	bool any_bad = false;
-	struct strbuf out;
-	strbuf_init(&out, 1 << 20);
-	while ((got = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		size_t n = (size_t)got;
-		if (n && line[n - 1] == '\n')
-			n--;
-		if (n && line[n - 1] == '\r')
-			n--;
-		dd_error err;
-		dd_error_clear(&err);
-		size_t mark = out.len;
-		dd_status rc;
-		if (n > LINE_MAX_BYTES)
-			rc = dd_fail(&err, DD_ELIMIT, "$", "行超过 %u 字节上限 (line too long)", LINE_MAX_BYTES);
-		else if (n == 0)
-			rc = dd_fail(&err, DD_EINVAL, "$", "空行 (empty line)");
+	struct assess_ctx *cx = calloc(workers, sizeof *cx);
+	void **ctx = calloc(workers, sizeof *ctx);
+	unsigned made = 0;
+	for (; cx && ctx && made < workers; made++) {
+		cx[made] = *proto;
+		cx[made].cache = calloc(1, sizeof *cx[made].cache);
+		if (!cx[made].cache)
+			break;
+		arena_init(&cx[made].arena, 64 * 1024, 64u * 1024 * 1024);
+		ctx[made] = &cx[made];
+	}
+	int rc = EXIT_INTERNAL;
+	struct line_pool_result res;
+	if (made == workers) {
+		line_pool_run(in, stdout, workers, ctx, assess_line, LINE_MAX_BYTES, &res);
+		if (res.write_error || res.no_memory)
+			fprintf(stderr, "doudi: 写出结果失败 (write error)\n");
+		else if (res.read_error)
+			fprintf(stderr, "%s: 读取失败 (read error)\n", path);
 		else
-			rc = assess_one(cx, line, n, &out, &err);
-		if (rc) {
-			out.len = mark;
-			batch_error(&out, lineno, &err);
-			any_bad = true;
-		}
-		strbuf_addc(&out, '\n');
-		if (out.len >= (1 << 20)) {
-			if (fwrite(out.buf, 1, out.len, stdout) != out.len)
-				break;
-			strbuf_reset(&out);
-		}
-		/* keep memory constant: a huge line's buffer is not kept */
-		if (cap > 4 * LINE_MAX_BYTES) {
-			free(line);
-			line = NULL;
-			cap = 0;
-		}
+			rc = res.bad_lines ? EXIT_BAD_INPUT : EXIT_OK;
+	} else {
+		fprintf(stderr, "doudi: 内存不足 (out of memory)\n");
 	}
-	int rc = EXIT_OK;
-	if (out.failed || fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		fprintf(stderr, "doudi: 写出结果失败 (write error)\n");
-		rc = EXIT_INTERNAL;
-	} else if (ferror(in)) {
-		fprintf(stderr, "%s: 读取失败 (read error)\n", path);
-		rc = EXIT_INTERNAL;
-	} else if (any_bad) {
-		rc = EXIT_BAD_INPUT;
+	for (unsigned i = 0; cx && i < made; i++) {
+		arena_release(&cx[i].arena);
+		free(cx[i].cache);
 	}
-	free(line);
-	strbuf_release(&out);
+	free(cx);
+	free(ctx);
 	if (in != stdin)
 		fclose(in);
 	return rc;
@@ -254,17 +224,21 @@ int cmd_assess(int argc, char **argv)
 			err.message);
 		return EXIT_BAD_INPUT;
 	}
-	struct params_cache *cache = calloc(1, sizeof *cache);
-	if (!cache) {
-		policy_release(&policy);
-		return EXIT_INTERNAL;
+	struct assess_ctx cx = {.policy = &policy, .date_override = date_text ? &date : NULL, .pretty = pretty};
+	int code;
+	if (batch) {
+		code = run_batch(&cx, file, line_pool_default_workers());
+	} else {
+		cx.cache = calloc(1, sizeof *cx.cache);
+		if (!cx.cache) {
+			policy_release(&policy);
+			return EXIT_INTERNAL;
+		}
+		arena_init(&cx.arena, 64 * 1024, 64u * 1024 * 1024);
+		code = run_single(&cx, file);
+		arena_release(&cx.arena);
+		free(cx.cache);
 	}
-	struct assess_ctx cx = {
-	    .policy = &policy, .date_override = date_text ? &date : NULL, .cache = cache, .pretty = pretty};
-	arena_init(&cx.arena, 64 * 1024, 64u * 1024 * 1024);
-	int code = batch ? run_batch(&cx, file) : run_single(&cx, file);
-	arena_release(&cx.arena);
-	free(cache);
 	policy_release(&policy);
 	return code;
 }

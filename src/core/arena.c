@@ -1,4 +1,6 @@
-/* arena.c - bump allocation in chained blocks. No I/O. */
+/* arena.c - bump allocation in chained blocks. No I/O.
+ * The free space of the head block is a->cur..a->lim (the inline fast path in
+ * arena.h bumps a->cur); older blocks are full and only wait to be freed. */
 #include "arena.h"
 
 #include <stdint.h>
@@ -8,7 +10,6 @@
 struct arena_block {
 	struct arena_block *prev;
 	size_t size;
-	size_t used;
 	_Alignas(max_align_t) unsigned char data[];
 };
 
@@ -18,6 +19,7 @@ void arena_init(struct arena *a, size_t block_size, size_t limit)
 	a->block_size = block_size ? block_size : 64 * 1024;
 	a->limit = limit;
 	a->used_total = 0;
+	a->cur = a->lim = NULL;
 }
 
 static struct arena_block *block_new(struct arena *a, size_t need)
@@ -32,13 +34,14 @@ static struct arena_block *block_new(struct arena *a, size_t need)
 		return NULL;
 	b->prev = a->head;
 	b->size = size;
-	b->used = 0;
 	a->head = b;
 	a->used_total += size;
+	a->cur = b->data;
+	a->lim = b->data + size;
 	return b;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_slow(struct arena *a, size_t n)
 {
 	const size_t align = _Alignof(max_align_t);
 	if (n == 0)
@@ -46,14 +49,12 @@ void *arena_alloc(struct arena *a, size_t n)
 	if (n > SIZE_MAX - align)
 		return NULL;
 	n = (n + align - 1) & ~(align - 1);
-	struct arena_block *b = a->head;
-	if (!b || b->size - b->used < n) {
-		b = block_new(a, n);
-		if (!b)
+	if (!a->cur || (size_t)(a->lim - a->cur) < n) {
+		if (!block_new(a, n))
 			return NULL;
 	}
-	void *p = b->data + b->used;
-	b->used += n;
+	void *p = a->cur;
+	a->cur += n;
 	return p;
 }
 
@@ -88,8 +89,9 @@ void arena_reset(struct arena *a)
 		free(b);
 		b = prev;
 	}
-	b->used = 0;
 	a->head = b;
+	a->cur = b->data;
+	a->lim = b->data + b->size;
 }
 
 void arena_release(struct arena *a)
@@ -102,4 +104,5 @@ void arena_release(struct arena *a)
 	}
 	a->head = NULL;
 	a->used_total = 0;
+	a->cur = a->lim = NULL;
 }

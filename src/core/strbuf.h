@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "status.h"
 
@@ -23,9 +24,31 @@ void strbuf_init(struct strbuf *sb, size_t hint);
 void strbuf_release(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
 bool strbuf_grow(struct strbuf *sb, size_t extra);
-void strbuf_add(struct strbuf *sb, const void *data, size_t n);
-void strbuf_adds(struct strbuf *sb, const char *s);
-void strbuf_addc(struct strbuf *sb, char c);
+
+/* The appends are inline: output is built a few bytes at a time, and the
+ * common case (room left) must cost a compare and a copy. The buffer stays
+ * NUL-terminated. */
+static inline void strbuf_add(struct strbuf *sb, const void *data, size_t n)
+{
+	if ((sb->cap - sb->len <= n || !sb->cap) && !strbuf_grow(sb, n))
+		return;
+	memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+static inline void strbuf_adds(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+static inline void strbuf_addc(struct strbuf *sb, char c)
+{
+	if ((sb->cap - sb->len <= 1 || !sb->cap) && !strbuf_grow(sb, 1))
+		return;
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) DD_PRINTF(2, 3);
 void strbuf_add_int(struct strbuf *sb, int64_t v);
 /* Appends s escaped for the inside of a JSON string (no quotes). */
