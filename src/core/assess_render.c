@@ -55,9 +55,7 @@ static void put(struct strbuf *sb, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	const char *run = fmt;
-	for (const char *p = fmt; *p; p++) {
-		if (*p != '%')
-			continue;
+	for (const char *p; (p = strchr(run, '%')) != NULL;) {
 		strbuf_add(sb, run, (size_t)(p - run));
 		switch (*++p) {
 		case 'n': {
@@ -78,7 +76,7 @@ static void put(struct strbuf *sb, const char *fmt, ...)
 			strbuf_addc(sb, *p);
 			break;
 		}
-		run = p + 1;
+		run = *p ? p + 1 : p;
 	}
 	strbuf_add(sb, run, strlen(run));
 	va_end(ap);
@@ -390,7 +388,11 @@ void assess_render(const struct household *h, const struct assess_result *r, boo
 		/* the rule code is written after the text, whose case picks it */
 		strbuf_add(sb, "{\"text\":\"", 9);
 		trace_text(h, r, &r->trace[i], sb, &rule, &cite);
-		put(sb, "\",\"rule\":\"%s\",\"cite\":\"%s\"}", rule, cite);
+		strbuf_add(sb, "\",\"rule\":\"", 10);
+		strbuf_adds(sb, rule);
+		strbuf_add(sb, "\",\"cite\":\"", 10);
+		strbuf_adds(sb, cite);
+		strbuf_add(sb, "\"}", 2);
 	}
 	o.depth--;
 	if (r->n_trace)

@@ -17,6 +17,8 @@ static dd_status fail(struct parser *ps, dd_status code, const char *what)
 
 static void skip_ws(struct parser *ps)
 {
+	if (ps->p<ps->end && * ps->p> ' ')
+		return; /* compact JSON: the usual case */
 	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
 		ps->p++;
 }
@@ -118,13 +120,34 @@ static size_t put_utf8(unsigned char *o, unsigned cp)
 	return 4;
 }
 
-/* At the opening quote. Decodes into the arena; *out NUL-terminated. */
-static dd_status parse_string(struct parser *ps, const char **out, uint32_t *out_len)
+/* 1 for bytes a string may hold as they are: 0x20..0x7F except '"' and '\\'. */
+static const unsigned char ascii_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* At the opening quote. Decodes into the arena; *out NUL-terminated. When
+ * key_mode is set and the string has no escapes, *out points into the input
+ * instead (not NUL-terminated: keys are compared by length). */
+static dd_status parse_string(struct parser *ps, const char **out, uint32_t *out_len, bool key_mode)
 {
 	ps->p++;
 	const unsigned char *s = ps->p;
 	bool plain = true;
-	while (ps->p < ps->end && *ps->p != '"') {
+	for (;;) {
+		/* fast path: printable ASCII other than '"' and '\\' */
+		while (ps->end - ps->p >= 4 && ascii_plain[ps->p[0]] && ascii_plain[ps->p[1]] &&
+		       ascii_plain[ps->p[2]] && ascii_plain[ps->p[3]])
+			ps->p += 4;
+		while (ps->p < ps->end && ascii_plain[*ps->p])
+			ps->p++;
+		if (ps->p >= ps->end || *ps->p == '"')
+			break;
 		unsigned char c = *ps->p;
 		if (c < 0x20)
 			return fail(ps, DD_EINVAL, "字符串中有控制字符 (control character in string)");
@@ -147,6 +170,12 @@ static dd_status parse_string(struct parser *ps, const char **out, uint32_t *out
 	size_t raw = (size_t)(ps->p - s);
 	if (raw > UINT32_MAX - 1)
 		return fail(ps, DD_ELIMIT, "字符串过长 (string too long)");
+	if (plain && key_mode) {
+		ps->p++;
+		*out = (const char *)s;
+		*out_len = (uint32_t)raw;
+		return DD_OK;
+	}
 	unsigned char *o = arena_alloc(ps->a, raw + 1);
 	if (!o)
 		return fail(ps, DD_ENOMEM, "内存不足 (out of memory)");
@@ -300,7 +329,7 @@ static dd_status parse_container(struct parser *ps, struct json_value *v, bool i
 		if (is_object) {
 			if (ps->p >= ps->end || *ps->p != '"')
 				return fail(ps, DD_EINVAL, "应为字段名 (expected a key string)");
-			rc = parse_string(ps, &key, &key_len);
+			rc = parse_string(ps, &key, &key_len, true);
 			if (rc)
 				return rc;
 			skip_ws(ps);
@@ -354,7 +383,7 @@ static dd_status parse_value(struct parser *ps, struct json_value **out)
 		v = node(ps, JSON_STRING);
 		if (!v)
 			return fail(ps, DD_ENOMEM, "内存不足 (out of memory)");
-		rc = parse_string(ps, &v->str, &v->len);
+		rc = parse_string(ps, &v->str, &v->len, false);
 		break;
 	case 't':
 	case 'f':

@@ -32,7 +32,7 @@ struct json_value {
 	enum json_type type;
 	uint32_t len;	 /* string/number: bytes; array/object: children */
 	const char *str; /* string (decoded, NUL-terminated) or number lexeme */
-	const char *key; /* set when this value is an object member */
+	const char *key; /* set when this value is an object member; NOT NUL-terminated: use key_len */
 	uint32_t key_len;
 	struct json_value *child; /* first element or member */
 	struct json_value *next;  /* next sibling */

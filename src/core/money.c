@@ -104,18 +104,30 @@ range:
 
 size_t money_format(fen_t v, char buf[MONEY_TEXT_MAX])
 {
+	static const char pairs[201] =
+	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 	char tmp[MONEY_TEXT_MAX];
 	char *p = tmp + sizeof tmp;
-	*--p = (char)('0' + u % 10);
-	u /= 10;
-	*--p = (char)('0' + u % 10);
-	u /= 10;
+	unsigned f = (unsigned)(u % 100);
+	u /= 100;
+	p -= 2;
+	memcpy(p, pairs + 2 * f, 2);
 	*--p = '.';
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	while (u >= 100) {
+		f = (unsigned)(u % 100);
+		u /= 100;
+		p -= 2;
+		memcpy(p, pairs + 2 * f, 2);
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * u, 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (v < 0)
 		*--p = '-';
 	size_t len = (size_t)(tmp + sizeof tmp - p);
