@@ -14,7 +14,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CORE_SRC := $(wildcard src/core/*.c)
 STORE_SRC := $(wildcard src/store/*.c)
-LIB_SRC  := $(CORE_SRC) $(STORE_SRC)
+SERVICE_SRC := $(wildcard src/service/*.c)
+LIB_SRC  := $(CORE_SRC) $(STORE_SRC) $(SERVICE_SRC)
 CLI_SRC  := $(wildcard src/cli/*.c) src/cli/default_policy.S
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
@@ -40,7 +41,7 @@ $(BUILD) $(TBUILD):
 	mkdir -p $@
 
 # Unit tests: each tests/unit/test_X.c is its own binary, built with sanitizers.
-$(TBUILD)/%: tests/unit/%.c $(LIB_SRC) $(wildcard src/core/*.h src/store/*.h) | $(TBUILD)
+$(TBUILD)/%: tests/unit/%.c $(LIB_SRC) $(wildcard src/*/*.h) | $(TBUILD)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(BANNED) $(PKG_CFLAGS) -Isrc $< $(LIB_SRC) -o $@ -lcmocka $(PKG_LIBS) -pthread
 
 UNIT_BIN := $(patsubst tests/unit/%.c,$(TBUILD)/%,$(UNIT_SRC))

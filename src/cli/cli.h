@@ -2,6 +2,7 @@
 #ifndef DD_CLI_H
 #define DD_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/status.h"
@@ -10,10 +11,23 @@
 enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_BAD_INPUT = 2 };
 
 int cmd_assess(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 /* Reads a whole file ("-" = stdin) up to limit bytes into a malloc'd buffer. */
 dd_status cli_read_file(const char *path, size_t limit, char **out, size_t *len, dd_error *err);
 /* Prints "field: message" on stderr. */
 void cli_print_error(const dd_error *err);
+/* The exit code for a failed status: bad input 2, the rest 1. */
+int cli_exit_code(dd_status rc);
+
+struct db;
+/* Opens the store named by --db (NULL: var/doudi.db). With create, a missing
+ * SQLite file and its directory are made (file 0600, directory 0700). */
+dd_status cli_db_open(const char *target, bool create, struct db **out, dd_error *err);
+/* How to name the target in messages: the path, or "PostgreSQL" (a URI may
+ * hold a password, so it is never printed). */
+const char *cli_db_label(const char *target);
 
 #endif

@@ -11,6 +11,9 @@ static const struct command {
 	const char *help;
 } commands[] = {
     {"assess", cmd_assess, "评估家庭是否符合低保、特困、低保边缘 (assess households, ASSESS.md)"},
+    {"init", cmd_init, "创建或升级数据库并创建首个管理员 (create or migrate the store, bootstrap admin)"},
+    {"audit", cmd_audit, "校验审计链 (audit verify: check the hash-chained audit log)"},
+    {"backup", cmd_backup, "在线备份 SQLite 数据库 (online backup of the SQLite store)"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,34 @@
+/* schema.c - the migrations in schema/, embedded into the binary with
+ * .incbin (the path is relative to the directory make runs in, the repo
+ * root). Adding a migration: one EMBED line and one table row. */
+#include <stddef.h>
+
+#include "store.h"
+
+#define EMBED(sym, file)                                                                                               \
+	__asm__(".section .rodata\n"                                                                                   \
+		".balign 1\n"                                                                                          \
+		".global " #sym "\n" #sym ":\n"                                                                        \
+		".incbin \"" file "\"\n"                                                                               \
+		".byte 0\n"                                                                                            \
+		".previous\n");                                                                                        \
+	extern const char sym[]
+
+EMBED(dd_schema_001, "schema/001_init.sql");
+EMBED(dd_schema_002, "schema/002_chongqing_regions.sql");
+
+static const struct store_migration migrations[] = {
+    {1, "001_init", dd_schema_001},
+    {2, "002_chongqing_regions", dd_schema_002},
+};
+
+const struct store_migration *store_migrations(size_t *n)
+{
+	*n = sizeof migrations / sizeof migrations[0];
+	return migrations;
+}
+
+int store_schema_latest(void)
+{
+	return migrations[sizeof migrations / sizeof migrations[0] - 1].version;
+}

@@ -1,0 +1,57 @@
+/* store.h - the schema and its migrations, and small helpers every store
+ * user needs (the time stamp format, region-scope ranges).
+ *
+ * Migrations are the numbered files in schema/ (embedded in the binary, so
+ * build/doudi works from any directory); each is applied once, in its own
+ * transaction, recorded in schema_migrations with its checksum, and audited.
+ * Running store_migrate again changes nothing. */
+#ifndef DD_STORE_STORE_H
+#define DD_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/status.h"
+#include "db.h"
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ", UTC: every time stamp the store writes. */
+#define STORE_TIME_MAX 32
+void store_now(char out[STORE_TIME_MAX]);
+
+struct store_migration {
+	int version;
+	const char *name; /* "001_init" */
+	const char *sql;  /* the file's text, NUL-terminated */
+};
+
+/* The shipped migrations in order; *n gets their count. */
+const struct store_migration *store_migrations(size_t *n);
+/* The schema version this program expects (the last migration's number). */
+int store_schema_latest(void);
+
+struct store_migrate_result {
+	int from_version; /* 0 on an empty database */
+	int to_version;
+	int applied; /* migrations applied by this call */
+};
+
+/* Applies the pending migrations. Each runs in its own transaction with its
+ * audit row (actor, action "schema.migrate"); report (may be NULL) is called
+ * after each one commits. Refuses a database newer than this program and a
+ * migration whose text changed after it was applied. */
+dd_status store_migrate(struct db *db, const char *actor, struct store_migrate_result *res,
+			void (*report)(const struct store_migration *m, void *ctx), void *ctx,
+			dd_error *err) DD_MUST_CHECK;
+/* The applied version (0 when the database is empty). */
+dd_status store_schema_version(struct db *db, int *version, dd_error *err) DD_MUST_CHECK;
+/* DD_OK when the schema is exactly current; otherwise an error asking to run
+ * `doudi init` (older) or to upgrade the program (newer). */
+dd_status store_check_schema(struct db *db, dd_error *err) DD_MUST_CHECK;
+
+/* Region scope as an index range: a region code c is inside scope when
+ * lo <= c < hi (byte order). scope is a significant form ("5001", "" =
+ * everything). Holds for any collation, because codes are digits only. */
+#define STORE_REGION_BOUND_MAX 16
+void store_region_range(const char *scope, char lo[STORE_REGION_BOUND_MAX], char hi[STORE_REGION_BOUND_MAX]);
+
+#endif

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# CLI tests for `doudi init`, `doudi audit verify` and `doudi backup`
+# (IMPORT.md "Stores" and "Audit chain"). On SQLite by default; on PostgreSQL
+# when DOUDI_TEST_PG is set (run under tests/pg.sh, which also sets
+# DOUDI_TEST_PG_ADMIN so fresh databases can be created).
+set -u
+cd "$(dirname "$0")/../.."
+DOUDI=${DOUDI:-build/doudi}
+DOUDI=$(cd "$(dirname "$DOUDI")" && pwd)/$(basename "$DOUDI")
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+if [ -n "${DOUDI_TEST_PG:-}" ]; then backend=pg; else backend=sqlite; fi
+echo "store CLI tests on $backend"
+
+n=0
+# fresh_db: sets DB to a new, empty store
+fresh_db() {
+	n=$((n + 1))
+	if [ $backend = pg ]; then
+		"$PGBIN/psql" "$DOUDI_TEST_PG_ADMIN" -qAt -c "CREATE DATABASE cli_$n" >/dev/null || exit 2
+		DB=${DOUDI_TEST_PG/\/doudi_test\?//cli_$n?}
+	else
+		DB="$tmp/db$n/doudi.db" # the directory does not exist yet: init makes it
+	fi
+}
+# sql DB STATEMENT: plain SQL straight into the store, as a tamperer would
+sql() {
+	if [ $backend = pg ]; then
+		"$PGBIN/psql" "$1" -qAt -v ON_ERROR_STOP=1 -c "$2"
+	else
+		sqlite3 "$1" "$2"
+	fi
+}
+# run ARGS…: runs doudi, stdout in $tmp/out, stderr in $tmp/err, status in $rc
+run() {
+	"$DOUDI" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+expect_rc() { # expect_rc NAME WANT
+	if [ "$rc" -ne "$2" ]; then
+		bad "$1: exit $rc, want $2"
+		sed 's/^/    /' "$tmp/out" "$tmp/err"
+		return 1
+	fi
+	return 0
+}
+expect_in() { # expect_in NAME FILE TEXT
+	if grep -qF -- "$3" "$2"; then ok; else
+		bad "$1: $(basename "$2") lacks '$3'"
+		sed 's/^/    /' "$2"
+	fi
+}
+
+printf 'correct horse battery\n' >"$tmp/pw"
+printf 'short\n' >"$tmp/short"
+: >"$tmp/empty"
+
+# --- init creates the schema and the admin; a second run changes nothing
+fresh_db
+run init --db "$DB" --admin root --admin-password-file "$tmp/pw"
+if expect_rc "init" 0; then
+	expect_in "init" "$tmp/out" "已应用迁移 (applied migration) 001_init"
+	expect_in "init" "$tmp/out" "已创建管理员 (created admin) root"
+fi
+if grep -qF "correct horse" "$tmp/out" "$tmp/err"; then bad "init printed the password"; else ok; fi
+hash=$(sql "$DB" "SELECT password_hash FROM users WHERE username = 'root'")
+case "$hash" in '$argon2id$'*) ok ;; *) bad "password hash is not argon2id: $hash" ;; esac
+[ "$(sql "$DB" "SELECT role || ' ' || region_code FROM users")" = "admin 000000" ] && ok || bad "admin role/region"
+[ "$(sql "$DB" "SELECT count(*) FROM regions WHERE code >= '5001' AND code < '5003' AND level = 3")" = 38 ] &&
+	ok || bad "38 Chongqing districts and counties"
+[ "$(sql "$DB" "SELECT name FROM regions WHERE code = '500154'")" = "开州区" ] && ok || bad "500154 开州区"
+if [ $backend = sqlite ]; then
+	[ "$(stat -c %a "$DB")" = 600 ] && ok || bad "database file mode $(stat -c %a "$DB"), want 600"
+	[ "$(stat -c %a "$(dirname "$DB")")" = 700 ] && ok || bad "database directory mode"
+fi
+run audit verify --db "$DB"
+expect_rc "verify after init" 0 && expect_in "verify after init" "$tmp/out" "count=3"
+before=$(sql "$DB" "SELECT count(*) || ' ' || max(seq) FROM audit_log")
+users_before=$(sql "$DB" "SELECT password_hash || updated_at FROM users")
+run init --db "$DB" --admin root --admin-password-file "$tmp/pw"
+if expect_rc "init again" 0; then
+	expect_in "init again" "$tmp/out" "无任何变更 (nothing changed)"
+	expect_in "init again" "$tmp/out" "管理员 root 已存在"
+fi
+[ "$(sql "$DB" "SELECT count(*) || ' ' || max(seq) FROM audit_log")" = "$before" ] && ok || bad "init again added audit rows"
+[ "$(sql "$DB" "SELECT password_hash || updated_at FROM users")" = "$users_before" ] && ok || bad "init again changed the admin"
+run init --db "$DB" --admin other --admin-password-file "$tmp/pw"
+expect_rc "init with another admin name" 0 && expect_in "second admin refused" "$tmp/out" "init 只创建首个管理员"
+[ "$(sql "$DB" "SELECT count(*) FROM users")" = 1 ] && ok || bad "a second bootstrap admin was created"
+run audit verify --db "$DB" --json
+if expect_rc "verify --json" 0; then
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["intact"] is True and d["count"]==3 and len(d["head"])==64' "$tmp/out" &&
+		ok || bad "verify --json output: $(cat "$tmp/out")"
+fi
+
+# --- upgrade: a store one migration behind is brought up to date, chain intact
+sql "$DB" "DELETE FROM regions; DELETE FROM schema_migrations WHERE version = 2"
+run audit verify --db "$DB"
+expect_rc "verify on an old schema" 2 && expect_in "old schema" "$tmp/err" "doudi init"
+run init --db "$DB"
+expect_rc "init upgrades" 0 && expect_in "init upgrades" "$tmp/out" "002_chongqing_regions"
+[ "$(sql "$DB" "SELECT count(*) FROM regions")" = 41 ] && ok || bad "regions after upgrade"
+run audit verify --db "$DB"
+expect_rc "verify after upgrade" 0 && expect_in "verify after upgrade" "$tmp/out" "count=4"
+
+# --- tampering: each kind is found and the first bad seq named
+tamper() { # tamper NAME SQL SEQ
+	fresh_db
+	run init --db "$DB" --admin-password-file "$tmp/pw"
+	expect_rc "$1: init" 0 || return
+	sql "$DB" "$2" >/dev/null
+	run audit verify --db "$DB"
+	expect_rc "$1: verify" 1 && expect_in "$1" "$tmp/err" "seq=$3"
+}
+tamper "row changed" "UPDATE audit_log SET detail = '{}' WHERE seq = 2" 2
+tamper "actor changed" "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1" 1
+tamper "row removed" "DELETE FROM audit_log WHERE seq = 2" 2
+tamper "last row removed" "DELETE FROM audit_log WHERE seq = 3" 3
+tamper "row inserted" "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, region_code, detail, prev_hash, hash) SELECT 4, at, actor, action, entity, entity_id, region_code, detail, hash, hash FROM audit_log WHERE seq = 3" 4
+tamper "row inserted in a gap" "UPDATE audit_log SET seq = 10 WHERE seq = 3; INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, region_code, detail, prev_hash, hash) SELECT 3, at, actor, action, entity, entity_id, region_code, detail, prev_hash, hash FROM audit_log WHERE seq = 2" 3
+
+# --- passwords: from stdin, never from argv, and not too short
+fresh_db
+printf 'another long passphrase' | "$DOUDI" init --db "$DB" --admin-password-file - >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect_rc "password from stdin" 0 && expect_in "password from stdin" "$tmp/out" "已创建管理员 (created admin) admin"
+fresh_db
+run init --db "$DB" --admin-password-file "$tmp/short"
+expect_rc "short password" 2 && expect_in "short password" "$tmp/err" "至少需要 8 个字符"
+if [ $backend = sqlite ]; then [ ! -e "$DB" ] && ok || bad "a refused init created the database"; fi
+run init --db "$DB" --admin-password-file "$tmp/empty"
+expect_rc "empty password" 2 && expect_in "empty password" "$tmp/err" "密码为空"
+run init --db "$DB" --admin-password-file "$tmp/no-such-file"
+expect_rc "missing password file" 2 && expect_in "missing password file" "$tmp/err" "--admin-password-file"
+run init --db "$DB" --admin-password 'correct horse battery'
+expect_rc "password on argv" 2 && expect_in "password on argv" "$tmp/err" "never pass a password"
+run init --db "$DB" --admin 'bad name'
+expect_rc "bad admin name" 2 && ok
+run init --db "$DB" --admin-region 50a154
+expect_rc "bad admin region" 2 && expect_in "bad admin region" "$tmp/err" "--admin-region"
+run init --db "$DB" </dev/null
+expect_rc "init without a password" 0 && expect_in "init without a password" "$tmp/err" "未创建管理员"
+[ "$(sql "$DB" "SELECT count(*) FROM users")" = 0 ] && ok || bad "an admin without a password"
+run init --db "$DB" --admin-password-file "$tmp/pw"
+expect_rc "admin added later" 0 && expect_in "admin added later" "$tmp/out" "已创建管理员"
+
+# --- backup
+if [ $backend = sqlite ]; then
+	run backup --db "$DB" "$tmp/backup.db"
+	expect_rc "backup" 0 && ok
+	[ "$(stat -c %a "$tmp/backup.db")" = 600 ] && ok || bad "backup file mode $(stat -c %a "$tmp/backup.db")"
+	run audit verify --db "$tmp/backup.db"
+	expect_rc "verify the backup" 0 && expect_in "verify the backup" "$tmp/out" "count=3"
+	run backup --db "$DB" "$tmp/backup.db"
+	expect_rc "backup over an existing file" 2 && expect_in "backup exists" "$tmp/err" "--force"
+	run backup --db "$DB" --force "$tmp/backup.db"
+	expect_rc "backup --force" 0 && ok
+	run audit verify --db "$tmp/nothing-here.db"
+	expect_rc "verify a missing file" 2 && expect_in "verify a missing file" "$tmp/err" "doudi init"
+	[ ! -e "$tmp/nothing-here.db" ] && ok || bad "verify created a database file"
+	# the default store: var/doudi.db under the working directory
+	mkdir -p "$tmp/cwd"
+	(cd "$tmp/cwd" && "$DOUDI" init --admin-password-file "$tmp/pw" >/dev/null 2>&1)
+	[ -f "$tmp/cwd/var/doudi.db" ] && ok || bad "default --db var/doudi.db not created"
+	[ "$(stat -c %a "$tmp/cwd/var/doudi.db" 2>/dev/null)" = 600 ] && ok || bad "default db mode"
+	(cd "$tmp/cwd" && "$DOUDI" audit verify >/dev/null 2>&1) && ok || bad "verify with the default --db"
+else
+	run backup --db "$DB" "$tmp/backup.dump"
+	expect_rc "backup on PostgreSQL" 2 && expect_in "backup on PostgreSQL" "$tmp/err" "pg_dump"
+	if grep -qF "$DOUDI_TEST_PG" "$tmp/err"; then bad "the URI was printed"; else ok; fi
+fi
+
+echo "store CLI ($backend): $pass passed, $fail failed"
+[ $fail -eq 0 ]
