@@ -9,7 +9,7 @@ $(BUILD)/doudi $(TBUILD)/doudi $(UNIT_BIN): $(SCHEMA_SQL)
 
 .PHONY: store-test store-bench
 
-store-test: $(TBUILD)/test_store $(TBUILD)/doudi
+store-test: $(TBUILD)/test_store $(TBUILD)/doudi $(BUILD)/doudi
 	@echo "-- store unit tests on SQLite"
 	./$(TBUILD)/test_store
 	@echo "-- store unit tests on PostgreSQL"
@@ -18,6 +18,10 @@ store-test: $(TBUILD)/test_store $(TBUILD)/doudi
 	DOUDI=$(TBUILD)/doudi bash tests/cli/test_store.sh
 	@echo "-- store CLI tests on PostgreSQL"
 	DOUDI=$(TBUILD)/doudi bash tests/pg.sh bash tests/cli/test_store.sh
+	@echo "-- import CLI tests on SQLite (the crash test runs $(BUILD)/doudi)"
+	DOUDI=$(TBUILD)/doudi DOUDI_FAST=$(BUILD)/doudi bash tests/cli/test_import.sh
+	@echo "-- import CLI tests on PostgreSQL"
+	DOUDI=$(TBUILD)/doudi DOUDI_FAST=$(BUILD)/doudi bash tests/pg.sh bash tests/cli/test_import.sh
 
 # Bulk-insert rates (optimised build, no sanitizers): STORE_BENCH_ROWS rows of
 # persons into SQLite, then into PostgreSQL.

@@ -56,6 +56,9 @@ CREATE TABLE households (
 	household_no TEXT NOT NULL,
 	area TEXT NOT NULL CHECK (area IN ('urban', 'rural')),
 	address TEXT,
+	-- digest of the household as last imported (IMPORT.md re-import: unchanged
+	-- when equal); any change made in the registry sets it to NULL
+	import_digest TEXT,
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL,
 	version INTEGER NOT NULL DEFAULT 1,

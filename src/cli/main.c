@@ -13,6 +13,8 @@ static const struct command {
     {"assess", cmd_assess, "评估家庭是否符合低保、特困、低保边缘 (assess households, ASSESS.md)"},
     {"init", cmd_init, "创建或升级数据库并创建首个管理员 (create or migrate the store, bootstrap admin)"},
     {"audit", cmd_audit, "校验审计链 (audit verify: check the hash-chained audit log)"},
+    {"import", cmd_import, "按户导入家庭成员表 (import households: CSV, UTF-8/GB18030, IMPORT.md)"},
+    {"export", cmd_export, "导出在册家庭成员 (export households, IMPORT.md columns)"},
     {"backup", cmd_backup, "在线备份 SQLite 数据库 (online backup of the SQLite store)"},
 };
 

@@ -93,6 +93,50 @@ static const struct word supporter_words[] = {[SUPPORTERS_ABLE] = {"able", "有�
 
 #define COUNT(a) (sizeof(a) / sizeof(a)[0])
 
+static const struct word *col_words(enum import_col c, size_t *n)
+{
+	switch (c) {
+	case IMPORT_COL_AREA:
+		*n = COUNT(areas);
+		return areas;
+	case IMPORT_COL_RELATION:
+		*n = COUNT(relations);
+		return relations;
+	case IMPORT_COL_DISABILITY_KIND:
+		*n = COUNT(disability_kinds);
+		return disability_kinds;
+	case IMPORT_COL_LABOR_CAPACITY:
+		*n = COUNT(labor_levels);
+		return labor_levels;
+	case IMPORT_COL_SELF_CARE:
+		*n = COUNT(care_levels);
+		return care_levels;
+	case IMPORT_COL_SUPPORTERS:
+		*n = COUNT(supporter_words);
+		return supporter_words;
+	default:
+		*n = 0;
+		return NULL;
+	}
+}
+
+const char *import_code(enum import_col c, int v)
+{
+	size_t n;
+	const struct word *w = col_words(c, &n);
+	return w && v >= 0 && (size_t)v < n ? w[v].en : NULL;
+}
+
+int import_code_value(enum import_col c, const char *code)
+{
+	size_t n;
+	const struct word *w = col_words(c, &n);
+	for (size_t i = 0; code && i < n; i++)
+		if (strcmp(w[i].en, code) == 0)
+			return (int)i;
+	return -1;
+}
+
 static bool eq_nocase(const char *s, size_t n, const char *ascii)
 {
 	size_t i = 0;
@@ -562,10 +606,16 @@ dd_status import_household_reason(const struct import_household_state *s, dd_err
 			       "本户有多个户主（第%llu行和第%llu行） (the household has more than one head)",
 			       (ull)s->head_line, line);
 	case IMPORT_HH_STORE:
+		return dd_fail(err, DD_EINVAL, "id",
+			       "第%llu行的人员已在库中另一在册家庭，整户未导入 (the person on line %llu is already in "
+			       "another active household in the store)",
+			       line, line);
+	case IMPORT_HH_CHANGED:
 		break;
 	}
-	return dd_fail(err, DD_EINVAL, "", "本户被数据库拒绝（第%llu行） (refused by the store, line %llu)", line,
-		       line);
+	return dd_fail(err, DD_EINVAL, "household_no",
+		       "库中已有该区划下同一户编号的家庭且内容不同，整户未导入，请在系统中办理变更 (the store already "
+		       "holds this household with other content: change it in the registry)");
 }
 
 dd_status import_household_check(const struct import_person *rows, size_t n, size_t *culprit, dd_error *err)

@@ -82,6 +82,14 @@ bool import_col_required(enum import_col c);
 /* The income type of amount k (0 = wage … 4 = basic_pension). */
 enum income_type import_amount_income(int k);
 
+/* The English code of value v of an enumerated column (area, relation,
+ * disability_kind, labor_capacity, self_care, supporters: the enum of
+ * household.h), as the export writes and the store keeps it; NULL when the
+ * column is not enumerated or v is out of range. */
+const char *import_code(enum import_col c, int v);
+/* The value of an English code (exact bytes, as import_code gives it), or -1. */
+int import_code_value(enum import_col c, const char *code);
+
 struct import_header {
 	int32_t field_of[IMPORT_COL__COUNT]; /* record field of each column, -1 = absent */
 	size_t n_fields;		     /* cells in the header record */
@@ -144,7 +152,8 @@ enum import_hh_reason {
 	IMPORT_HH_AREA_MISMATCH,
 	IMPORT_HH_NO_HEAD,
 	IMPORT_HH_MULTIPLE_HEADS,
-	IMPORT_HH_STORE, /* for the caller: refused by the store (e.g. a person in another household) */
+	IMPORT_HH_STORE,   /* a member is already in another active household in the store */
+	IMPORT_HH_CHANGED, /* the store holds this household_no in this region with other content */
 };
 
 /* What a first pass needs to know of one household, built row by row

@@ -213,6 +213,79 @@ dd_status audit_append(struct db *db, const char *actor, const char *action, con
 	return audit_append_region(db, "", actor, action, entity, entity_id, detail_json, err);
 }
 
+dd_status audit_append_batch(struct db *db, const struct audit_entry *rows, size_t n, dd_error *err)
+{
+	if (!db_in_transaction(db))
+		return dd_fail(err, DD_EINVAL, "db",
+			       "审计记录必须在事务内写入 (audit_append needs an open transaction)");
+	dd_status rc = DD_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct audit_entry *e = &rows[i];
+		const char *region = e->region_code ? e->region_code : "";
+		if (!text_ok(e->actor, 256) || !*e->actor || !text_ok(e->action, 128) || !*e->action ||
+		    !text_ok(e->entity, 128) || !*e->entity || !text_ok(e->entity_id, 256) || !text_ok(region, 12))
+			return dd_fail(
+			    err, DD_EINVAL, "audit",
+			    "审计记录缺少操作者、动作或对象，或过长 (audit row: actor, action, entity required)");
+		rc = check_json(e->detail_json ? e->detail_json : "{}", err);
+	}
+	if (rc || n == 0)
+		return rc;
+	struct audit_tx *tx = NULL;
+	if ((rc = head_get(db, &tx, err)))
+		return rc;
+	static const char *const cols[] = {"seq",	"at",	       "actor",	 "action",    "entity",
+					   "entity_id", "region_code", "detail", "prev_hash", "hash"};
+	struct db_bulk *b;
+	if ((rc = db_bulk_begin(db, "audit_log", cols, 10, &b, err)))
+		return rc;
+	char at[STORE_TIME_MAX];
+	store_now(at);
+	int64_t seq = tx->seq;
+	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
+	memcpy(prev, tx->hash, sizeof prev);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct audit_entry *e = &rows[i];
+		const char *detail = e->detail_json ? e->detail_json : "{}";
+		struct audit_row row = {
+		    .seq = seq + 1,
+		    .prev_hash = prev,
+		    .at = at,
+		    .actor = e->actor,
+		    .action = e->action,
+		    .entity = e->entity,
+		    .entity_id = e->entity_id,
+		    .region_code = e->region_code ? e->region_code : "",
+		    .detail = detail,
+		    .detail_len = strlen(detail),
+		};
+		audit_hash(&row, hash);
+		db_bulk_int64(b, row.seq);
+		db_bulk_str(b, at);
+		db_bulk_str(b, row.actor);
+		db_bulk_str(b, row.action);
+		db_bulk_str(b, row.entity);
+		db_bulk_str(b, row.entity_id);
+		db_bulk_str(b, row.region_code);
+		db_bulk_text(b, detail, row.detail_len);
+		db_bulk_str(b, prev);
+		db_bulk_str(b, hash);
+		rc = db_bulk_row_end(b, err);
+		seq++;
+		memcpy(prev, hash, sizeof prev);
+	}
+	if (rc) {
+		db_bulk_abort(b);
+		return rc;
+	}
+	if ((rc = db_bulk_finish(b, NULL, err)))
+		return rc;
+	tx->seq = seq;
+	memcpy(tx->hash, prev, sizeof prev);
+	tx->dirty = true;
+	return DD_OK;
+}
+
 static void bad(struct audit_report *rep, int64_t seq, const char *fmt, ...) DD_PRINTF(3, 4);
 static void bad(struct audit_report *rep, int64_t seq, const char *fmt, ...)
 {

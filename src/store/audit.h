@@ -38,6 +38,17 @@ dd_status audit_append_region(struct db *db, const char *region_code, const char
 			      const char *entity, const char *entity_id, const char *detail_json,
 			      dd_error *err) DD_MUST_CHECK;
 
+/* Many rows at once (a bulk import: one row per household): the same as
+ * calling audit_append_region for each in order, but written with one bulk
+ * insert (COPY on PostgreSQL). Inside the caller's transaction; no bulk
+ * insert may be open on the connection. */
+struct audit_entry {
+	const char *region_code; /* NULL = '' */
+	const char *actor, *action, *entity, *entity_id;
+	const char *detail_json; /* NULL = "{}" */
+};
+dd_status audit_append_batch(struct db *db, const struct audit_entry *rows, size_t n, dd_error *err) DD_MUST_CHECK;
+
 /* One row's fields, for hashing. */
 struct audit_row {
 	int64_t seq;

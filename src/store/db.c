@@ -621,3 +621,14 @@ dd_status db_backup(struct db *db, const char *path, bool overwrite, dd_error *e
 	db->fault = DB_FAULT_NONE;
 	return db->ops->backup(db, path, overwrite, err);
 }
+
+dd_status db_cache_size(struct db *db, int mb, dd_error *err)
+{
+	if (db->backend != DB_SQLITE)
+		return DD_OK;
+	if (mb < 1 || mb > 65536)
+		return db_fail(db, DB_FAULT_MISUSE, DD_EINVAL, err, "缓存大小不正确 (bad cache size)");
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", mb * 1024);
+	return db_exec(db, sql, err);
+}

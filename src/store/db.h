@@ -175,6 +175,11 @@ void db_bulk_abort(struct db_bulk *b);
  * to the database. ids receives n values (not always consecutive). */
 dd_status db_reserve_ids(struct db *db, const char *table, int64_t n, int64_t *ids, dd_error *err) DD_MUST_CHECK;
 
+/* A bulk writer (an import) asks for a larger page cache on its own
+ * connection: SQLite keeps up to mb MiB of pages (the default is 32);
+ * PostgreSQL ignores it (the server's shared_buffers decide). */
+dd_status db_cache_size(struct db *db, int mb, dd_error *err) DD_MUST_CHECK;
+
 /* SQLite online backup into a new file (mode 0600; an existing file is
  * refused unless overwrite). PostgreSQL: DD_EINVAL, use pg_dump. */
 dd_status db_backup(struct db *db, const char *path, bool overwrite, dd_error *err) DD_MUST_CHECK;

@@ -1,0 +1,1061 @@
+/* household_import.c - IMPORT.md's household import and export over a store
+ * (see household_import.h for the passes and the counts). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "core/csv.h"
+#include "core/import_row.h"
+#include "core/region.h"
+#include "household_import.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/store.h"
+
+#define READ_CHUNK ((size_t)64 * 1024)
+#define DEFAULT_CHUNK_HOUSEHOLDS 10000
+#define IMPORT_CACHE_MB 256 /* SQLite page cache of the import's connection */
+#define NO_HOUSEHOLD UINT32_MAX
+#define DIGEST_HEX 33 /* 128-bit digest as hex, NUL */
+
+/* --- one household of the file --- */
+
+struct hh {
+	uint32_t no_off, no_len; /* household_no in the pool */
+	struct import_household_state st;
+	uint64_t sum[2];  /* the members' digests, added: the same for any row order */
+	int64_t store_id; /* the stored household with this region and number, 0 = none */
+	bool unchanged;
+	uint32_t gathered; /* rows gathered in pass 2 */
+	int32_t open;	   /* its row buffer in pass 2, -1 = none */
+};
+
+/* A person of the file who is already in the store. */
+struct known_person {
+	uint64_t key; /* 17 digits + 1; 0 = empty slot */
+	int64_t id;
+	int64_t active_household; /* 0 = in no active household */
+	uint32_t household;	  /* the file's household where the ID number is */
+	uint32_t line;
+};
+
+struct row_buf {
+	struct import_person *rows;
+	uint32_t n;
+};
+
+struct chunk_hh {
+	uint32_t hh;
+	size_t first; /* index in chunk persons */
+	uint32_t n;
+};
+
+struct import_run {
+	struct db *db;
+	const struct household_import_options *opt;
+	struct household_import_result *res;
+	int pass;
+	bool have_header;
+	struct import_header header;
+	/* households of the file: array + open-addressing table of index + 1 */
+	struct hh *hh;
+	size_t nhh, cap_hh;
+	uint32_t *slots;
+	size_t slot_mask;
+	char *pool;
+	size_t pool_len, pool_cap;
+	struct id_index ids;
+	/* persons of the file already stored */
+	struct known_person *known;
+	size_t known_mask, known_count;
+	/* pass 2 */
+	struct row_buf *bufs;
+	size_t nbufs, cap_bufs;
+	int32_t free_buf;  /* a free slot in bufs, or -1 */
+	size_t open_count; /* households with rows gathered but not yet whole */
+	struct chunk_hh *chunk;
+	size_t nchunk, cap_chunk;
+	struct import_person *cpersons;
+	size_t ncp, cap_cp;
+	int64_t rows2;
+	FILE *rejects;
+	struct strbuf rbuf;
+	char file_label[256]; /* the file's base name, for the audit rows */
+	char now[STORE_TIME_MAX];
+	char today[DATE_TEXT_MAX];
+	struct strbuf sql_text; /* scratch */
+};
+
+static dd_status oom(dd_error *err)
+{
+	return dd_fail(err, DD_ENOMEM, "", "内存不足 (out of memory)");
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return true;
+	size_t n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * size);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static const char *hh_no(const struct import_run *r, const struct hh *h)
+{
+	return r->pool + h->no_off;
+}
+
+static dd_status rehash(struct import_run *r, dd_error *err)
+{
+	size_t n = r->slot_mask ? (r->slot_mask + 1) * 2 : 1024;
+	uint32_t *s = calloc(n, sizeof *s);
+	if (!s)
+		return oom(err);
+	for (size_t i = 0; i < r->nhh; i++) {
+		const struct hh *h = &r->hh[i];
+		size_t j = fnv1a(hh_no(r, h), h->no_len) & (n - 1);
+		while (s[j])
+			j = (j + 1) & (n - 1);
+		s[j] = (uint32_t)i + 1;
+	}
+	free(r->slots);
+	r->slots = s;
+	r->slot_mask = n - 1;
+	return DD_OK;
+}
+
+/* The household with this number, or NO_HOUSEHOLD; added when add. */
+static dd_status hh_find(struct import_run *r, const char *no, bool add, uint32_t *out, dd_error *err)
+{
+	size_t len = strlen(no);
+	*out = NO_HOUSEHOLD;
+	if (!r->slots && !add)
+		return DD_OK;
+	if (add && (r->nhh + 1) * 4 > (r->slot_mask + 1) * 3) {
+		dd_status rc = rehash(r, err);
+		if (rc)
+			return rc;
+	}
+	size_t j = fnv1a(no, len) & r->slot_mask;
+	for (;;) {
+		uint32_t v = r->slots[j];
+		if (!v)
+			break;
+		const struct hh *h = &r->hh[v - 1];
+		if (h->no_len == len && memcmp(hh_no(r, h), no, len) == 0) {
+			*out = v - 1;
+			return DD_OK;
+		}
+		j = (j + 1) & r->slot_mask;
+	}
+	if (!add)
+		return DD_OK;
+	if (r->nhh >= NO_HOUSEHOLD - 1)
+		return dd_fail(err, DD_ELIMIT, "household_no", "文件中的家庭过多 (too many households in one file)");
+	if (!grow((void **)&r->hh, &r->cap_hh, r->nhh + 1, sizeof *r->hh) ||
+	    !grow((void **)&r->pool, &r->pool_cap, r->pool_len + len + 1, 1))
+		return oom(err);
+	struct hh *h = &r->hh[r->nhh];
+	memset(h, 0, sizeof *h);
+	h->no_off = (uint32_t)r->pool_len;
+	h->no_len = (uint32_t)len;
+	h->open = -1;
+	import_household_init(&h->st);
+	memcpy(r->pool + r->pool_len, no, len + 1);
+	r->pool_len += len + 1;
+	r->slots[j] = (uint32_t)r->nhh + 1;
+	*out = (uint32_t)r->nhh++;
+	return DD_OK;
+}
+
+/* --- content digests --- */
+
+static void member_digest(const struct import_person *p, uint64_t sum[2])
+{
+	char text[512];
+	int n = snprintf(text, sizeof text, "%s|%s|%d|%d|%d|%d|%d|%d|%d|%d", p->id.text, p->name, (int)p->relation,
+			 p->disability_grade, (int)p->disability_kind, (int)p->severe_illness, (int)p->labor_capacity,
+			 (int)p->self_care, (int)p->in_school, (int)p->supporters);
+	for (int k = 0; k < IMPORT_AMOUNTS && n > 0 && (size_t)n < sizeof text; k++) {
+		if (import_has_amount(p, k))
+			n += snprintf(text + n, sizeof text - (size_t)n, "|%" PRId64, (int64_t)p->amount[k]);
+		else
+			n += snprintf(text + n, sizeof text - (size_t)n, "|-");
+	}
+	if (n < 0 || (size_t)n >= sizeof text)
+		n = (int)sizeof text - 1; /* cannot happen: name ≤ 120 bytes */
+	unsigned char h[16];
+	crypto_generichash(h, sizeof h, (const unsigned char *)text, (size_t)n, NULL, 0);
+	uint64_t a, b;
+	memcpy(&a, h, 8);
+	memcpy(&b, h + 8, 8);
+	sum[0] += a;
+	sum[1] += b;
+}
+
+static void household_digest(const struct hh *h, char out[DIGEST_HEX])
+{
+	char text[128];
+	int n = snprintf(text, sizeof text, "doudi-import-v1|%s|%d|%" PRIu32 "|%016" PRIx64 "%016" PRIx64,
+			 h->st.region_sig, (int)h->st.area, h->st.rows, h->sum[0], h->sum[1]);
+	unsigned char d[16];
+	crypto_generichash(d, sizeof d, (const unsigned char *)text, (size_t)n, NULL, 0);
+	sodium_bin2hex(out, DIGEST_HEX, d, sizeof d);
+}
+
+/* --- persons already stored --- */
+
+static uint64_t id_key(const char *t)
+{
+	uint64_t k = 0;
+	for (int i = 0; i < 17; i++)
+		k = k * 10 + (uint64_t)(t[i] - '0');
+	return k + 1;
+}
+
+static struct known_person *known_slot(struct import_run *r, uint64_t key)
+{
+	size_t j = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & r->known_mask;
+	while (r->known[j].key && r->known[j].key != key)
+		j = (j + 1) & r->known_mask;
+	return &r->known[j];
+}
+
+static dd_status known_add(struct import_run *r, const struct known_person *p, dd_error *err)
+{
+	if ((r->known_count + 1) * 4 > (r->known_mask + 1) * 3) {
+		size_t n = r->known ? (r->known_mask + 1) * 2 : 1024;
+		struct known_person *old = r->known;
+		size_t old_n = r->known ? r->known_mask + 1 : 0;
+		r->known = calloc(n, sizeof *r->known);
+		if (!r->known) {
+			r->known = old;
+			return oom(err);
+		}
+		r->known_mask = n - 1;
+		for (size_t i = 0; i < old_n; i++)
+			if (old[i].key)
+				*known_slot(r, old[i].key) = old[i];
+		free(old);
+	}
+	struct known_person *s = known_slot(r, p->key);
+	if (!s->key)
+		r->known_count++;
+	*s = *p;
+	return DD_OK;
+}
+
+static const struct known_person *known_find(struct import_run *r, const char *id)
+{
+	if (!r->known)
+		return NULL;
+	const struct known_person *s = known_slot(r, id_key(id));
+	return s->key ? s : NULL;
+}
+
+/* --- the rejects file --- */
+
+static dd_status rejects_flush(struct import_run *r, dd_error *err)
+{
+	if (r->rbuf.failed)
+		return oom(err);
+	if (r->rbuf.len && fwrite(r->rbuf.buf, 1, r->rbuf.len, r->rejects) != r->rbuf.len)
+		return dd_fail(err, DD_EIO, "rejects", "无法写入拒收文件 (cannot write the rejects file: %s)",
+			       strerror(errno));
+	strbuf_reset(&r->rbuf);
+	return DD_OK;
+}
+
+static dd_status reject_row(struct import_run *r, uint64_t line, const char *reason, const struct csv_record *rec,
+			    dd_error *err)
+{
+	r->res->rejected_rows++;
+	import_rejects_row(&r->rbuf, line, reason, rec);
+	return r->rbuf.len >= READ_CHUNK ? rejects_flush(r, err) : DD_OK;
+}
+
+/* --- writing one chunk of whole households --- */
+
+static dd_status chunk_write(struct import_run *r, int64_t *hh_ids, int64_t *person_ids, struct strbuf *details,
+			     size_t *detail_off, dd_error *err)
+{
+	struct db *db = r->db;
+	size_t nh = r->nchunk, np = r->ncp;
+	dd_status rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	/* persons already stored (in no active household): updated, not added */
+	size_t n_new = 0;
+	for (size_t i = 0; i < np; i++) {
+		const struct known_person *k = known_find(r, r->cpersons[i].id.text);
+		person_ids[i] = k ? k->id : 0;
+		n_new += !k;
+	}
+	rc = db_reserve_ids(db, "households", (int64_t)nh, hh_ids, err);
+	int64_t *fresh = NULL;
+	if (!rc && n_new) {
+		fresh = malloc(n_new * sizeof *fresh);
+		rc = fresh ? db_reserve_ids(db, "persons", (int64_t)n_new, fresh, err) : oom(err);
+	}
+	for (size_t i = 0, f = 0; !rc && i < np; i++)
+		if (!person_ids[i])
+			person_ids[i] = fresh[f++];
+	free(fresh);
+	for (size_t i = 0; !rc && i < np; i++) {
+		const struct import_person *p = &r->cpersons[i];
+		if (!known_find(r, p->id.text))
+			continue;
+		struct db_stmt *st;
+		rc =
+		    db_prepare_cached(db,
+				      "UPDATE persons SET name = $2, region_code = $3, disability_grade = $4, "
+				      "disability_kind = $5, severe_illness = $6, labor_capacity = $7, self_care = $8, "
+				      "in_school = $9, supporters = $10, updated_at = $11, version = version + 1 "
+				      "WHERE id = $1",
+				      &st, err);
+		if (rc)
+			break;
+		db_bind_int64(st, 1, person_ids[i]);
+		db_bind_str(st, 2, p->name);
+		db_bind_str(st, 3, p->region_sig);
+		db_bind_int64(st, 4, p->disability_grade);
+		db_bind_str(st, 5,
+			    p->disability_kind == DIS_NONE
+				? NULL
+				: import_code(IMPORT_COL_DISABILITY_KIND, p->disability_kind));
+		db_bind_int64(st, 6, p->severe_illness);
+		db_bind_str(st, 7, import_code(IMPORT_COL_LABOR_CAPACITY, p->labor_capacity));
+		db_bind_str(st, 8, import_code(IMPORT_COL_SELF_CARE, p->self_care));
+		db_bind_int64(st, 9, p->in_school);
+		db_bind_str(st, 10, import_code(IMPORT_COL_SUPPORTERS, p->supporters));
+		db_bind_str(st, 11, r->now);
+		rc = db_run(st, err);
+		db_finalize(st);
+	}
+	struct db_bulk *b = NULL;
+	/* households */
+	static const char *const hcols[] = {"id",	  "region_code", "household_no", "area", "import_digest",
+					    "created_at", "updated_at"};
+	if (!rc)
+		rc = db_bulk_begin(db, "households", hcols, 7, &b, err);
+	for (size_t i = 0; !rc && i < nh; i++) {
+		const struct hh *h = &r->hh[r->chunk[i].hh];
+		char digest[DIGEST_HEX];
+		household_digest(h, digest);
+		db_bulk_int64(b, hh_ids[i]);
+		db_bulk_str(b, h->st.region_sig);
+		db_bulk_text(b, hh_no(r, h), h->no_len);
+		db_bulk_str(b, import_code(IMPORT_COL_AREA, h->st.area));
+		db_bulk_str(b, digest);
+		db_bulk_str(b, r->now);
+		db_bulk_str(b, r->now);
+		rc = db_bulk_row_end(b, err);
+	}
+	if (b) {
+		if (rc)
+			db_bulk_abort(b);
+		else
+			rc = db_bulk_finish(b, NULL, err);
+		b = NULL;
+	}
+	/* new persons */
+	static const char *const pcols[] = {"id",
+					    "id_number",
+					    "name",
+					    "birth_date",
+					    "sex",
+					    "region_code",
+					    "disability_grade",
+					    "disability_kind",
+					    "severe_illness",
+					    "labor_capacity",
+					    "self_care",
+					    "in_school",
+					    "supporters",
+					    "created_at",
+					    "updated_at"};
+	if (!rc && n_new)
+		rc = db_bulk_begin(db, "persons", pcols, 15, &b, err);
+	for (size_t i = 0; !rc && b && i < np; i++) {
+		const struct import_person *p = &r->cpersons[i];
+		if (known_find(r, p->id.text))
+			continue;
+		char birth[DATE_TEXT_MAX];
+		date_format(p->id.birth, birth);
+		db_bulk_int64(b, person_ids[i]);
+		db_bulk_str(b, p->id.text);
+		db_bulk_str(b, p->name);
+		db_bulk_str(b, birth);
+		db_bulk_str(b, p->id.male ? "male" : "female");
+		db_bulk_str(b, p->region_sig);
+		db_bulk_int64(b, p->disability_grade);
+		db_bulk_str(b, p->disability_kind == DIS_NONE
+				   ? NULL
+				   : import_code(IMPORT_COL_DISABILITY_KIND, p->disability_kind));
+		db_bulk_int64(b, p->severe_illness);
+		db_bulk_str(b, import_code(IMPORT_COL_LABOR_CAPACITY, p->labor_capacity));
+		db_bulk_str(b, import_code(IMPORT_COL_SELF_CARE, p->self_care));
+		db_bulk_int64(b, p->in_school);
+		db_bulk_str(b, import_code(IMPORT_COL_SUPPORTERS, p->supporters));
+		db_bulk_str(b, r->now);
+		db_bulk_str(b, r->now);
+		rc = db_bulk_row_end(b, err);
+	}
+	if (b) {
+		if (rc)
+			db_bulk_abort(b);
+		else
+			rc = db_bulk_finish(b, NULL, err);
+		b = NULL;
+	}
+	/* memberships */
+	static const char *const mcols[] = {"household_id", "person_id", "region_code",
+					    "relation",	    "from_date", "created_at"};
+	if (!rc)
+		rc = db_bulk_begin(db, "memberships", mcols, 6, &b, err);
+	for (size_t i = 0; !rc && i < nh; i++) {
+		const struct chunk_hh *c = &r->chunk[i];
+		for (uint32_t j = 0; !rc && j < c->n; j++) {
+			const struct import_person *p = &r->cpersons[c->first + j];
+			db_bulk_int64(b, hh_ids[i]);
+			db_bulk_int64(b, person_ids[c->first + j]);
+			db_bulk_str(b, p->region_sig);
+			db_bulk_str(b, import_code(IMPORT_COL_RELATION, p->relation));
+			db_bulk_str(b, r->today);
+			db_bulk_str(b, r->now);
+			rc = db_bulk_row_end(b, err);
+		}
+	}
+	if (b) {
+		if (rc)
+			db_bulk_abort(b);
+		else
+			rc = db_bulk_finish(b, NULL, err);
+		b = NULL;
+	}
+	/* monthly incomes of the import; a stored person's earlier imported
+	 * incomes are closed first */
+	for (size_t i = 0; !rc && i < np; i++) {
+		if (!known_find(r, r->cpersons[i].id.text))
+			continue;
+		struct db_stmt *st;
+		rc = db_prepare_cached(db, "DELETE FROM incomes WHERE person_id = $1 AND source = 'import'", &st, err);
+		if (rc)
+			break;
+		db_bind_int64(st, 1, person_ids[i]);
+		rc = db_run(st, err);
+		db_finalize(st);
+	}
+	static const char *const icols[] = {"person_id", "household_id", "region_code", "type",	     "amount",
+					    "period",	 "source",	 "created_at",	"updated_at"};
+	if (!rc)
+		rc = db_bulk_begin(db, "incomes", icols, 9, &b, err);
+	for (size_t i = 0; !rc && i < nh; i++) {
+		const struct chunk_hh *c = &r->chunk[i];
+		for (uint32_t j = 0; !rc && j < c->n; j++) {
+			const struct import_person *p = &r->cpersons[c->first + j];
+			for (int k = 0; !rc && k < IMPORT_AMOUNTS; k++) {
+				if (!import_has_amount(p, k))
+					continue;
+				db_bulk_int64(b, person_ids[c->first + j]);
+				db_bulk_int64(b, hh_ids[i]);
+				db_bulk_str(b, p->region_sig);
+				db_bulk_str(b, income_type_code(import_amount_income(k)));
+				db_bulk_int64(b, p->amount[k]);
+				db_bulk_str(b, "month");
+				db_bulk_str(b, "import");
+				db_bulk_str(b, r->now);
+				db_bulk_str(b, r->now);
+				rc = db_bulk_row_end(b, err);
+			}
+		}
+	}
+	if (b) {
+		if (rc)
+			db_bulk_abort(b);
+		else
+			rc = db_bulk_finish(b, NULL, err);
+		b = NULL;
+	}
+	/* one audit row per household */
+	struct audit_entry *ae = NULL;
+	if (!rc) {
+		strbuf_reset(details);
+		for (size_t i = 0; i < nh; i++) {
+			const struct hh *h = &r->hh[r->chunk[i].hh];
+			detail_off[2 * i] = details->len;
+			strbuf_addf(details, "%" PRId64, hh_ids[i]);
+			strbuf_addc(details, '\0');
+			detail_off[2 * i + 1] = details->len;
+			strbuf_adds(details, "{\"household_no\":");
+			strbuf_add_json_string(details, hh_no(r, h), h->no_len);
+			strbuf_addf(details, ",\"members\":%" PRIu32 ",\"source\":\"import\",\"file\":", r->chunk[i].n);
+			strbuf_add_json_string(details, r->file_label, strlen(r->file_label));
+			strbuf_adds(details, "}");
+			strbuf_addc(details, '\0');
+		}
+		ae = calloc(nh ? nh : 1, sizeof *ae);
+		if (!ae || details->failed)
+			rc = oom(err);
+	}
+	for (size_t i = 0; !rc && i < nh; i++) {
+		const struct hh *h = &r->hh[r->chunk[i].hh];
+		ae[i] = (struct audit_entry){
+		    .region_code = h->st.region_sig,
+		    .actor = r->opt->actor,
+		    .action = "household.import",
+		    .entity = "household",
+		    .entity_id = details->buf + detail_off[2 * i],
+		    .detail_json = details->buf + detail_off[2 * i + 1],
+		};
+	}
+	if (!rc)
+		rc = audit_append_batch(db, ae, nh, err);
+	free(ae);
+	if (!rc)
+		rc = db_commit(db, err);
+	else
+		db_rollback(db);
+	return rc;
+}
+
+static dd_status chunk_flush(struct import_run *r, dd_error *err)
+{
+	if (!r->nchunk)
+		return DD_OK;
+	int64_t *hh_ids = malloc(r->nchunk * sizeof *hh_ids);
+	int64_t *person_ids = malloc((r->ncp ? r->ncp : 1) * sizeof *person_ids);
+	size_t *detail_off = malloc(2 * r->nchunk * sizeof *detail_off);
+	dd_status rc = hh_ids && person_ids && detail_off
+			   ? chunk_write(r, hh_ids, person_ids, &r->sql_text, detail_off, err)
+			   : oom(err);
+	free(hh_ids);
+	free(person_ids);
+	free(detail_off);
+	if (rc) {
+		char msg[sizeof err->message];
+		snprintf(msg, sizeof msg, "%s", err->message);
+		return dd_fail(err, rc == DD_ENOMEM ? DD_ENOMEM : DD_EIO, err->field[0] ? err->field : "db",
+			       "第%" PRId64 "批写入失败，此前的%" PRId64
+			       "户已完整保存，重新运行导入即可完成 (chunk %" PRId64 " failed; households stored "
+			       "before it are whole: run the import again): %s",
+			       r->res->chunks + 1, r->res->households, r->res->chunks + 1, msg);
+	}
+	r->res->chunks++;
+	r->res->households += (int64_t)r->nchunk;
+	r->res->persons += (int64_t)r->ncp;
+	r->nchunk = 0;
+	r->ncp = 0;
+	if (r->opt->progress)
+		r->opt->progress(r->opt->progress_ctx, r->res->households, r->res->persons);
+	return DD_OK;
+}
+
+/* A good row of a household to store: gathered until the household is whole. */
+static dd_status gather(struct import_run *r, uint32_t k, const struct import_person *p, dd_error *err)
+{
+	struct hh *h = &r->hh[k];
+	if (h->gathered >= h->st.rows)
+		return dd_fail(err, DD_EINVAL, "", "文件在导入过程中被修改 (the file changed during the import)");
+	if (h->open < 0) {
+		int32_t slot;
+		if (r->free_buf >= 0) {
+			slot = r->free_buf;
+			r->free_buf = -1;
+		} else {
+			if (!grow((void **)&r->bufs, &r->cap_bufs, r->nbufs + 1, sizeof *r->bufs))
+				return oom(err);
+			slot = (int32_t)r->nbufs++;
+		}
+		r->bufs[slot].rows = malloc(h->st.rows * sizeof *r->bufs[slot].rows);
+		r->bufs[slot].n = 0;
+		if (!r->bufs[slot].rows)
+			return oom(err);
+		h->open = slot;
+		r->open_count++;
+	}
+	struct row_buf *rb = &r->bufs[h->open];
+	rb->rows[rb->n++] = *p;
+	h->gathered++;
+	if (h->gathered < h->st.rows)
+		return DD_OK;
+	/* whole: into the chunk */
+	if (!grow((void **)&r->chunk, &r->cap_chunk, r->nchunk + 1, sizeof *r->chunk) ||
+	    !grow((void **)&r->cpersons, &r->cap_cp, r->ncp + rb->n, sizeof *r->cpersons))
+		return oom(err);
+	r->chunk[r->nchunk++] = (struct chunk_hh){.hh = k, .first = r->ncp, .n = rb->n};
+	memcpy(r->cpersons + r->ncp, rb->rows, rb->n * sizeof *rb->rows);
+	r->ncp += rb->n;
+	free(rb->rows);
+	rb->rows = NULL;
+	if (r->free_buf < 0)
+		r->free_buf = h->open;
+	else if ((size_t)h->open == r->nbufs - 1)
+		r->nbufs--;
+	h->open = -1;
+	r->open_count--;
+	size_t limit = r->opt->chunk_households ? r->opt->chunk_households : DEFAULT_CHUNK_HOUSEHOLDS;
+	return r->nchunk >= limit ? chunk_flush(r, err) : DD_OK;
+}
+
+/* --- the two passes --- */
+
+static dd_status on_header(struct import_run *r, const struct csv_record *rec, dd_error *err)
+{
+	r->have_header = true;
+	if (r->pass == 2) {
+		import_rejects_header(&r->rbuf, rec);
+		return DD_OK;
+	}
+	return import_header_read(rec, &r->header, err);
+}
+
+static dd_status pass1_row(struct import_run *r, const struct csv_record *rec, dd_error *err)
+{
+	struct import_person p;
+	dd_error why;
+	dd_status bad = import_row_read(&r->header, rec, r->opt->today, &p, &why);
+	uint32_t k = NO_HOUSEHOLD;
+	dd_status rc;
+	if ((p.valid & IMPORT_BIT(IMPORT_COL_HOUSEHOLD_NO)) && (rc = hh_find(r, p.household_no, true, &k, err)))
+		return rc;
+	r->res->rows++;
+	if (k != NO_HOUSEHOLD) {
+		if (bad) {
+			import_household_add_rejected(&r->hh[k].st, rec->line);
+		} else {
+			import_household_add(&r->hh[k].st, &p);
+			member_digest(&p, r->hh[k].sum);
+		}
+	}
+	if (p.valid & IMPORT_BIT(IMPORT_COL_ID)) {
+		bool repeat;
+		struct id_index_entry first;
+		if ((rc = id_index_add(&r->ids, p.id.text, k, rec->line, &repeat, &first, err)))
+			return rc;
+		if (repeat) {
+			if (k != NO_HOUSEHOLD)
+				import_household_mark(&r->hh[k].st, IMPORT_HH_DUPLICATE_ID, rec->line);
+			if (first.household != NO_HOUSEHOLD)
+				import_household_mark(&r->hh[first.household].st, IMPORT_HH_DUPLICATE_ID, first.line);
+		}
+	}
+	return DD_OK;
+}
+
+static dd_status pass2_row(struct import_run *r, const struct csv_record *rec, dd_error *err)
+{
+	struct import_person p;
+	dd_error why;
+	dd_status bad = import_row_read(&r->header, rec, r->opt->today, &p, &why);
+	uint32_t k = NO_HOUSEHOLD;
+	dd_status rc;
+	r->rows2++;
+	if ((p.valid & IMPORT_BIT(IMPORT_COL_HOUSEHOLD_NO)) && (rc = hh_find(r, p.household_no, false, &k, err)))
+		return rc;
+	if (bad)
+		return reject_row(r, rec->line, why.message, rec, err);
+	if (k == NO_HOUSEHOLD)
+		return dd_fail(err, DD_EINVAL, "", "文件在导入过程中被修改 (the file changed during the import)");
+	struct id_index_entry e;
+	if (id_index_find(&r->ids, p.id.text, &e) && e.repeated) {
+		import_duplicate_reason(&e, rec->line, &why);
+		return reject_row(r, rec->line, why.message, rec, err);
+	}
+	if (import_household_reason(&r->hh[k].st, &why))
+		return reject_row(r, rec->line, why.message, rec, err);
+	if (r->hh[k].unchanged)
+		return DD_OK;
+	return gather(r, k, &p, err);
+}
+
+static dd_status on_record(void *ctx, const struct csv_record *rec, dd_error *err)
+{
+	struct import_run *r = ctx;
+	if (!r->have_header)
+		return on_header(r, rec, err);
+	if (import_row_blank(rec))
+		return DD_OK;
+	return r->pass == 1 ? pass1_row(r, rec, err) : pass2_row(r, rec, err);
+}
+
+/* A record the CSV parser could not read: rejected with the parser's reason;
+ * its household (when its number came before the fault) with it. */
+static dd_status on_csv_error(void *ctx, const struct csv_record *rec, const dd_error *why, dd_error *err)
+{
+	struct import_run *r = ctx;
+	if (!r->have_header) {
+		*err = *why;
+		return why->code ? why->code : DD_EINVAL;
+	}
+	int32_t f = r->header.field_of[IMPORT_COL_HOUSEHOLD_NO];
+	uint32_t k = NO_HOUSEHOLD;
+	dd_status rc;
+	if (f >= 0 && (size_t)f < rec->n_fields && rec->fields[f].n && rec->fields[f].n <= IMPORT_HOUSEHOLD_NO_MAX &&
+	    strlen(rec->fields[f].p) == rec->fields[f].n) {
+		/* the number as import_row_read would trim it is not known here:
+		 * the raw cell, which matches the common untrimmed case */
+		if ((rc = hh_find(r, rec->fields[f].p, r->pass == 1, &k, err)))
+			return rc;
+	}
+	if (r->pass == 1) {
+		r->res->rows++;
+		if (k != NO_HOUSEHOLD)
+			import_household_add_rejected(&r->hh[k].st, rec->line);
+		return DD_OK;
+	}
+	r->rows2++;
+	return reject_row(r, rec->line, why->message, rec, err);
+}
+
+static dd_status read_pass(struct import_run *r, FILE *f, dd_error *err)
+{
+	struct csv_parser p;
+	struct csv_options o = {.flags = CSV_RECOVER, .on_record = on_record, .on_error = on_csv_error, .ctx = r};
+	dd_status rc = csv_init(&p, &o, err);
+	if (rc)
+		return rc;
+	struct text_decoder dec;
+	if ((rc = text_decoder_init(&dec, r->opt->encoding, csv_sink, &p, err))) {
+		csv_release(&p);
+		return rc;
+	}
+	r->have_header = false;
+	char *buf = malloc(READ_CHUNK);
+	if (!buf)
+		rc = oom(err);
+	while (!rc) {
+		size_t n = fread(buf, 1, READ_CHUNK, f);
+		if (n)
+			rc = text_decoder_feed(&dec, buf, n, err);
+		if (n < READ_CHUNK) {
+			if (ferror(f))
+				rc = dd_fail(err, DD_EIO, "file", "读取文件失败 (read error: %s)", strerror(errno));
+			break;
+		}
+	}
+	if (!rc)
+		rc = text_decoder_finish(&dec, err);
+	if (!rc)
+		rc = csv_finish(&p, err);
+	if (!rc && !r->have_header)
+		rc = dd_fail(err, DD_EINVAL, "file", "文件为空，没有表头 (the file is empty: no header)");
+	r->res->encoding = text_decoder_encoding(&dec);
+	free(buf);
+	text_decoder_release(&dec);
+	csv_release(&p);
+	return rc;
+}
+
+/* Between the passes: what the store already holds. */
+static dd_status read_store(struct import_run *r, dd_error *err)
+{
+	struct db *db = r->db;
+	int64_t any = 0;
+	bool found = false;
+	dd_status rc = db_query_int64(db, "SELECT 1 FROM households LIMIT 1", &any, &found, err);
+	if (rc || !found)
+		return rc;
+	struct db_stmt *st;
+	bool row = false;
+	if ((rc = db_prepare(db, "SELECT id, region_code, household_no, import_digest FROM households", DB_STMT_STREAM,
+			     &st, err)))
+		return rc;
+	while (!(rc = db_step(st, &row, err)) && row) {
+		const char *no = db_column_text(st, 2, NULL);
+		uint32_t k;
+		if (!no || (rc = hh_find(r, no, false, &k, err)))
+			continue;
+		if (k == NO_HOUSEHOLD)
+			continue;
+		struct hh *h = &r->hh[k];
+		const char *region = db_column_text(st, 1, NULL);
+		if (!h->st.has_first || !region || strcmp(region, h->st.region_sig) != 0)
+			continue;
+		h->store_id = db_column_int64(st, 0);
+		const char *stored = db_column_text(st, 3, NULL);
+		char digest[DIGEST_HEX];
+		household_digest(h, digest);
+		if (stored && strcmp(stored, digest) == 0)
+			h->unchanged = true;
+		else
+			import_household_mark(&h->st, IMPORT_HH_CHANGED, h->st.head_line);
+	}
+	db_finalize(st);
+	if (rc || !id_index_count(&r->ids))
+		return rc;
+	if ((rc = db_prepare(db,
+			     "SELECT p.id_number, p.id, m.household_id FROM persons p "
+			     "LEFT JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL",
+			     DB_STMT_STREAM, &st, err)))
+		return rc;
+	while (!(rc = db_step(st, &row, err)) && row) {
+		size_t n = 0;
+		const char *id = db_column_text(st, 0, &n);
+		struct id_index_entry e;
+		if (!id || n != IDNUM_LEN || !id_index_find(&r->ids, id, &e))
+			continue;
+		struct known_person kp = {
+		    .key = id_key(id),
+		    .id = db_column_int64(st, 1),
+		    .active_household = db_column_int64(st, 2),
+		    .household = e.household,
+		    .line = (uint32_t)e.line,
+		};
+		if ((rc = known_add(r, &kp, err)))
+			break;
+	}
+	db_finalize(st);
+	for (size_t i = 0; !rc && r->known && i <= r->known_mask; i++) {
+		const struct known_person *kp = &r->known[i];
+		if (!kp->key || !kp->active_household || kp->household == NO_HOUSEHOLD)
+			continue;
+		struct hh *h = &r->hh[kp->household];
+		if (h->store_id != kp->active_household)
+			import_household_mark(&h->st, IMPORT_HH_STORE, kp->line);
+	}
+	return rc;
+}
+
+static void run_release(struct import_run *r)
+{
+	free(r->hh);
+	free(r->slots);
+	free(r->pool);
+	id_index_release(&r->ids);
+	free(r->known);
+	for (size_t i = 0; i < r->nbufs; i++)
+		free(r->bufs[i].rows);
+	free(r->bufs);
+	free(r->chunk);
+	free(r->cpersons);
+	strbuf_release(&r->rbuf);
+	strbuf_release(&r->sql_text);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ino == b->st_ino;
+}
+
+dd_status household_import(struct db *db, const struct household_import_options *opt,
+			   struct household_import_result *res, dd_error *err)
+{
+	memset(res, 0, sizeof *res);
+	if (sodium_init() < 0)
+		return dd_fail(err, DD_EIO, "", "无法初始化 libsodium (libsodium init failed)");
+	if (!opt->actor || !*opt->actor)
+		return dd_fail(err, DD_EINVAL, "actor", "缺少操作者 (actor required)");
+	int n = opt->rejects ? snprintf(res->rejects, sizeof res->rejects, "%s", opt->rejects)
+			     : snprintf(res->rejects, sizeof res->rejects, "%s.rejects.csv", opt->path);
+	if (n < 0 || (size_t)n + 6 >= sizeof res->rejects)
+		return dd_fail(err, DD_ELIMIT, "file", "路径过长 (path too long)");
+	FILE *f = fopen(opt->path, "rb");
+	if (!f)
+		return dd_fail(err, errno == ENOENT ? DD_ENOTFOUND : DD_EINVAL, "file",
+			       "无法打开文件 %s (cannot open: %s)", opt->path, strerror(errno));
+	struct stat st0, st1;
+	if (fstat(fileno(f), &st0) != 0 || !S_ISREG(st0.st_mode)) {
+		fclose(f);
+		return dd_fail(err, DD_EINVAL, "file", "须为普通文件，不能是管道 (must be a regular file, read twice)");
+	}
+	struct import_run r;
+	memset(&r, 0, sizeof r);
+	r.db = db;
+	r.opt = opt;
+	r.res = res;
+	r.free_buf = -1;
+	strbuf_init(&r.rbuf, READ_CHUNK + 4096);
+	strbuf_init(&r.sql_text, 4096);
+	store_now(r.now);
+	date_format(opt->today, r.today);
+	const char *base = strrchr(opt->path, '/');
+	snprintf(r.file_label, sizeof r.file_label, "%s", base ? base + 1 : opt->path);
+	char part[sizeof res->rejects + 8];
+	snprintf(part, sizeof part, "%s.part", res->rejects);
+
+	dd_status rc = id_index_init(&r.ids, (size_t)st0.st_size / 120, err);
+	if (!rc)
+		rc = db_cache_size(db, IMPORT_CACHE_MB, err);
+	if (!rc) {
+		r.pass = 1;
+		rc = read_pass(&r, f, err);
+	}
+	if (!rc)
+		rc = read_store(&r, err);
+	if (!rc) {
+		r.rejects = fopen(part, "wb");
+		if (!r.rejects)
+			rc = dd_fail(err, DD_EIO, "rejects", "无法创建拒收文件 %s (cannot create the rejects file: %s)",
+				     part, strerror(errno));
+	}
+	if (!rc) {
+		if (fstat(fileno(f), &st1) != 0 || !same_file(&st0, &st1) || fseek(f, 0, SEEK_SET) != 0)
+			rc = dd_fail(err, DD_EINVAL, "file",
+				     "文件在导入过程中被修改 (the file changed during the import)");
+	}
+	if (!rc) {
+		r.pass = 2;
+		rc = read_pass(&r, f, err);
+	}
+	if (!rc)
+		rc = chunk_flush(&r, err);
+	if (!rc && (r.rows2 != res->rows || r.open_count))
+		rc = dd_fail(err, DD_EINVAL, "file", "文件在导入过程中被修改 (the file changed during the import)");
+	if (!rc)
+		rc = rejects_flush(&r, err);
+	if (r.rejects) {
+		if (fclose(r.rejects) != 0 && !rc)
+			rc = dd_fail(err, DD_EIO, "rejects", "无法写入拒收文件 (cannot write the rejects file: %s)",
+				     strerror(errno));
+		if (!rc && rename(part, res->rejects) != 0)
+			rc = dd_fail(err, DD_EIO, "rejects", "无法写入拒收文件 (cannot rename the rejects file: %s)",
+				     strerror(errno));
+		if (rc)
+			remove(part);
+	}
+	fclose(f);
+	for (size_t i = 0; i < r.nhh; i++) {
+		if (import_household_verdict(&r.hh[i].st) != IMPORT_HH_OK)
+			res->rejected_households++;
+		else if (r.hh[i].unchanged)
+			res->unchanged++;
+	}
+	/* one summary row for the whole run */
+	if (!rc && (res->households || res->rejected_rows)) {
+		char detail[600];
+		struct strbuf sb;
+		strbuf_init(&sb, 256);
+		strbuf_adds(&sb, "{\"file\":");
+		strbuf_add_json_string(&sb, r.file_label, strlen(r.file_label));
+		strbuf_addf(&sb,
+			    ",\"households\":%" PRId64 ",\"persons\":%" PRId64 ",\"rejected_rows\":%" PRId64
+			    ",\"rejected_households\":%" PRId64 ",\"unchanged\":%" PRId64 "}",
+			    res->households, res->persons, res->rejected_rows, res->rejected_households,
+			    res->unchanged);
+		snprintf(detail, sizeof detail, "%s", sb.failed ? "{}" : sb.buf);
+		strbuf_release(&sb);
+		rc = db_begin(db, err);
+		if (!rc)
+			rc = audit_append(db, opt->actor, "import.households", "import", r.file_label, detail, err);
+		if (!rc)
+			rc = db_commit(db, err);
+		else
+			db_rollback(db);
+	}
+	run_release(&r);
+	return rc;
+}
+
+/* --- export --- */
+
+dd_status household_export(struct db *db, const char *scope, household_export_sink sink, void *ctx, int64_t *persons,
+			   dd_error *err)
+{
+	*persons = 0;
+	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
+	store_region_range(scope ? scope : "", lo, hi);
+	struct strbuf sb;
+	strbuf_init(&sb, READ_CHUNK + 4096);
+	import_export_header(&sb);
+	struct db_stmt *st = NULL;
+	dd_status rc = db_begin_read(db, err);
+	if (rc) {
+		strbuf_release(&sb);
+		return rc;
+	}
+	rc = db_prepare(
+	    db,
+	    "SELECT h.household_no, h.region_code, h.area, p.id_number, p.name, m.relation, p.disability_grade, "
+	    "p.disability_kind, p.severe_illness, p.labor_capacity, p.self_care, p.in_school, p.supporters, "
+	    "i.wage, i.business, i.property, i.transfer, i.pension "
+	    "FROM households h "
+	    "JOIN memberships m ON m.household_id = h.id AND m.to_date IS NULL "
+	    "JOIN persons p ON p.id = m.person_id "
+	    "LEFT JOIN (SELECT person_id, "
+	    "SUM(CASE WHEN type = 'wage' THEN amount END) AS wage, "
+	    "SUM(CASE WHEN type = 'business' THEN amount END) AS business, "
+	    "SUM(CASE WHEN type = 'property' THEN amount END) AS property, "
+	    "SUM(CASE WHEN type = 'transfer' THEN amount END) AS transfer, "
+	    "SUM(CASE WHEN type = 'basic_pension' THEN amount END) AS pension "
+	    "FROM incomes WHERE period = 'month' AND to_month IS NULL AND region_code >= $1 AND region_code < $2 "
+	    "GROUP BY person_id) i ON i.person_id = p.id "
+	    "WHERE h.region_code >= $1 AND h.region_code < $2 "
+	    "ORDER BY h.region_code, h.household_no, h.id, CASE WHEN m.relation = 'head' THEN 0 ELSE 1 END, p.id",
+	    DB_STMT_STREAM, &st, err);
+	if (!rc) {
+		db_bind_str(st, 1, lo);
+		db_bind_str(st, 2, hi);
+	}
+	bool row = false;
+	while (!rc && !(rc = db_step(st, &row, err)) && row) {
+		struct import_person p;
+		memset(&p, 0, sizeof p);
+		snprintf(p.household_no, sizeof p.household_no, "%s", db_column_text(st, 0, NULL));
+		snprintf(p.region, sizeof p.region, "%s", db_column_text(st, 1, NULL));
+		int area = import_code_value(IMPORT_COL_AREA, db_column_text(st, 2, NULL));
+		snprintf(p.id.text, sizeof p.id.text, "%s", db_column_text(st, 3, NULL));
+		snprintf(p.name, sizeof p.name, "%s", db_column_text(st, 4, NULL));
+		int rel = import_code_value(IMPORT_COL_RELATION, db_column_text(st, 5, NULL));
+		p.disability_grade = (int)db_column_int64(st, 6);
+		int kind = db_column_is_null(st, 7)
+			       ? DIS_NONE
+			       : import_code_value(IMPORT_COL_DISABILITY_KIND, db_column_text(st, 7, NULL));
+		p.severe_illness = db_column_int64(st, 8) != 0;
+		int labor = import_code_value(IMPORT_COL_LABOR_CAPACITY, db_column_text(st, 9, NULL));
+		int care = import_code_value(IMPORT_COL_SELF_CARE, db_column_text(st, 10, NULL));
+		p.in_school = db_column_int64(st, 11) != 0;
+		int sup = import_code_value(IMPORT_COL_SUPPORTERS, db_column_text(st, 12, NULL));
+		if (area < 0 || rel < 0 || kind < 0 || labor < 0 || care < 0 || sup < 0 || p.disability_grade < 0 ||
+		    p.disability_grade > 4) {
+			rc = dd_fail(err, DD_EIO, "db", "库中数据不符合约束 (a stored value is out of its vocabulary)");
+			break;
+		}
+		p.area = (enum area)area;
+		p.relation = (enum relation)rel;
+		p.disability_kind = (enum disability_kind)kind;
+		p.labor_capacity = (enum level)labor;
+		p.self_care = (enum level)care;
+		p.supporters = (enum supporters)sup;
+		for (int k = 0; k < IMPORT_AMOUNTS; k++) {
+			if (!db_column_is_null(st, 13 + k)) {
+				p.amount[k] = db_column_int64(st, 13 + k);
+				p.present |= IMPORT_BIT(IMPORT_COL_WAGE_MONTH + k);
+			}
+		}
+		import_export_row(&sb, &p);
+		(*persons)++;
+		if (sb.failed)
+			rc = oom(err);
+		else if (sb.len >= READ_CHUNK) {
+			rc = sink(ctx, sb.buf, sb.len, err);
+			strbuf_reset(&sb);
+		}
+	}
+	db_finalize(st);
+	if (!rc && sb.len)
+		rc = sink(ctx, sb.buf, sb.len, err);
+	db_rollback(db); /* the read snapshot */
+	strbuf_release(&sb);
+	return rc;
+}
