@@ -64,6 +64,7 @@ $(BUILD)/bench_engine: bench/bench_engine.c $(CORE_SRC) $(wildcard src/core/*.h)
 
 bench: deps all $(BUILD)/bench_engine
 	bash bench/run.sh
+	bash bench/store.sh
 
 # libFuzzer targets (clang). `make fuzz` runs each for FUZZ_SECONDS;
 # `make test` runs each for a few seconds as a smoke.

@@ -52,7 +52,7 @@ if ! "${as_pg[@]}" "$PGBIN/initdb" -D "$dir/data" -U doudi -A trust -E UTF8 --lo
 	exit 2
 fi
 opts="-c listen_addresses='' -c unix_socket_directories='$dir/sock' -p $port -c fsync=off"
-opts="$opts -c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+opts="$opts -c synchronous_commit=off -c full_page_writes=off -c max_connections=50 ${PG_EXTRA_OPTS:-}"
 if ! "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -o "$opts" -l "$dir/server.log" -w -t 60 start >/dev/null; then
 	echo "pg.sh: the server did not start:" >&2
 	cat "$dir/server.log" >&2

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -17,9 +18,24 @@
 #include "store/db.h"
 #include "store/store.h"
 
+enum {
+	PH_PASS1,
+	PH_STORE,
+	PH_PASS2,
+	PH_RESERVE,
+	PH_HOUSEHOLDS,
+	PH_PERSONS,
+	PH_MEMBERSHIPS,
+	PH_INCOMES,
+	PH_AUDIT,
+	PH_COMMIT,
+	PHASES
+};
+static const char *const phase_names[PHASES] = {"pass1",   "store-read",  "pass2",   "reserve", "households",
+						"persons", "memberships", "incomes", "audit",	"commit"};
+
 #define READ_CHUNK ((size_t)64 * 1024)
-#define DEFAULT_CHUNK_HOUSEHOLDS 10000
-#define IMPORT_CACHE_MB 256 /* SQLite page cache of the import's connection */
+#define DEFAULT_CHUNK_HOUSEHOLDS 20000
 #define NO_HOUSEHOLD UINT32_MAX
 #define DIGEST_HEX 33 /* 128-bit digest as hex, NUL */
 
@@ -89,7 +105,21 @@ struct import_run {
 	char now[STORE_TIME_MAX];
 	char today[DATE_TEXT_MAX];
 	struct strbuf sql_text; /* scratch */
+	/* where the time goes (DOUDI_IMPORT_TRACE=1 prints it) */
+	int64_t phase_ns[PHASES];
+	struct timespec phase_at;
 };
+
+/* Charges the time since the last call to phase k. */
+static void phase(struct import_run *r, int k)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (k >= 0)
+		r->phase_ns[k] +=
+		    (now.tv_sec - r->phase_at.tv_sec) * 1000000000LL + (now.tv_nsec - r->phase_at.tv_nsec);
+	r->phase_at = now;
+}
 
 static dd_status oom(dd_error *err)
 {
@@ -300,6 +330,7 @@ static dd_status chunk_write(struct import_run *r, int64_t *hh_ids, int64_t *per
 {
 	struct db *db = r->db;
 	size_t nh = r->nchunk, np = r->ncp;
+	phase(r, PH_PASS2);
 	dd_status rc = db_begin(db, err);
 	if (rc)
 		return rc;
@@ -352,6 +383,7 @@ static dd_status chunk_write(struct import_run *r, int64_t *hh_ids, int64_t *per
 		db_finalize(st);
 	}
 	struct db_bulk *b = NULL;
+	phase(r, PH_RESERVE);
 	/* households */
 	static const char *const hcols[] = {"id",	  "region_code", "household_no", "area", "import_digest",
 					    "created_at", "updated_at"};
@@ -377,6 +409,7 @@ static dd_status chunk_write(struct import_run *r, int64_t *hh_ids, int64_t *per
 			rc = db_bulk_finish(b, NULL, err);
 		b = NULL;
 	}
+	phase(r, PH_HOUSEHOLDS);
 	/* new persons */
 	static const char *const pcols[] = {"id",
 					    "id_number",
@@ -427,6 +460,7 @@ static dd_status chunk_write(struct import_run *r, int64_t *hh_ids, int64_t *per
 			rc = db_bulk_finish(b, NULL, err);
 		b = NULL;
 	}
+	phase(r, PH_PERSONS);
 	/* memberships */
 	static const char *const mcols[] = {"household_id", "person_id", "region_code",
 					    "relation",	    "from_date", "created_at"};
@@ -452,6 +486,7 @@ static dd_status chunk_write(struct import_run *r, int64_t *hh_ids, int64_t *per
 			rc = db_bulk_finish(b, NULL, err);
 		b = NULL;
 	}
+	phase(r, PH_MEMBERSHIPS);
 	/* monthly incomes of the import; a stored person's earlier imported
 	 * incomes are closed first */
 	for (size_t i = 0; !rc && i < np; i++) {
@@ -496,6 +531,7 @@ static dd_status chunk_write(struct import_run *r, int64_t *hh_ids, int64_t *per
 			rc = db_bulk_finish(b, NULL, err);
 		b = NULL;
 	}
+	phase(r, PH_INCOMES);
 	/* one audit row per household */
 	struct audit_entry *ae = NULL;
 	if (!rc) {
@@ -531,10 +567,12 @@ static dd_status chunk_write(struct import_run *r, int64_t *hh_ids, int64_t *per
 	if (!rc)
 		rc = audit_append_batch(db, ae, nh, err);
 	free(ae);
+	phase(r, PH_AUDIT);
 	if (!rc)
 		rc = db_commit(db, err);
 	else
 		db_rollback(db);
+	phase(r, PH_COMMIT);
 	return rc;
 }
 
@@ -894,15 +932,18 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	char part[sizeof res->rejects + 8];
 	snprintf(part, sizeof part, "%s.part", res->rejects);
 
+	phase(&r, -1);
 	dd_status rc = id_index_init(&r.ids, (size_t)st0.st_size / 120, err);
 	if (!rc)
-		rc = db_cache_size(db, IMPORT_CACHE_MB, err);
+		rc = db_tune_bulk(db, err);
 	if (!rc) {
 		r.pass = 1;
 		rc = read_pass(&r, f, err);
 	}
+	phase(&r, PH_PASS1);
 	if (!rc)
 		rc = read_store(&r, err);
+	phase(&r, PH_STORE);
 	if (!rc) {
 		r.rejects = fopen(part, "wb");
 		if (!r.rejects)
@@ -920,6 +961,12 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	}
 	if (!rc)
 		rc = chunk_flush(&r, err);
+	phase(&r, PH_PASS2);
+	if (getenv("DOUDI_IMPORT_TRACE")) {
+		for (int k = 0; k < PHASES; k++)
+			fprintf(stderr, "%s %.3f s%s", phase_names[k], (double)r.phase_ns[k] / 1e9,
+				k + 1 < PHASES ? ", " : "\n");
+	}
 	if (!rc && (r.rows2 != res->rows || r.open_count))
 		rc = dd_fail(err, DD_EINVAL, "file", "文件在导入过程中被修改 (the file changed during the import)");
 	if (!rc)
@@ -963,6 +1010,10 @@ dd_status household_import(struct db *db, const struct household_import_options 
 		else
 			db_rollback(db);
 	}
+	/* a large load changes the tables' shape: the planner must know */
+	static const char *const loaded[] = {"households", "persons", "memberships", "incomes"};
+	for (size_t i = 0; !rc && res->persons >= 10000 && i < sizeof loaded / sizeof loaded[0]; i++)
+		rc = db_analyze(db, loaded[i], err);
 	run_release(&r);
 	return rc;
 }

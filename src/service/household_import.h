@@ -43,7 +43,7 @@ struct household_import_options {
 	enum text_encoding encoding; /* TEXT_AUTO, TEXT_UTF8, TEXT_GB18030 */
 	const char *actor;	     /* for the audit rows */
 	dd_date today;		     /* membership start, the bound for birth dates */
-	size_t chunk_households;     /* households per transaction; 0 = 10000 */
+	size_t chunk_households;     /* households per transaction; 0 = 20000 */
 	/* called after each chunk commits (may be NULL): households stored so far */
 	void (*progress)(void *ctx, int64_t households, int64_t persons);
 	void *progress_ctx;

@@ -622,13 +622,21 @@ dd_status db_backup(struct db *db, const char *path, bool overwrite, dd_error *e
 	return db->ops->backup(db, path, overwrite, err);
 }
 
-dd_status db_cache_size(struct db *db, int mb, dd_error *err)
+dd_status db_tune_bulk(struct db *db, dd_error *err)
 {
 	if (db->backend != DB_SQLITE)
 		return DD_OK;
-	if (mb < 1 || mb > 65536)
-		return db_fail(db, DB_FAULT_MISUSE, DD_EINVAL, err, "缓存大小不正确 (bad cache size)");
-	char sql[64];
-	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", mb * 1024);
+	return db_exec(db, "PRAGMA cache_size=-262144; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384",
+		       err);
+}
+
+dd_status db_analyze(struct db *db, const char *table, dd_error *err)
+{
+	if (!db_ident_ok(table))
+		return db_fail(db, DB_FAULT_MISUSE, DD_EINVAL, err, "表名不合法 (bad table name)");
+	if (db->backend == DB_SQLITE)
+		return db_exec(db, "PRAGMA optimize", err);
+	char sql[160];
+	snprintf(sql, sizeof sql, "ANALYZE %s", table);
 	return db_exec(db, sql, err);
 }

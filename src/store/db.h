@@ -175,10 +175,17 @@ void db_bulk_abort(struct db_bulk *b);
  * to the database. ids receives n values (not always consecutive). */
 dd_status db_reserve_ids(struct db *db, const char *table, int64_t n, int64_t *ids, dd_error *err) DD_MUST_CHECK;
 
-/* A bulk writer (an import) asks for a larger page cache on its own
- * connection: SQLite keeps up to mb MiB of pages (the default is 32);
- * PostgreSQL ignores it (the server's shared_buffers decide). */
-dd_status db_cache_size(struct db *db, int mb, dd_error *err) DD_MUST_CHECK;
+/* A bulk writer's session (an import), on its own connection: SQLite keeps
+ * up to 256 MiB of pages (the default is 32) and commits with
+ * synchronous=NORMAL, so a power cut may lose the last committed chunks but
+ * never part of one (WAL), and running the import again restores them; a
+ * larger WAL before checkpoints. PostgreSQL: nothing (the server decides). */
+dd_status db_tune_bulk(struct db *db, dd_error *err) DD_MUST_CHECK;
+
+/* After a bulk load: refreshes the planner's statistics of table
+ * (PostgreSQL: ANALYZE, which autovacuum would do only later; SQLite:
+ * PRAGMA optimize). Outside a transaction. */
+dd_status db_analyze(struct db *db, const char *table, dd_error *err) DD_MUST_CHECK;
 
 /* SQLite online backup into a new file (mode 0600; an existing file is
  * refused unless overwrite). PostgreSQL: DD_EINVAL, use pg_dump. */
