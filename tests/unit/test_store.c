@@ -694,13 +694,35 @@ static void audit_chain(void **state)
 	CHECK(audit_append(db, "tester", "test.append", "thing", "9", "[1,2]", E));
 	CHECK(audit_append(db, "tester", "test.append", "thing", "10", "\"x\"", E));
 	CHECK(db_commit(db, E));
-	int64_t n = base + 5;
-	assert_int_equal(count(db, "SELECT count(*) FROM audit_log"), n);
-	assert_int_equal(count(db, "SELECT max(seq) FROM audit_log"), n);
-	assert_int_equal(count(db, "SELECT seq FROM audit_head"), n);
+	/* a batch (bulk insert, COPY on PostgreSQL) continues the same chain, mixed
+	 * with single appends in one transaction; a bad row refuses the batch */
+	const struct audit_entry batch[] = {
+	    {.region_code = "500154001",
+	     .actor = "importer",
+	     .action = "household.import",
+	     .entity = "household",
+	     .entity_id = "11",
+	     .detail_json = "{\"household_no\":\"KZ-1\",\"members\":3}"},
+	    {.actor = "importer", .action = "household.import", .entity = "household", .entity_id = "12"},
+	};
+	const struct audit_entry bad_batch[] = {
+	    {.actor = "importer", .action = "x", .entity = "household", .entity_id = "13", .detail_json = "{oops"}};
+	CHECK(db_begin(db, E));
+	assert_int_equal(audit_append_batch(db, bad_batch, 1, &err), DD_EINVAL);
+	CHECK(audit_append_batch(db, batch, 2, E));
+	CHECK(audit_append(db, "tester", "test.append", "thing", "14", NULL, E));
+	CHECK(audit_append_batch(db, batch, 1, E));
+	CHECK(db_commit(db, E));
+	assert_int_equal(audit_append_batch(db, batch, 1, &err), DD_EINVAL); /* outside a transaction */
+	assert_int_equal(count(db, "SELECT count(*) FROM audit_log WHERE region_code = '500154001'"), 2);
+	int64_t n = base + 5;	    /* the length of each fresh chain below */
+	int64_t all = base + 5 + 4; /* and of this one, with the batches */
+	assert_int_equal(count(db, "SELECT count(*) FROM audit_log"), all);
+	assert_int_equal(count(db, "SELECT max(seq) FROM audit_log"), all);
+	assert_int_equal(count(db, "SELECT seq FROM audit_head"), all);
 	struct audit_report rep = verify(db);
 	assert_true(rep.intact);
-	assert_int_equal(rep.count, n);
+	assert_int_equal(rep.count, all);
 
 	char sql[512];
 	int64_t k = base + 2;
