@@ -610,6 +610,10 @@ dd_status import_household_reason(const struct import_household_state *s, dd_err
 			       "第%llu行的人员已在库中另一在册家庭，整户未导入 (the person on line %llu is already in "
 			       "another active household in the store)",
 			       line, line);
+	case IMPORT_HH_REGION_UNKNOWN:
+		return dd_fail(err, DD_EINVAL, "region",
+			       "区划代码所属的区县不在区划表中，整户未导入 (the region's county is not in the region "
+			       "table)");
 	case IMPORT_HH_CHANGED:
 		break;
 	}

@@ -152,8 +152,9 @@ enum import_hh_reason {
 	IMPORT_HH_AREA_MISMATCH,
 	IMPORT_HH_NO_HEAD,
 	IMPORT_HH_MULTIPLE_HEADS,
-	IMPORT_HH_STORE,   /* a member is already in another active household in the store */
-	IMPORT_HH_CHANGED, /* the store holds this household_no in this region with other content */
+	IMPORT_HH_STORE,	  /* a member is already in another active household in the store */
+	IMPORT_HH_CHANGED,	  /* the store holds this household_no in this region with other content */
+	IMPORT_HH_REGION_UNKNOWN, /* its county (first 6 digits) is not in the store's region table */
 };
 
 /* What a first pass needs to know of one household, built row by row

@@ -804,17 +804,53 @@ static dd_status read_pass(struct import_run *r, FILE *f, dd_error *err)
 	return rc;
 }
 
+static int county_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 /* Between the passes: what the store already holds. */
 static dd_status read_store(struct import_run *r, dd_error *err)
 {
 	struct db *db = r->db;
 	int64_t any = 0;
 	bool found = false;
-	dd_status rc = db_query_int64(db, "SELECT 1 FROM households LIMIT 1", &any, &found, err);
-	if (rc || !found)
-		return rc;
 	struct db_stmt *st;
 	bool row = false;
+	/* the counties the store knows: a household elsewhere is a typo (or a
+	 * region table to update first); skipped when no county is loaded */
+	dd_status rc = db_prepare(db, "SELECT code FROM regions WHERE level = 3", 0, &st, err);
+	char(*counties)[7] = NULL;
+	size_t ncounties = 0, cap = 0;
+	while (!rc && !(rc = db_step(st, &row, err)) && row) {
+		size_t n = 0;
+		const char *code = db_column_text(st, 0, &n);
+		if (!code || n != 6)
+			continue;
+		if (!grow((void **)&counties, &cap, ncounties + 1, sizeof *counties)) {
+			rc = oom(err);
+			break;
+		}
+		memcpy(counties[ncounties++], code, 7);
+	}
+	db_finalize(st);
+	if (ncounties)
+		qsort(counties, ncounties, sizeof *counties, county_cmp);
+	for (size_t i = 0; !rc && ncounties && i < r->nhh; i++) {
+		struct hh *h = &r->hh[i];
+		if (!h->st.has_first)
+			continue;
+		char key[7];
+		snprintf(key, sizeof key, "%.6s", h->st.region_sig);
+		if (!bsearch(key, counties, ncounties, sizeof *counties, county_cmp))
+			import_household_mark(&h->st, IMPORT_HH_REGION_UNKNOWN, h->st.head_line);
+	}
+	free(counties);
+	if (rc)
+		return rc;
+	rc = db_query_int64(db, "SELECT 1 FROM households LIMIT 1", &any, &found, err);
+	if (rc || !found)
+		return rc;
 	if ((rc = db_prepare(db, "SELECT id, region_code, household_no, import_digest FROM households", DB_STMT_STREAM,
 			     &st, err)))
 		return rc;

@@ -107,6 +107,12 @@ run import households --db "$DB" "$tmp/changed.csv"
 expect_rc "changed household" 0 && expect_counts "changed household" 0 0 27 11 11
 expect_in "changed household" "$tmp/changed.csv.rejects.csv" "内容不同"
 
+# a county that is not in the region table (a typo): the household is rejected
+printf 'household_no,region,area,id,name,relation\r\nX-1,500199001001,rural,500154199001010010,某,head\r\n' >"$tmp/typo.csv"
+run import households --db "$DB" "$tmp/typo.csv"
+expect_rc "unknown county" 0 && expect_counts "unknown county" 0 0 1 1 0
+expect_in "unknown county" "$tmp/typo.csv.rejects.csv" "不在区划表中"
+
 # --- files that cannot be imported at all: exit 2, nothing stored, the field named
 printf 'household_no,region,area,id,name\r\nA,500154,rural,500154199001010010,甲\r\n' >"$tmp/nohead.csv"
 run import households --db "$DB" "$tmp/nohead.csv"
