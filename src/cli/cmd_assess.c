@@ -70,13 +70,10 @@ struct assess_ctx {
 static dd_status assess_one(struct assess_ctx *cx, const char *text, size_t n, struct strbuf *out, dd_error *err)
 {
 	arena_reset(&cx->arena);
-	struct json_value *doc;
 	struct household h;
 	struct assess_result r;
-	dd_status rc = json_parse(text, n, &cx->arena, NULL, &doc, err);
+	dd_status rc = household_parse(text, n, cx->date_override, &cx->arena, &h, err);
 	if (rc)
-		return rc;
-	if ((rc = household_read(doc, cx->date_override, &cx->arena, &h, err)))
 		return rc;
 	const struct assess_params *p = cache_get(cx->cache, cx->policy, h.region_sig, h.date, err);
 	if (!p)

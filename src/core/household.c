@@ -502,3 +502,595 @@ dd_status household_read(const struct json_value *doc, const dd_date *date_overr
 	}
 	return DD_OK;
 }
+
+/* --- the single-pass reader ---
+ *
+ * household_scan reads the JSON text straight into struct household without
+ * building a tree. It takes only what it is sure of: every key known and
+ * given once, strings without escapes, every value valid exactly as
+ * household_read would have it. Anything else (an error, an escape, an
+ * unknown key, a byte-order mark) makes it return false, and household_parse
+ * then runs json_parse + household_read, whose verdict and message stand.
+ * So the two paths can only differ in speed; tests/unit/test_household_scan.c
+ * and fuzz/fuzz_household.c hold them to that. */
+
+struct scan {
+	const unsigned char *p, *end;
+	struct arena *a;
+	dd_error err; /* scratch for the field parsers; never reported */
+};
+
+struct tok {
+	const char *s;
+	size_t n;
+};
+
+static inline void sc_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+		s->p++;
+}
+
+static inline bool sc_char(struct scan *s, unsigned char c)
+{
+	sc_ws(s);
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return true;
+	}
+	return false;
+}
+
+static inline int sc_peek(struct scan *s)
+{
+	sc_ws(s);
+	return s->p < s->end ? *s->p : -1;
+}
+
+#define SC_ONES 0x0101010101010101ULL
+#define SC_HIGH 0x8080808080808080ULL
+
+/* Bit 7 of each byte of w that is '"', '\\', below 0x20 or above 0x7F. A
+ * byte's bit may also be set just above a true hit (a borrow), never below,
+ * so the lowest set bit is exact. */
+static inline uint64_t sc_special8(uint64_t w)
+{
+	uint64_t q = w ^ (SC_ONES * '"'), b = w ^ (SC_ONES * '\\');
+	return (w | ((q - SC_ONES) & ~q) | ((b - SC_ONES) & ~b) | ((w - SC_ONES * 0x20) & ~w)) & SC_HIGH;
+}
+
+static inline bool sc_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* A string without escapes: *t is its content. */
+static bool sc_string(struct scan *s, struct tok *t)
+{
+	if (sc_peek(s) != '"')
+		return false;
+	const unsigned char *b = ++s->p;
+	for (;;) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (s->end - s->p >= 8) {
+			uint64_t w;
+			memcpy(&w, s->p, 8);
+			uint64_t m = sc_special8(w);
+			if (!m) {
+				s->p += 8;
+				continue;
+			}
+			s->p += __builtin_ctzll(m) >> 3;
+		}
+#endif
+		while (s->p < s->end && sc_plain(*s->p))
+			s->p++;
+		if (s->p >= s->end)
+			return false;
+		unsigned char c = *s->p;
+		if (c == '"')
+			break;
+		if (c < 0x20 || c == '\\')
+			return false;
+		size_t k = json_utf8_len(s->p, s->end);
+		if (!k)
+			return false;
+		s->p += k;
+	}
+	t->s = (const char *)b;
+	t->n = (size_t)(s->p - b);
+	s->p++;
+	return true;
+}
+
+/* Whether the string at s->p (its opening quote) is exactly lit, which holds
+ * no quote or backslash; if so, steps over it. No scan of the content. */
+static inline bool sc_is(struct scan *s, const char *lit, size_t n)
+{
+	if ((size_t)(s->end - s->p) < n + 2 || s->p[n + 1] != '"')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s->p[i + 1] != (unsigned char)lit[i])
+			return false;
+	s->p += n + 2;
+	return true;
+}
+
+static bool sc_digits(struct scan *s)
+{
+	const unsigned char *f = s->p;
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+		s->p++;
+	return s->p > f;
+}
+
+/* A number lexeme with the grammar and length limit of json_parse. */
+static bool sc_number(struct scan *s, struct tok *t)
+{
+	sc_ws(s);
+	const unsigned char *b = s->p;
+	if (s->p < s->end && *s->p == '-')
+		s->p++;
+	if (s->p >= s->end || *s->p < '0' || *s->p > '9')
+		return false;
+	if (*s->p == '0') {
+		s->p++;
+		if (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+			return false;
+	} else {
+		sc_digits(s);
+	}
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (!sc_digits(s))
+			return false;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		if (!sc_digits(s))
+			return false;
+	}
+	t->s = (const char *)b;
+	t->n = (size_t)(s->p - b);
+	return t->n <= 4096;
+}
+
+static bool sc_word(struct scan *s, const char *w, size_t n)
+{
+	sc_ws(s);
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
+		return false;
+	s->p += n;
+	return true;
+}
+
+/* JSON null where a member is optional: the same as absent. */
+static bool sc_null(struct scan *s)
+{
+	return sc_peek(s) == 'n' && sc_word(s, "null", 4);
+}
+
+static bool sc_money(struct scan *s, fen_t *out)
+{
+	struct tok t;
+	int c = sc_peek(s);
+	if (c == 'n')
+		return sc_word(s, "null", 4);
+	if (c == '"') {
+		if (!sc_string(s, &t) || money_parse(t.s, t.n, MONEY_PLAIN, out, &s->err))
+			return false;
+	} else if (!sc_number(s, &t) || money_parse(t.s, t.n, MONEY_JSON_NUMBER, out, &s->err)) {
+		return false;
+	}
+	return *out >= 0;
+}
+
+/* An integer lexeme (no fraction or exponent) within [lo, hi]. */
+static bool sc_int(struct scan *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	if (sc_null(s))
+		return true;
+	struct tok t;
+	if (!sc_number(s, &t))
+		return false;
+	size_t i = t.s[0] == '-';
+	if (i == t.n || t.n - i > 18)
+		return false;
+	int64_t v = 0;
+	for (; i < t.n; i++) {
+		if (t.s[i] < '0' || t.s[i] > '9')
+			return false;
+		v = v * 10 + (t.s[i] - '0');
+	}
+	if (t.s[0] == '-')
+		v = -v;
+	if (v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool sc_bool(struct scan *s, bool *out)
+{
+	switch (sc_peek(s)) {
+	case 'n':
+		return sc_word(s, "null", 4);
+	case 't':
+		*out = true;
+		return sc_word(s, "true", 4);
+	case 'f':
+		*out = false;
+		return sc_word(s, "false", 5);
+	default:
+		return false;
+	}
+}
+
+/* A string that must be one of codes[0..n): its index, or -1 for null. */
+static bool sc_enum(struct scan *s, const char *const *codes, size_t n, int *out)
+{
+	int c = sc_peek(s);
+	if (c == 'n' && sc_word(s, "null", 4)) {
+		*out = -1;
+		return true;
+	}
+	if (c != '"')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (codes[i] && sc_is(s, codes[i], strlen(codes[i]))) {
+			*out = (int)i;
+			return true;
+		}
+	return false;
+}
+
+/* A string (not null), copied NUL-terminated into the arena. */
+static bool sc_strdup(struct scan *s, const char **out)
+{
+	struct tok t;
+	if (!sc_string(s, &t))
+		return false;
+	*out = arena_strndup(s->a, t.s, t.n);
+	return *out != NULL;
+}
+
+typedef bool (*sc_field_fn)(struct scan *s, void *ctx, int key);
+
+/* An object whose keys all come from keys[]; each given at most once. */
+static bool sc_object(struct scan *s, const struct key *keys, size_t nkeys, sc_field_fn field, void *ctx)
+{
+	if (!sc_char(s, '{'))
+		return false;
+	if (sc_char(s, '}'))
+		return true;
+	uint32_t seen = 0;
+	size_t next = 0;
+	do {
+		size_t i = next, tries = 0;
+		if (sc_peek(s) != '"')
+			return false;
+		/* keys mostly come in table order: try the expected one first */
+		while (tries < nkeys && !sc_is(s, keys[i].s, keys[i].n)) {
+			tries++;
+			i = i + 1 == nkeys ? 0 : i + 1;
+		}
+		if (tries == nkeys || (seen & (1u << i)))
+			return false;
+		seen |= 1u << i;
+		next = i + 1 == nkeys ? 0 : i + 1;
+		if (!sc_char(s, ':') || !field(s, ctx, (int)i))
+			return false;
+	} while (sc_char(s, ','));
+	return sc_char(s, '}');
+}
+
+/* An array of objects read by item(s, ctx, slot i) into at most max slots;
+ * null is an empty list. */
+static bool sc_array(struct scan *s, size_t max, bool (*item)(struct scan *, void *, size_t), void *ctx, size_t *count)
+{
+	*count = 0;
+	if (sc_null(s))
+		return true;
+	if (!sc_char(s, '['))
+		return false;
+	if (sc_char(s, ']'))
+		return true;
+	do {
+		if (*count == max || !item(s, ctx, *count))
+			return false;
+		(*count)++;
+	} while (sc_char(s, ','));
+	return sc_char(s, ']');
+}
+
+static bool sc_period(struct scan *s, bool *yearly)
+{
+	static const char *const periods[] = {"month", "year"};
+	int p;
+	if (!sc_enum(s, periods, 2, &p))
+		return false;
+	*yearly = p == 1;
+	return true;
+}
+
+struct sc_items {
+	void *items;
+	bool has_type, has_amount;
+};
+
+static bool sc_income_field(struct scan *s, void *ctx, int key)
+{
+	struct sc_items *x = ctx;
+	struct income *in = x->items;
+	switch (key) {
+	case IN_TYPE: {
+		int t = -1;
+		const char *codes[INC__COUNT];
+		for (int i = 0; i < INC__COUNT; i++)
+			codes[i] = income_types[i].code;
+		x->has_type = sc_enum(s, codes, INC__COUNT, &t) && t >= 0;
+		in->type = (enum income_type)t;
+		return x->has_type;
+	}
+	case IN_AMOUNT:
+		x->has_amount = sc_peek(s) != 'n';
+		return x->has_amount && sc_money(s, &in->amount);
+	case IN_PERIOD:
+		return sc_period(s, &in->yearly);
+	default:
+		return sc_bool(s, &in->imputed);
+	}
+}
+
+static bool sc_income(struct scan *s, void *ctx, size_t i)
+{
+	struct income *in = (struct income *)ctx + i;
+	*in = (struct income){0};
+	struct sc_items x = {.items = in};
+	return sc_object(s, income_keys, IN__N, sc_income_field, &x) && x.has_type && x.has_amount;
+}
+
+static bool sc_expense_field(struct scan *s, void *ctx, int key)
+{
+	struct sc_items *x = ctx;
+	struct expense *ex = x->items;
+	switch (key) {
+	case EX_TYPE: {
+		int t = -1;
+		const char *codes[EXP__COUNT];
+		for (int i = 0; i < EXP__COUNT; i++)
+			codes[i] = expense_types[i].code;
+		x->has_type = sc_enum(s, codes, EXP__COUNT, &t) && t >= 0;
+		ex->type = (enum expense_type)t;
+		return x->has_type;
+	}
+	case EX_AMOUNT:
+		x->has_amount = sc_peek(s) != 'n';
+		return x->has_amount && sc_money(s, &ex->amount);
+	default:
+		return sc_period(s, &ex->yearly);
+	}
+}
+
+static bool sc_expense(struct scan *s, void *ctx, size_t i)
+{
+	struct expense *ex = (struct expense *)ctx + i;
+	*ex = (struct expense){0};
+	struct sc_items x = {.items = ex};
+	return sc_object(s, expense_keys, EX__N, sc_expense_field, &x) && x.has_type && x.has_amount;
+}
+
+/* Copies n items of size sz from scratch into the arena, as household_read
+ * allocates them (one zeroed slot when the list is empty). */
+static void *sc_keep(struct arena *a, const void *scratch, size_t n, size_t sz)
+{
+	void *p = arena_calloc(a, n ? n : 1, sz);
+	if (p && n)
+		memcpy(p, scratch, n * sz);
+	return p;
+}
+
+struct sc_member {
+	struct member *m;
+	bool has_id, has_name, has_relation;
+};
+
+static bool sc_member_field(struct scan *s, void *ctx, int key)
+{
+	struct sc_member *x = ctx;
+	struct member *m = x->m;
+	int e = -1;
+	int64_t grade = 0;
+	switch (key) {
+	case M_ID: {
+		struct tok t;
+		x->has_id = true;
+		return sc_string(s, &t) && idnum_parse(t.s, t.n, &m->id, &s->err) == DD_OK;
+	}
+	case M_NAME:
+		x->has_name = true;
+		return sc_strdup(s, &m->name);
+	case M_RELATION:
+		x->has_relation = true;
+		if (!sc_enum(s, relations, sizeof relations / sizeof relations[0], &e) || e < 0)
+			return false;
+		m->relation = (enum relation)e;
+		return true;
+	case M_DIS_GRADE:
+		if (!sc_int(s, 0, 4, &grade))
+			return false;
+		m->disability_grade = (int)grade;
+		return true;
+	case M_DIS_KIND:
+		if (!sc_enum(s, disability_kinds + 1, DIS_MULTIPLE, &e))
+			return false;
+		m->disability_kind = e < 0 ? DIS_NONE : (enum disability_kind)(e + 1);
+		return true;
+	case M_SEVERE:
+		return sc_bool(s, &m->severe_illness);
+	case M_LABOR:
+	case M_SELF_CARE:
+		if (!sc_enum(s, levels, 3, &e))
+			return false;
+		if (e >= 0)
+			*(key == M_LABOR ? &m->labor_capacity : &m->self_care) = (enum level)e;
+		return true;
+	case M_IN_SCHOOL:
+		return sc_bool(s, &m->in_school);
+	case M_SUPPORTERS:
+		if (!sc_enum(s, supporters_codes, 3, &e))
+			return false;
+		if (e >= 0)
+			m->supporters = (enum supporters)e;
+		return true;
+	case M_FINANCIAL:
+		return sc_money(s, &m->financial_assets);
+	default: {
+		struct income scratch[HOUSEHOLD_MAX_ITEMS];
+		if (!sc_array(s, HOUSEHOLD_MAX_ITEMS, sc_income, scratch, &m->n_incomes))
+			return false;
+		m->incomes = sc_keep(s->a, scratch, m->n_incomes, sizeof *m->incomes);
+		return m->incomes != NULL;
+	}
+	}
+}
+
+static bool sc_member(struct scan *s, void *ctx, size_t i)
+{
+	struct member *m = (struct member *)ctx + i;
+	memset(m, 0, sizeof *m);
+	struct sc_member x = {.m = m};
+	if (!sc_object(s, member_keys, M__N, sc_member_field, &x) || !x.has_id || !x.has_name || !x.has_relation)
+		return false;
+	if (!m->incomes) /* "incomes" absent: as household_read allocates it */
+		m->incomes = arena_calloc(s->a, 1, sizeof *m->incomes);
+	return m->incomes != NULL;
+}
+
+struct sc_household {
+	struct household *h;
+	const dd_date *date_override;
+	bool has_region, has_area, has_date, has_members;
+};
+
+static bool sc_current_field(struct scan *s, void *ctx, int key)
+{
+	struct household *h = ctx;
+	struct tok t;
+	switch (key) {
+	case C_PROGRAMME:
+		return sc_strdup(s, &h->current_programme);
+	case C_BENEFIT:
+		return sc_money(s, &h->current_benefit);
+	default:
+		if (sc_null(s))
+			return true;
+		if (!sc_string(s, &t) || month_parse(t.s, t.n, &h->rise_month, &s->err))
+			return false;
+		h->has_rise_month = true;
+		return true;
+	}
+}
+
+static bool sc_assets_field(struct scan *s, void *ctx, int key)
+{
+	struct household *h = ctx;
+	switch (key) {
+	case A_FINANCIAL:
+		return sc_money(s, &h->assets_financial);
+	case A_VEHICLES:
+		return sc_int(s, 0, 1000, &h->vehicles);
+	default:
+		return sc_int(s, 0, 1000, &h->extra_houses);
+	}
+}
+
+static bool sc_household_field(struct scan *s, void *ctx, int key)
+{
+	struct sc_household *x = ctx;
+	struct household *h = x->h;
+	struct tok t;
+	int e;
+	switch (key) {
+	case H_REGION:
+		x->has_region = true;
+		if (!sc_string(s, &t) || t.n >= sizeof h->region ||
+		    region_parse(t.s, t.n, 6, h->region_sig, &s->err) != DD_OK)
+			return false;
+		memcpy(h->region, t.s, t.n);
+		h->region[t.n] = '\0';
+		return true;
+	case H_AREA:
+		x->has_area = true;
+		if (!sc_enum(s, areas, 2, &e) || e < 0)
+			return false;
+		h->area = (enum area)e;
+		return true;
+	case H_DATE:
+		x->has_date = true;
+		if (!sc_string(s, &t))
+			return false;
+		return x->date_override || date_parse(t.s, t.n, &h->date, &s->err) == DD_OK;
+	case H_CURRENT:
+		if (sc_null(s))
+			return true;
+		h->has_current = true;
+		h->current_programme = NULL;
+		return sc_object(s, current_keys, C__N, sc_current_field, h) && h->current_programme;
+	case H_MEMBERS: {
+		struct member scratch[HOUSEHOLD_MAX_MEMBERS];
+		x->has_members = true;
+		if (sc_peek(s) != '[' || !sc_array(s, HOUSEHOLD_MAX_MEMBERS, sc_member, scratch, &h->n_members) ||
+		    h->n_members == 0)
+			return false;
+		h->members = sc_keep(s->a, scratch, h->n_members, sizeof *h->members);
+		return h->members != NULL;
+	}
+	case H_ASSETS:
+		return sc_null(s) || sc_object(s, asset_keys, A__N, sc_assets_field, h);
+	default: {
+		struct expense scratch[HOUSEHOLD_MAX_ITEMS];
+		if (!sc_array(s, HOUSEHOLD_MAX_ITEMS, sc_expense, scratch, &h->n_expenses))
+			return false;
+		h->expenses = sc_keep(s->a, scratch, h->n_expenses, sizeof *h->expenses);
+		return h->expenses != NULL;
+	}
+	}
+}
+
+bool household_scan(const char *text, size_t n, const dd_date *date_override, struct arena *a, struct household *h)
+{
+	struct scan s = {.p = (const unsigned char *)text, .end = (const unsigned char *)text + n, .a = a};
+	struct sc_household x = {.h = h, .date_override = date_override};
+	memset(h, 0, sizeof *h);
+	if (!sc_object(&s, household_keys, H__N, sc_household_field, &x))
+		return false;
+	sc_ws(&s);
+	if (s.p != s.end || !x.has_region || !x.has_area || !x.has_members || !(x.has_date || date_override))
+		return false;
+	if (date_override)
+		h->date = *date_override;
+	if (!h->expenses && !(h->expenses = arena_calloc(a, 1, sizeof *h->expenses)))
+		return false;
+	for (size_t i = 0; i < h->n_members; i++) {
+		if (h->members[i].id.birth > h->date)
+			return false;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(h->members[k].id.text, h->members[i].id.text) == 0)
+				return false;
+	}
+	return true;
+}
+
+dd_status household_parse(const char *text, size_t n, const dd_date *date_override, struct arena *a,
+			  struct household *h, dd_error *err)
+{
+	if (household_scan(text, n, date_override, a, h))
+		return DD_OK;
+	struct json_value *doc;
+	dd_error_clear(err);
+	dd_status rc = json_parse(text, n, a, NULL, &doc, err);
+	return rc ? rc : household_read(doc, date_override, a, h, err);
+}

@@ -101,6 +101,15 @@ struct household {
 dd_status household_read(const struct json_value *doc, const dd_date *date_override, struct arena *a,
 			 struct household *h, dd_error *err) DD_MUST_CHECK;
 
+/* JSON text → h: household_scan when it takes the text, else json_parse +
+ * household_read (whose error, with its field path, is the answer). */
+dd_status household_parse(const char *text, size_t n, const dd_date *date_override, struct arena *a,
+			  struct household *h, dd_error *err) DD_MUST_CHECK;
+/* The single-pass reader alone: true when it took the text, with h exactly as
+ * json_parse + household_read would fill it; false means "not sure: use the
+ * general path", never a verdict on the input. */
+bool household_scan(const char *text, size_t n, const dd_date *date_override, struct arena *a, struct household *h);
+
 /* Names of enum values as they appear in the JSON, and in Chinese. */
 const char *income_type_code(enum income_type t);
 const char *income_type_zh(enum income_type t);

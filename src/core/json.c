@@ -60,8 +60,7 @@ static bool read_hex4(struct parser *ps, unsigned *out)
 	return true;
 }
 
-/* Length of a valid UTF-8 sequence at p (1-4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+size_t json_utf8_len(const unsigned char *p, const unsigned char *end)
 {
 	unsigned char c = p[0];
 	size_t n;
@@ -160,7 +159,7 @@ static dd_status parse_string(struct parser *ps, const char **out, uint32_t *out
 			ps->p++;
 			continue;
 		}
-		size_t k = utf8_len(ps->p, ps->end);
+		size_t k = json_utf8_len(ps->p, ps->end);
 		if (!k)
 			return fail(ps, DD_EINVAL, "非法 UTF-8 编码 (invalid UTF-8)");
 		ps->p += k;

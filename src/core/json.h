@@ -52,6 +52,9 @@ dd_status json_parse(const char *text, size_t n, struct arena *a, const struct j
 /* Member of an object by key, or NULL. */
 const struct json_value *json_get(const struct json_value *obj, const char *key);
 const char *json_type_name(enum json_type t);
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is invalid
+ * (overlong, surrogate, beyond U+10FFFF, truncated at end). */
+size_t json_utf8_len(const unsigned char *p, const unsigned char *end);
 /* Parses an integer number lexeme (no fraction, no exponent) into *out. */
 bool json_int64(const struct json_value *v, int64_t *out);
 
