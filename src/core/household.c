@@ -609,8 +609,17 @@ static inline bool sc_is(struct scan *s, const char *lit, size_t n)
 {
 	if ((size_t)(s->end - s->p) < n + 2 || s->p[n + 1] != '"')
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s->p[i + 1] != (unsigned char)lit[i])
+	const unsigned char *a = s->p + 1;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, lit + i, 8);
+		if (x != y)
+			return false;
+	}
+	for (; i < n; i++)
+		if (a[i] != (unsigned char)lit[i])
 			return false;
 	s->p += n + 2;
 	return true;
@@ -728,8 +737,23 @@ static bool sc_bool(struct scan *s, bool *out)
 	}
 }
 
-/* A string that must be one of codes[0..n): its index, or -1 for null. */
-static bool sc_enum(struct scan *s, const char *const *codes, size_t n, int *out)
+/* Like sc_is for a NUL-terminated lit: compared as it is walked. */
+static inline bool sc_is_cstr(struct scan *s, const char *lit)
+{
+	const unsigned char *a = s->p + 1;
+	size_t i = 0;
+	for (; lit[i]; i++)
+		if (a + i >= s->end || a[i] != (unsigned char)lit[i])
+			return false;
+	if (a + i >= s->end || a[i] != '"')
+		return false;
+	s->p = a + i + 1;
+	return true;
+}
+
+/* A string that must be one of the n codes at base, stride bytes apart: its
+ * index, or -1 for null. */
+static bool sc_enum_in(struct scan *s, const void *base, size_t stride, size_t n, int *out)
 {
 	int c = sc_peek(s);
 	if (c == 'n' && sc_word(s, "null", 4)) {
@@ -738,12 +762,19 @@ static bool sc_enum(struct scan *s, const char *const *codes, size_t n, int *out
 	}
 	if (c != '"')
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (codes[i] && sc_is(s, codes[i], strlen(codes[i]))) {
+	for (size_t i = 0; i < n; i++) {
+		const char *code = *(const char *const *)(const void *)((const char *)base + i * stride);
+		if (code && sc_is_cstr(s, code)) {
 			*out = (int)i;
 			return true;
 		}
+	}
 	return false;
+}
+
+static bool sc_enum(struct scan *s, const char *const *codes, size_t n, int *out)
+{
+	return sc_enum_in(s, codes, sizeof *codes, n, out);
 }
 
 /* A string (not null), copied NUL-terminated into the arena. */
@@ -827,10 +858,7 @@ static bool sc_income_field(struct scan *s, void *ctx, int key)
 	switch (key) {
 	case IN_TYPE: {
 		int t = -1;
-		const char *codes[INC__COUNT];
-		for (int i = 0; i < INC__COUNT; i++)
-			codes[i] = income_types[i].code;
-		x->has_type = sc_enum(s, codes, INC__COUNT, &t) && t >= 0;
+		x->has_type = sc_enum_in(s, &income_types[0].code, sizeof income_types[0], INC__COUNT, &t) && t >= 0;
 		in->type = (enum income_type)t;
 		return x->has_type;
 	}
@@ -859,10 +887,7 @@ static bool sc_expense_field(struct scan *s, void *ctx, int key)
 	switch (key) {
 	case EX_TYPE: {
 		int t = -1;
-		const char *codes[EXP__COUNT];
-		for (int i = 0; i < EXP__COUNT; i++)
-			codes[i] = expense_types[i].code;
-		x->has_type = sc_enum(s, codes, EXP__COUNT, &t) && t >= 0;
+		x->has_type = sc_enum_in(s, &expense_types[0].code, sizeof expense_types[0], EXP__COUNT, &t) && t >= 0;
 		ex->type = (enum expense_type)t;
 		return x->has_type;
 	}

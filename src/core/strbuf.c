@@ -93,8 +93,20 @@ void strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
 void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t start = 0, i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* eight bytes at a time while none is '"', '\\' or a control character */
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, q, b;
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & high)
+			break;
+	}
+#endif
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
