@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${BENCH_HOUSEHOLDS:-1000000}
-PY_N=${BENCH_PY_HOUSEHOLDS:-50000}
+PY_N=${BENCH_PY_HOUSEHOLDS:-200000}
 data=build/bench
 mkdir -p "$data"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
