@@ -283,7 +283,7 @@ static dd_status read_income(const struct json_value *v, struct income *in, dd_e
 	return read_bool(f[IN_IMPUTED], "imputed", &in->imputed, err);
 }
 
-enum { EX_TYPE, EX_AMOUNT, EX_PERIOD, EX__N };
+enum { EX_TYPE = IN_TYPE, EX_AMOUNT = IN_AMOUNT, EX_PERIOD = IN_PERIOD, EX__N };
 static const struct key expense_keys[EX__N] = {K("type"), K("amount"), K("period")};
 
 static dd_status read_expense(const struct json_value *v, struct expense *ex, dd_error *err)
@@ -846,65 +846,57 @@ static bool sc_period(struct scan *s, bool *yearly)
 	return true;
 }
 
-struct sc_items {
-	void *items;
-	bool has_type, has_amount;
+/* An income or expense item: the two share type, amount and period (and
+ * the key indices IN_* = EX_* for those); only incomes have "imputed". */
+struct sc_item {
+	const struct code_name *types;
+	int n_types;
+	int type;
+	fen_t amount;
+	bool yearly, imputed, has_amount;
 };
 
-static bool sc_income_field(struct scan *s, void *ctx, int key)
+static bool sc_item_field(struct scan *s, void *ctx, int key)
 {
-	struct sc_items *x = ctx;
-	struct income *in = x->items;
+	struct sc_item *x = ctx;
 	switch (key) {
-	case IN_TYPE: {
-		int t = -1;
-		x->has_type = sc_enum_in(s, &income_types[0].code, sizeof income_types[0], INC__COUNT, &t) && t >= 0;
-		in->type = (enum income_type)t;
-		return x->has_type;
-	}
+	case IN_TYPE:
+		return sc_enum_in(s, &x->types[0].code, sizeof x->types[0], (size_t)x->n_types, &x->type) &&
+		       x->type >= 0;
 	case IN_AMOUNT:
 		x->has_amount = sc_peek(s) != 'n';
-		return x->has_amount && sc_money(s, &in->amount);
+		return x->has_amount && sc_money(s, &x->amount);
 	case IN_PERIOD:
-		return sc_period(s, &in->yearly);
+		return sc_period(s, &x->yearly);
 	default:
-		return sc_bool(s, &in->imputed);
+		return sc_bool(s, &x->imputed);
 	}
+}
+
+static bool sc_item(struct scan *s, struct sc_item *x, const struct key *keys, size_t nkeys)
+{
+	x->type = -1;
+	return sc_object(s, keys, nkeys, sc_item_field, x) && x->type >= 0 && x->has_amount;
 }
 
 static bool sc_income(struct scan *s, void *ctx, size_t i)
 {
-	struct income *in = (struct income *)ctx + i;
-	*in = (struct income){0};
-	struct sc_items x = {.items = in};
-	return sc_object(s, income_keys, IN__N, sc_income_field, &x) && x.has_type && x.has_amount;
-}
-
-static bool sc_expense_field(struct scan *s, void *ctx, int key)
-{
-	struct sc_items *x = ctx;
-	struct expense *ex = x->items;
-	switch (key) {
-	case EX_TYPE: {
-		int t = -1;
-		x->has_type = sc_enum_in(s, &expense_types[0].code, sizeof expense_types[0], EXP__COUNT, &t) && t >= 0;
-		ex->type = (enum expense_type)t;
-		return x->has_type;
-	}
-	case EX_AMOUNT:
-		x->has_amount = sc_peek(s) != 'n';
-		return x->has_amount && sc_money(s, &ex->amount);
-	default:
-		return sc_period(s, &ex->yearly);
-	}
+	struct sc_item x = {.types = income_types, .n_types = INC__COUNT};
+	if (!sc_item(s, &x, income_keys, IN__N))
+		return false;
+	((struct income *)ctx)[i] = (struct income){
+	    .type = (enum income_type)x.type, .amount = x.amount, .yearly = x.yearly, .imputed = x.imputed};
+	return true;
 }
 
 static bool sc_expense(struct scan *s, void *ctx, size_t i)
 {
-	struct expense *ex = (struct expense *)ctx + i;
-	*ex = (struct expense){0};
-	struct sc_items x = {.items = ex};
-	return sc_object(s, expense_keys, EX__N, sc_expense_field, &x) && x.has_type && x.has_amount;
+	struct sc_item x = {.types = expense_types, .n_types = EXP__COUNT};
+	if (!sc_item(s, &x, expense_keys, EX__N))
+		return false;
+	((struct expense *)ctx)[i] =
+	    (struct expense){.type = (enum expense_type)x.type, .amount = x.amount, .yearly = x.yearly};
+	return true;
 }
 
 /* Copies n items of size sz from scratch into the arena, as household_read
