@@ -84,9 +84,9 @@ int cmd_serve(int argc, char **argv)
 		else if (strcmp(a, "--lock-seconds") == 0)
 			ok = number(v, 1, 86400 * 30, &n) && ((cfg.policy.lock = (int)n), true);
 		else if (strcmp(a, "--session-idle") == 0)
-			ok = number(v, 60, 86400 * 30, &n) && ((cfg.policy.idle = (int)n), true);
+			ok = number(v, 1, 86400 * 30, &n) && ((cfg.policy.idle = (int)n), true);
 		else if (strcmp(a, "--session-max") == 0)
-			ok = number(v, 60, 86400 * 30, &n) && ((cfg.policy.absolute = (int)n), true);
+			ok = number(v, 1, 86400 * 30, &n) && ((cfg.policy.absolute = (int)n), true);
 		else if (strcmp(a, "--timeout") == 0)
 			ok = number(v, 1, 3600, &n) && ((cfg.timeout = (unsigned)n), true);
 		else if (strcmp(a, "--drain") == 0)

@@ -23,13 +23,17 @@ void accounts_policy_default(struct accounts_policy *p)
 	p->absolute = 43200;
 }
 
-/* The store's time stamp form for t (whole seconds). */
-static void time_text(time_t t, char out[STORE_TIME_MAX])
+/* The store's time stamp form of now + offset_ms. */
+static void time_text(int64_t offset_ms, char out[STORE_TIME_MAX])
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + offset_ms;
+	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	size_t n = strftime(out, STORE_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, STORE_TIME_MAX - n, ".000Z");
+	snprintf(out + n, STORE_TIME_MAX - n, ".%03dZ", (int)(ms % 1000));
 }
 
 void accounts_token_hash(const char *token, size_t n, char out[SESSION_TOKEN_HEX])
@@ -208,11 +212,10 @@ static dd_status throttle_fail(struct db *db, const char *key, int limit, const 
 static dd_status login_failed(struct db *db, const struct accounts_policy *pol, const char *ukey, const char *ikey,
 			      const struct principal *u, const char *ip, const char *reason, bool count, dd_error *err)
 {
-	time_t t = time(NULL);
 	char now[STORE_TIME_MAX], cutoff[STORE_TIME_MAX], until[STORE_TIME_MAX];
-	store_now(now);
-	time_text(t - pol->window, cutoff);
-	time_text(t + pol->lock, until);
+	time_text(0, now);
+	time_text(-1000LL * pol->window, cutoff);
+	time_text(1000LL * pol->lock, until);
 	const char *region = u ? u->region : "";
 	const char *actor = u ? u->username : "-";
 	int64_t id = u ? u->id : 0;
@@ -239,7 +242,7 @@ static dd_status session_open(struct db *db, const struct accounts_policy *pol, 
 {
 	char now[STORE_TIME_MAX];
 	store_now(now);
-	time_text(time(NULL) + pol->absolute, out->expires_at);
+	time_text(1000LL * pol->absolute, out->expires_at);
 	token_new(token);
 	token_new(csrf);
 	accounts_token_hash(token, strlen(token), out->token_hash);
@@ -338,6 +341,23 @@ enum svc_kind accounts_login(struct db *db, const struct accounts_policy *pol, c
 	return SVC_OK;
 }
 
+enum svc_kind accounts_principal(struct db *db, const char *username, struct principal *out, struct svc_error *e)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	char hash[PASSWORD_HASH_MAX];
+	bool found = false, active = false;
+	if (username && username_valid(username)) {
+		dd_status rc = user_by_name(db, username, out, hash, &active, &found, &err);
+		sodium_memzero(hash, sizeof hash);
+		if (rc)
+			return store_fail(e, db, rc, &err);
+	}
+	if (!found || !active)
+		return svc_fail(e, SVC_NOT_FOUND, "UNKNOWN_USER", "--as", "没有这个启用的账户");
+	return SVC_OK;
+}
+
 static bool is_token(const char *s)
 {
 	if (!s || strlen(s) != SESSION_TOKEN_HEX - 1)
@@ -388,18 +408,18 @@ enum svc_kind accounts_session(struct db *db, const struct accounts_policy *pol,
 		return store_fail(e, db, rc, &err);
 	if (!found)
 		return svc_fail(e, SVC_UNAUTHENTICATED, "NOT_LOGGED_IN", NULL, "请先登录");
-	time_t t = time(NULL);
 	char now[STORE_TIME_MAX], idle_cut[STORE_TIME_MAX], touch_cut[STORE_TIME_MAX];
-	store_now(now);
-	time_text(t - pol->idle, idle_cut);
-	time_text(t - 60, touch_cut);
+	time_text(0, now);
+	time_text(-1000LL * pol->idle, idle_cut);
+	/* refresh the idle clock at most once a minute (a quarter of a short idle time) */
+	time_text(pol->idle < 240 ? -250LL * pol->idle : -60000, touch_cut);
 	if (!active || strcmp(out->expires_at, now) <= 0 || strcmp(last_seen, idle_cut) < 0) {
 		const char *args[] = {out->token_hash};
 		if (run_text(db, "DELETE FROM sessions WHERE token_hash = $1", args, 1, &err))
 			db_rollback(db);
 		return svc_fail(e, SVC_UNAUTHENTICATED, "SESSION_EXPIRED", NULL, "登录已过期，请重新登录");
 	}
-	if (strcmp(last_seen, touch_cut) < 0) { /* refresh the idle clock at most once a minute */
+	if (strcmp(last_seen, touch_cut) < 0) {
 		const char *args[] = {out->token_hash, now};
 		if ((rc = run_text(db, "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1", args, 2, &err)))
 			return store_fail(e, db, rc, &err);

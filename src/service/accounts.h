@@ -80,6 +80,11 @@ struct account_new {
 enum svc_kind accounts_create(struct db *db, const struct principal *actor, const struct account_new *req,
 			      struct principal *created, struct svc_error *e);
 
+/* The active account named username, as a principal (for the CLI, which
+ * acts as a named account and so obeys the same checks). SVC_NOT_FOUND
+ * (code UNKNOWN_USER) when there is none or it is disabled. */
+enum svc_kind accounts_principal(struct db *db, const char *username, struct principal *out, struct svc_error *e);
+
 /* Token hashing (BLAKE2b-256, hex), exposed for tests. */
 void accounts_token_hash(const char *token, size_t n, char out[SESSION_TOKEN_HEX]);
 

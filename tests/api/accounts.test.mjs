@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN_PASSWORD, auditIntact, call, freshDb, init, login, sql, startServer } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+
+import { ADMIN_PASSWORD, DOUDI, auditIntact, call, freshDb, init, login, sql, startServer } from './lib.mjs';
 
 const PW = 'Strong-Pass-123';
 let db, srv, base, admin;
@@ -214,6 +216,71 @@ describe('accounts', () => {
 			assert.equal(r.body.error.code, 'FORBIDDEN');
 			const me = await call(base, 'GET', '/api/v1/me', { cookie: s.cookie });
 			assert.equal(me.body.role, name === 'kz_village' ? 'village' : 'township');
+		}
+	});
+});
+
+describe('the CLI obeys the same rules', () => {
+	function userAdd(as, username, role, region, password = PW) {
+		return spawnSync(
+			DOUDI,
+			['user', 'add', '--db', db.target, '--as', as, '--username', username, '--role', role, '--region', region, '--password-file', '-'],
+			{ input: password, encoding: 'utf8' },
+		);
+	}
+
+	test('doudi user add: in scope ok, out of scope and weak passwords refused', async () => {
+		const ok = userAdd('kz_county', 'cli_town', 'township', '500154002');
+		assert.equal(ok.status, 0, ok.stderr);
+		assert.equal((await login(base, 'cli_town', PW)).res.status, 200);
+		const out = userAdd('kz_county', 'cli_far', 'township', '500101001');
+		assert.equal(out.status, 2);
+		assert.match(out.stderr, /REGION_OUT_OF_SCOPE/);
+		const role = userAdd('kz_county', 'cli_admin', 'admin', '500154');
+		assert.equal(role.status, 2);
+		assert.match(role.stderr, /ROLE_NOT_ALLOWED/);
+		const village = userAdd('kz_village', 'cli_v', 'village', '500154001001');
+		assert.equal(village.status, 2);
+		assert.match(village.stderr, /FORBIDDEN/);
+		const weak = userAdd('admin', 'cli_weak', 'village', '500154001001', 'weakweak');
+		assert.equal(weak.status, 2);
+		assert.match(weak.stderr, /WEAK_PASSWORD/);
+		const pwArg = spawnSync(DOUDI, ['user', 'add', '--db', db.target, '--password', 'x'], { encoding: 'utf8' });
+		assert.equal(pwArg.status, 2);
+	});
+});
+
+describe('session expiry', () => {
+	test('absolute and idle expiry end a session', async () => {
+		const d = freshDb('expiry');
+		init(d.target);
+		const abs = await startServer(d.target, ['--session-max', '2', '--session-idle', '100']);
+		try {
+			const s = await login(abs.url, 'admin', ADMIN_PASSWORD);
+			assert.match(s.res.headers.get('set-cookie'), /Max-Age=2;/);
+			assert.equal((await call(abs.url, 'GET', '/api/v1/me', { cookie: s.cookie })).status, 200);
+			await new Promise((r) => setTimeout(r, 2500));
+			const r = await call(abs.url, 'GET', '/api/v1/me', { cookie: s.cookie });
+			assert.equal(r.status, 401);
+			assert.equal(r.body.error.code, 'SESSION_EXPIRED');
+		} finally {
+			assert.equal((await abs.stop()).code, 0);
+		}
+		const idle = await startServer(d.target, ['--session-idle', '2']);
+		try {
+			const s = await login(idle.url, 'admin', ADMIN_PASSWORD);
+			// requests within the idle time keep it alive past it
+			for (let i = 0; i < 3; i++) {
+				await new Promise((r) => setTimeout(r, 1100));
+				assert.equal((await call(idle.url, 'GET', '/api/v1/me', { cookie: s.cookie })).status, 200, `request ${i}`);
+			}
+			await new Promise((r) => setTimeout(r, 2500));
+			const r = await call(idle.url, 'GET', '/api/v1/me', { cookie: s.cookie });
+			assert.equal(r.status, 401);
+			assert.equal(r.body.error.code, 'SESSION_EXPIRED');
+		} finally {
+			assert.equal((await idle.stop()).code, 0);
+			d.cleanup();
 		}
 	});
 });
