@@ -19,7 +19,7 @@ export function freshDb(name) {
 		const db = `api_${name}_${process.pid}_${++dbSeq}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
 		const r = spawnSync(`${PGBIN}/psql`, [process.env.DOUDI_TEST_PG_ADMIN, '-qAt', '-c', `CREATE DATABASE ${db}`]);
 		if (r.status !== 0) throw new Error(`CREATE DATABASE failed: ${r.stderr}`);
-		return { target: pg.replace('/doudi_test?', `/${db}?`), cleanup() {} };
+		return { target: pg.replace('/doudi_test?', `/${db}?`), name: db, cleanup() {} };
 	}
 	const dir = mkdtempSync(path.join(tmpdir(), 'doudi-api-'));
 	return { target: path.join(dir, 'doudi.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { spawnSync } from 'node:child_process';
+
 import { ADMIN_PASSWORD, call, freshDb, init, login, rawRequest, sleep, startServer } from './lib.mjs';
 
 let db, srv, base;
@@ -105,6 +107,31 @@ describe('address lockout', () => {
 		} finally {
 			assert.equal((await s.stop()).code, 0);
 			d.cleanup();
+		}
+	});
+});
+
+describe('store down', { skip: !process.env.DOUDI_TEST_PG && 'PostgreSQL only' }, () => {
+	test('healthz is 503 while the store is gone, the server lives on', async () => {
+		const d = freshDb('down');
+		init(d.target);
+		const s = await startServer(d.target);
+		try {
+			assert.equal((await call(s.url, 'GET', '/healthz')).status, 200);
+			const name = d.name;
+			const pgbin = process.env.PGBIN || '/usr/lib/postgresql/15/bin';
+			const r = spawnSync(`${pgbin}/psql`, [process.env.DOUDI_TEST_PG_ADMIN, '-qAt', '-c', `DROP DATABASE ${name} WITH (FORCE)`]);
+			assert.equal(r.status, 0, String(r.stderr));
+			for (let i = 0; i < 3; i++) {
+				const h = await call(s.url, 'GET', '/healthz');
+				assert.equal(h.status, 503);
+				assert.equal(h.body.error.code, 'STORE_UNAVAILABLE');
+			}
+			const l = await call(s.url, 'POST', '/api/v1/session', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+			assert.equal(l.status, 503);
+			assert.doesNotMatch(s.log(), /postgresql:\/\//);
+		} finally {
+			assert.equal((await s.stop()).code, 0);
 		}
 	});
 });
