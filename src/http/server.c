@@ -186,8 +186,10 @@ static bool content_length(struct MHD_Connection *c, unsigned long long *out)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return false;
-		if (v > (~0ULL - 9) / 10)
-			return true; /* absurdly large: saturate */
+		if (v > (~0ULL - 9) / 10) {
+			*out = ~0ULL; /* absurdly large: saturate */
+			return true;
+		}
 		v = v * 10 + (unsigned)(*s - '0');
 	}
 	*out = v;

@@ -71,6 +71,11 @@ describe('server', () => {
 			'POST /api/v1/users HTTP/1.1\r\nHost: x\r\nContent-Length: 20971520\r\nExpect: 100-continue\r\n\r\n',
 		);
 		assert.match(raw, /^HTTP\/1\.1 413 /);
+		// a length beyond 64 bits, and one beyond what is read and dropped
+		for (const len of ['99999999999999999999999999', String(1024 ** 3)]) {
+			const r2 = await rawRequest(base, `POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: ${len}\r\n\r\n{}`);
+			assert.match(r2, /^HTTP\/1\.1 4(00|13) /, len);
+		}
 		assert.equal((await call(base, 'GET', '/healthz')).status, 200);
 		assert.equal((await login(base, 'admin', ADMIN_PASSWORD)).res.status, 200);
 	});
