@@ -6,9 +6,9 @@ BANNED  :=
 CFLAGS  ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 DEPS_PKGS := build-essential pkg-config libcmocka-dev clang libclang-rt-14-dev python3 \
-             libsqlite3-dev sqlite3 libpq-dev postgresql libsodium-dev
+             libsqlite3-dev sqlite3 libpq-dev postgresql libsodium-dev libmicrohttpd-dev nodejs
 # libraries linked through pkg-config (evaluated when used, after make deps)
-PKGS    := sqlite3 libpq libsodium
+PKGS    := sqlite3 libpq libsodium libmicrohttpd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -16,7 +16,7 @@ CORE_SRC := $(wildcard src/core/*.c)
 STORE_SRC := $(wildcard src/store/*.c)
 SERVICE_SRC := $(wildcard src/service/*.c)
 LIB_SRC  := $(CORE_SRC) $(STORE_SRC) $(SERVICE_SRC)
-CLI_SRC  := $(wildcard src/cli/*.c) src/cli/default_policy.S
+CLI_SRC  := $(wildcard src/cli/*.c) $(wildcard src/http/*.c) src/cli/default_policy.S
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 BUILD := build

@@ -15,13 +15,12 @@
 #include "cli.h"
 #include "core/region.h"
 #include "core/strbuf.h"
+#include "service/password.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/store.h"
 
 #define PASSWORD_MIN_CHARS 8
-#define PASSWORD_MAX_BYTES 1024
-#define USERNAME_MAX 64
 
 static void init_usage(void)
 {
@@ -33,19 +32,6 @@ static void init_usage(void)
 		"  (creates or migrates the schema, idempotent, and the first admin; the password comes from\n"
 		"   a file, stdin or the terminal, never from the command line)\n"
 		"  默认 (defaults): --db " DB_DEFAULT_PATH " --admin admin --admin-region 000000\n");
-}
-
-static bool username_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > USERNAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c <= 0x20 || c == 0x7f || c == '"' || c == '\\')
-			return false;
-	}
-	return true;
 }
 
 /* Checks a password already stripped of its final line break. */
@@ -256,7 +242,7 @@ int cmd_init(int argc, char **argv)
 	dd_error err;
 	dd_error_clear(&err);
 	char sig[REGION_TEXT_MAX];
-	if (!username_ok(admin)) {
+	if (!username_valid(admin)) {
 		fprintf(stderr, "--admin: 用户名须为 1-%d 字节，不含空白、引号和控制字符 (bad user name)\n",
 			USERNAME_MAX);
 		return EXIT_BAD_INPUT;
@@ -333,13 +319,9 @@ int cmd_init(int argc, char **argv)
 				"(no admin created: give the password with --admin-password-file FILE|-)\n");
 		goto done;
 	}
-	char hash[crypto_pwhash_STRBYTES];
-	if (crypto_pwhash_str_alg(hash, pw, pw_n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		rc =
-		    dd_fail(&err, DD_ENOMEM, "password", "密码哈希失败：内存不足 (password hashing ran out of memory)");
+	char hash[PASSWORD_HASH_MAX];
+	if ((rc = password_hash(pw, pw_n, hash, &err)))
 		goto fail;
-	}
 	if ((rc = admin_create(db, admin, region, hash, &id, &err))) {
 		if (db_last_fault(db) == DB_FAULT_UNIQUE) {
 			printf("管理员 %s 已存在，未修改 (admin exists, unchanged)\n", admin);

@@ -16,6 +16,8 @@ static const struct command {
     {"import", cmd_import, "按户导入家庭成员表 (import households: CSV, UTF-8/GB18030, IMPORT.md)"},
     {"export", cmd_export, "导出在册家庭成员 (export households, IMPORT.md columns)"},
     {"backup", cmd_backup, "在线备份 SQLite 数据库 (online backup of the SQLite store)"},
+    {"user", cmd_user, "按权限创建账户 (user add: create a staff account, same rules as the API)"},
+    {"serve", cmd_serve, "启动 HTTP API 服务 (run the HTTP API server)"},
 };
 
 static void usage(FILE *f)

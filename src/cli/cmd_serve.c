@@ -1,0 +1,105 @@
+/* cmd_serve.c - `doudi serve`: parses the options and runs the HTTP server
+ * (src/http/server.h) until SIGTERM or SIGINT. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "http/server.h"
+#include "store/db.h"
+
+static void serve_usage(void)
+{
+	fprintf(stderr,
+		"用法 (usage): doudi serve [--db PATH|postgresql://…] [--host 127.0.0.1] [--port 8080] [options]\n"
+		"  启动 HTTP API 服务，收到 SIGTERM/SIGINT 后处理完进行中的请求再退出。\n"
+		"  (runs the HTTP API; SIGTERM/SIGINT finish the requests in flight, then stop)\n"
+		"  --threads N           工作线程数，默认 CPU 核数 (worker threads, default: cores)\n"
+		"  --max-body BYTES      请求体上限，默认 1048576 (request body limit)\n"
+		"  --max-failures N      同一用户名连续登录失败 N 次后锁定，默认 5 (failed logins before a lock)\n"
+		"  --ip-max-failures N   同一来源地址登录失败 N 次后锁定，默认 20\n"
+		"  --failure-window S    统计失败次数的时间窗口（秒），默认 900\n"
+		"  --lock-seconds S      锁定时长（秒），默认 900\n"
+		"  --session-idle S      会话空闲超时（秒），默认 1800\n"
+		"  --session-max S       会话最长有效期（秒），默认 43200\n"
+		"  --timeout S           空闲连接超时（秒），默认 30\n"
+		"  --drain S             停止时等待进行中请求的最长时间（秒），默认 30\n"
+		"  --cookie-secure       会话 Cookie 加 Secure（经 TLS 反向代理提供服务时）\n"
+		"  --port 0 选择任一空闲端口，实际端口写在日志中 (port 0: any free port, logged)\n");
+}
+
+/* A decimal number in [lo, hi]. */
+static bool number(const char *s, unsigned long long lo, unsigned long long hi, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > hi)
+			return false;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	if (v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct server_config cfg;
+	server_config_default(&cfg);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		unsigned long long n = 0;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			serve_usage();
+			return EXIT_OK;
+		} else if (strcmp(a, "--cookie-secure") == 0) {
+			cfg.cookie_secure = true;
+			continue;
+		} else if (!v) {
+			fprintf(stderr,
+				"doudi serve: 无法识别的参数或缺少值 \"%s\" (unknown argument or missing value)\n", a);
+			serve_usage();
+			return EXIT_BAD_INPUT;
+		}
+		bool ok = true;
+		i++;
+		if (strcmp(a, "--db") == 0)
+			cfg.db = v;
+		else if (strcmp(a, "--host") == 0)
+			cfg.host = v;
+		else if (strcmp(a, "--port") == 0)
+			ok = number(v, 0, 65535, &n) && ((cfg.port = (unsigned)n), true);
+		else if (strcmp(a, "--threads") == 0)
+			ok = number(v, 1, 256, &n) && ((cfg.threads = (unsigned)n), true);
+		else if (strcmp(a, "--max-body") == 0)
+			ok = number(v, 1024, 1ULL << 30, &n) && ((cfg.max_body = (size_t)n), true);
+		else if (strcmp(a, "--max-failures") == 0)
+			ok = number(v, 1, 1000, &n) && ((cfg.policy.max_failures = (int)n), true);
+		else if (strcmp(a, "--ip-max-failures") == 0)
+			ok = number(v, 1, 100000, &n) && ((cfg.policy.ip_max_failures = (int)n), true);
+		else if (strcmp(a, "--failure-window") == 0)
+			ok = number(v, 1, 86400 * 30, &n) && ((cfg.policy.window = (int)n), true);
+		else if (strcmp(a, "--lock-seconds") == 0)
+			ok = number(v, 1, 86400 * 30, &n) && ((cfg.policy.lock = (int)n), true);
+		else if (strcmp(a, "--session-idle") == 0)
+			ok = number(v, 1, 86400 * 30, &n) && ((cfg.policy.idle = (int)n), true);
+		else if (strcmp(a, "--session-max") == 0)
+			ok = number(v, 1, 86400 * 30, &n) && ((cfg.policy.absolute = (int)n), true);
+		else if (strcmp(a, "--timeout") == 0)
+			ok = number(v, 1, 3600, &n) && ((cfg.timeout = (unsigned)n), true);
+		else if (strcmp(a, "--drain") == 0)
+			ok = number(v, 0, 3600, &n) && ((cfg.drain = (unsigned)n), true);
+		else {
+			fprintf(stderr, "doudi serve: 无法识别的参数 \"%s\" (unknown argument)\n", a);
+			serve_usage();
+			return EXIT_BAD_INPUT;
+		}
+		if (!ok) {
+			fprintf(stderr, "doudi serve: %s 的值超出范围 (value out of range)\n", a);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	return server_run(&cfg) == 0 ? EXIT_OK : EXIT_INTERNAL;
+}

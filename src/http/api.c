@@ -1,0 +1,261 @@
+/* api.c - the route table and the handlers of the accounts API. */
+#include "api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cookie.h"
+#include "core/arena.h"
+#include "core/json.h"
+#include "store/db.h"
+
+enum route_flags {
+	R_SESSION = 1, /* needs a logged-in session */
+	R_CSRF = 2,    /* changes something: needs X-CSRF-Token */
+};
+
+enum route_id {
+	R_HEALTHZ,
+	R_LOGIN,
+	R_LOGOUT,
+	R_ME,
+	R_USERS_CREATE,
+};
+
+static const struct route routes[] = {
+    {HTTP_GET, "/healthz", R_HEALTHZ, 0},
+    {HTTP_POST, "/api/v1/session", R_LOGIN, 0},
+    {HTTP_DELETE, "/api/v1/session", R_LOGOUT, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/me", R_ME, R_SESSION},
+    {HTTP_POST, "/api/v1/users", R_USERS_CREATE, R_SESSION | R_CSRF},
+};
+
+struct call {
+	const struct api_config *cfg;
+	struct db *db;
+	const struct api_request *req;
+	struct http_reply *rep;
+	struct session session; /* when R_SESSION */
+	struct arena arena;	/* the parsed body */
+};
+
+static void add_user(struct strbuf *b, const struct principal *u)
+{
+	strbuf_addf(b, "{\"id\":%lld,\"username\":", (long long)u->id);
+	strbuf_add_json_string(b, u->username, strlen(u->username));
+	strbuf_adds(b, ",\"name\":");
+	strbuf_add_json_string(b, u->name, strlen(u->name));
+	strbuf_addf(b, ",\"role\":\"%s\",\"region\":\"%s\"}", role_name(u->role), u->region);
+}
+
+/* {"user":{…}, "id":…, "username":…, "name":…, "role":…, "region":…}: the
+ * user both nested (as the login answers) and flat. */
+static void add_user_doc(struct strbuf *b, const struct principal *u)
+{
+	strbuf_adds(b, "{\"user\":");
+	add_user(b, u);
+	strbuf_addc(b, ',');
+	struct strbuf flat;
+	strbuf_init(&flat, 128);
+	add_user(&flat, u);
+	if (!flat.failed)
+		strbuf_add(b, flat.buf + 1, flat.len - 1); /* without its '{' */
+	else
+		b->failed = true;
+	strbuf_release(&flat);
+}
+
+/* Parses the body as a JSON object. False after replying 400/413. */
+static bool body_object(struct call *c, const struct json_value **out)
+{
+	const struct api_request *r = c->req;
+	if (!r->body || r->body_len == 0) {
+		reply_error(c->rep, 400, "BAD_JSON", "请求体应为 JSON 对象", "$");
+		return false;
+	}
+	struct json_limits lim = {.max_depth = c->cfg->json_depth ? c->cfg->json_depth : 16};
+	struct json_value *v = NULL;
+	dd_error err;
+	dd_error_clear(&err);
+	dd_status rc = json_parse(r->body, r->body_len, &c->arena, &lim, &v, &err);
+	if (rc) {
+		reply_error(c->rep, rc == DD_ENOMEM ? 413 : 400, rc == DD_ENOMEM ? "TOO_LARGE" : "BAD_JSON",
+			    err.message[0] ? err.message : "JSON 格式错误", err.field[0] ? err.field : "$");
+		return false;
+	}
+	if (v->type != JSON_OBJECT) {
+		reply_error(c->rep, 400, "BAD_JSON", "请求体应为 JSON 对象", "$");
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* A string member (absent: *s NULL). False after replying 400 for another
+ * type or a repeated key. */
+static bool member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n)
+{
+	const struct json_value *found = NULL;
+	size_t kl = strlen(key);
+	*s = NULL;
+	if (n)
+		*n = 0;
+	for (const struct json_value *m = obj->child; m; m = m->next) {
+		if (m->key_len != kl || memcmp(m->key, key, kl) != 0)
+			continue;
+		if (found) {
+			reply_error(c->rep, 400, "DUPLICATE_KEY", "字段重复", key);
+			return false;
+		}
+		found = m;
+	}
+	if (!found || found->type == JSON_NULL)
+		return true;
+	if (found->type != JSON_STRING) {
+		reply_error(c->rep, 400, "BAD_TYPE", "字段应为字符串", key);
+		return false;
+	}
+	*s = found->str;
+	if (n)
+		*n = found->len;
+	return true;
+}
+
+static void healthz(struct call *c)
+{
+	int64_t one = 0;
+	bool found = false;
+	dd_error err;
+	dd_error_clear(&err);
+	if (!c->db || db_query_int64(c->db, "SELECT 1", &one, &found, &err) != DD_OK || !found || one != 1) {
+		reply_error(c->rep, 503, "STORE_UNAVAILABLE", "数据库暂时无法访问", NULL);
+		return;
+	}
+	reply_status(c->rep, 200);
+	strbuf_adds(&c->rep->body, "{\"status\":\"ok\"}");
+}
+
+static void login(struct call *c)
+{
+	const struct json_value *o;
+	const char *user, *pw;
+	size_t pw_n;
+	if (!body_object(c, &o) || !member_string(c, o, "username", &user, NULL) ||
+	    !member_string(c, o, "password", &pw, &pw_n))
+		return;
+	struct svc_error e;
+	svc_error_clear(&e);
+	char token[SESSION_TOKEN_HEX], csrf[SESSION_TOKEN_HEX];
+	if (accounts_login(c->db, c->cfg->policy, user, pw, pw_n, c->req->ip, &c->session, token, csrf, &e)) {
+		reply_svc_error(c->rep, &e);
+		return;
+	}
+	struct http_reply *rep = c->rep;
+	reply_status(rep, 200);
+	rep->user_id = c->session.user.id;
+	cookie_session_value(rep->set_cookie, sizeof rep->set_cookie, token, c->cfg->policy->absolute,
+			     c->cfg->cookie_secure);
+	strbuf_adds(&rep->body, "{\"user\":");
+	add_user(&rep->body, &c->session.user);
+	strbuf_addf(&rep->body, ",\"csrf\":\"%s\",\"expires_at\":\"%s\"}", csrf, c->session.expires_at);
+}
+
+static void logout(struct call *c)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	if (accounts_logout(c->db, &c->session, c->req->ip, &e)) {
+		reply_svc_error(c->rep, &e);
+		return;
+	}
+	reply_status(c->rep, 204);
+	cookie_session_value(c->rep->set_cookie, sizeof c->rep->set_cookie, NULL, 0, c->cfg->cookie_secure);
+}
+
+static void me(struct call *c)
+{
+	reply_status(c->rep, 200);
+	add_user_doc(&c->rep->body, &c->session.user);
+}
+
+static void users_create(struct call *c)
+{
+	const struct json_value *o;
+	struct account_new req = {0};
+	if (!body_object(c, &o) || !member_string(c, o, "username", &req.username, NULL) ||
+	    !member_string(c, o, "password", &req.password, &req.password_len) ||
+	    !member_string(c, o, "role", &req.role, NULL) || !member_string(c, o, "region", &req.region, NULL) ||
+	    !member_string(c, o, "name", &req.name, NULL))
+		return;
+	struct svc_error e;
+	svc_error_clear(&e);
+	struct principal created;
+	if (accounts_create(c->db, &c->session.user, &req, &created, &e)) {
+		reply_svc_error(c->rep, &e);
+		return;
+	}
+	reply_status(c->rep, 201);
+	add_user_doc(&c->rep->body, &created);
+}
+
+void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,
+		const char **route)
+{
+	struct route_match m;
+	unsigned allowed = 0;
+	*route = "-";
+	switch (router_match(routes, sizeof routes / sizeof routes[0], req->method, req->path, &m, &allowed)) {
+	case ROUTE_NOT_FOUND:
+		reply_error(rep, 404, "NOT_FOUND", "请求的地址不存在", NULL);
+		return;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		http_methods_text(allowed, rep->allow, sizeof rep->allow);
+		reply_error(rep, 405, "METHOD_NOT_ALLOWED", "该地址不支持此请求方法", NULL);
+		return;
+	case ROUTE_OK:
+		break;
+	}
+	*route = m.route->pattern;
+	struct call c = {.cfg = cfg, .db = db, .req = req, .rep = rep};
+	if (!db && m.route->id != R_HEALTHZ) {
+		reply_error(rep, 503, "STORE_UNAVAILABLE", "数据库暂时无法访问，请稍后重试", NULL);
+		return;
+	}
+	if (m.route->flags & R_SESSION) {
+		char token[SESSION_TOKEN_HEX + 1];
+		struct svc_error e;
+		svc_error_clear(&e);
+		if (!cookie_get(req->cookie, SESSION_COOKIE, token, sizeof token))
+			token[0] = '\0';
+		if (accounts_session(db, cfg->policy, token, &c.session, &e)) {
+			reply_svc_error(rep, &e);
+			return;
+		}
+		rep->user_id = c.session.user.id;
+		if ((m.route->flags & R_CSRF) && !accounts_csrf_ok(&c.session, req->csrf)) {
+			reply_error(rep, 403, "CSRF", "缺少或错误的 X-CSRF-Token 请求头", NULL);
+			return;
+		}
+	}
+	arena_init(&c.arena, 16 * 1024, 4 * 1024 * 1024);
+	switch ((enum route_id)m.route->id) {
+	case R_HEALTHZ:
+		healthz(&c);
+		break;
+	case R_LOGIN:
+		login(&c);
+		break;
+	case R_LOGOUT:
+		logout(&c);
+		break;
+	case R_ME:
+		me(&c);
+		break;
+	case R_USERS_CREATE:
+		users_create(&c);
+		break;
+	}
+	arena_release(&c.arena);
+	if (rep->body.failed)
+		reply_error(rep, 500, "INTERNAL", "服务器内部错误", NULL);
+}

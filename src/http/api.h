@@ -1,0 +1,39 @@
+/* api.h - the HTTP API of API.md: the route table and its handlers. A
+ * handler only turns a request into service calls (src/service/) and their
+ * answers into JSON; every permission and region check is in the services.
+ * No libmicrohttpd here: server.c extracts what a handler needs. */
+#ifndef DD_HTTP_API_H
+#define DD_HTTP_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reply.h"
+#include "router.h"
+#include "service/accounts.h"
+
+struct db;
+
+struct api_config {
+	const struct accounts_policy *policy;
+	unsigned json_depth; /* nesting limit of request bodies */
+	bool cookie_secure;  /* add Secure to the session cookie */
+};
+
+struct api_request {
+	enum http_method method;
+	const char *path; /* without the query string */
+	const char *body; /* NULL or body_len bytes */
+	size_t body_len;
+	const char *cookie; /* the Cookie header, or NULL */
+	const char *csrf;   /* the X-CSRF-Token header, or NULL */
+	const char *ip;	    /* the client's address as text, or NULL */
+};
+
+/* Answers one request. db is the worker's connection (NULL when the store
+ * cannot be opened: 503). *route gets the matched pattern for the log
+ * ("-" when none). */
+void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,
+		const char **route);
+
+#endif

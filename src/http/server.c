@@ -1,0 +1,417 @@
+/* server.c - libmicrohttpd glue: the daemon, per-worker store connections,
+ * request bodies within limits, request ids, the log, the graceful stop. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "api.h"
+#include "core/strbuf.h"
+#include "store/db.h"
+#include "store/store.h"
+
+#define REQUEST_ID_HEX 17
+/* an oversized body up to this size is read and dropped before the 413 */
+#define DISCARD_MAX (64ULL * 1024 * 1024)
+
+struct server {
+	const struct server_config *cfg;
+	struct api_config api;
+	atomic_int inflight;
+	atomic_bool stopping;
+};
+
+/* One request: created on the first call of the access handler. */
+struct reqctx {
+	char id[REQUEST_ID_HEX];
+	struct timespec t0;
+	struct strbuf body;
+	bool too_large;
+	int status;
+	const char *route;
+	long long user_id;
+	const char *method;
+	char ip[INET6_ADDRSTRLEN];
+};
+
+void server_config_default(struct server_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->db = DB_DEFAULT_PATH;
+	c->host = "127.0.0.1";
+	c->port = 8080;
+	c->max_body = 1024 * 1024;
+	c->json_depth = 16;
+	c->conn_memory = 64 * 1024;
+	c->timeout = 30;
+	c->drain = 30;
+	accounts_policy_default(&c->policy);
+}
+
+/* ---- the log: one line per event, no personal data ---- */
+
+static void log_line(const char *level, const char *req_id, const char *fmt, ...) DD_PRINTF(3, 4);
+
+static void log_line(const char *level, const char *req_id, const char *fmt, ...)
+{
+	char now[STORE_TIME_MAX], msg[512];
+	store_now(now);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s %s req=%s %s\n", now, level, req_id && *req_id ? req_id : "-", msg);
+}
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[400];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_line("WARN", NULL, "libmicrohttpd: %s", msg);
+}
+
+/* ---- one store connection per worker thread ---- */
+
+static pthread_key_t db_key;
+
+static void db_key_free(void *p)
+{
+	db_close(p);
+}
+
+static struct db *worker_db(struct server *s, const char *req_id)
+{
+	struct db *db = pthread_getspecific(db_key);
+	if (db)
+		return db;
+	dd_error err;
+	dd_error_clear(&err);
+	if (db_open(s->cfg->db, 0, &db, &err)) {
+		log_line("ERROR", req_id, "store: %s", err.message); /* names no URI or password */
+		return NULL;
+	}
+	pthread_setspecific(db_key, db);
+	return db;
+}
+
+static void worker_db_check(void)
+{
+	struct db *db = pthread_getspecific(db_key);
+	if (db && db_last_fault(db) == DB_FAULT_CONNECTION) { /* reconnect on the next request */
+		pthread_setspecific(db_key, NULL);
+		db_close(db);
+	}
+}
+
+/* ---- responses ---- */
+
+static enum MHD_Result respond(struct server *s, struct MHD_Connection *c, struct reqctx *r,
+			       const struct http_reply *rep)
+{
+	const char *body = rep->body.buf ? rep->body.buf : "";
+	struct MHD_Response *resp = MHD_create_response_from_buffer(rep->body.len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	bool ok = MHD_add_response_header(resp, "X-Request-Id", r->id) == MHD_YES &&
+		  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") == MHD_YES &&
+		  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") == MHD_YES;
+	if (ok && rep->body.len)
+		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8") ==
+		     MHD_YES;
+	if (ok && rep->set_cookie[0])
+		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->set_cookie) == MHD_YES;
+	if (ok && rep->allow[0])
+		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow) == MHD_YES;
+	if (ok && (rep->close || atomic_load(&s->stopping)))
+		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
+	r->status = rep->status;
+	r->user_id = rep->user_id;
+	enum MHD_Result ret = ok ? MHD_queue_response(c, (unsigned)rep->status, resp) : MHD_NO;
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result respond_error(struct server *s, struct MHD_Connection *c, struct reqctx *r, int status,
+				     const char *code, const char *message, bool close)
+{
+	struct http_reply rep;
+	reply_init(&rep);
+	reply_error(&rep, status, code, message, NULL);
+	rep.close = close;
+	enum MHD_Result ret = rep.body.failed ? MHD_NO : respond(s, c, r, &rep);
+	reply_release(&rep);
+	return ret;
+}
+
+/* ---- requests ---- */
+
+static void client_ip(struct MHD_Connection *c, char out[INET6_ADDRSTRLEN])
+{
+	out[0] = '\0';
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, INET6_ADDRSTRLEN);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, INET6_ADDRSTRLEN);
+}
+
+/* Content-Length as a number; false when absent or not digits. */
+static bool content_length(struct MHD_Connection *c, unsigned long long *out)
+{
+	const char *s = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!s || !*s)
+		return false;
+	unsigned long long v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		if (v > (~0ULL - 9) / 10) {
+			*out = ~0ULL; /* absurdly large: saturate */
+			return true;
+		}
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	(void)version;
+	struct server *s = cls;
+	struct reqctx *r = *con_cls;
+	if (!r) {
+		r = calloc(1, sizeof *r);
+		if (!r)
+			return MHD_NO;
+		unsigned char rnd[(REQUEST_ID_HEX - 1) / 2];
+		randombytes_buf(rnd, sizeof rnd);
+		sodium_bin2hex(r->id, sizeof r->id, rnd, sizeof rnd);
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		strbuf_init(&r->body, 0);
+		r->route = "-";
+		r->method = http_method_parse(method) == HTTP_OTHER ? "OTHER" : method;
+		client_ip(c, r->ip);
+		*con_cls = r;
+		atomic_fetch_add(&s->inflight, 1);
+		unsigned long long len = 0;
+		if (content_length(c, &len) && len > s->cfg->max_body) {
+			/* A client that waits for 100 Continue, or announces more than
+			 * we are willing to read, is answered at once (and the
+			 * connection closed). Otherwise the body is read and dropped
+			 * without being kept, then answered: a client still writing
+			 * when the connection closes would see a reset, not the 413. */
+			const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+			if (expect || len > DISCARD_MAX)
+				return respond_error(s, c, r, 413, "TOO_LARGE", "请求体过大", true);
+			r->too_large = true;
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->too_large) {
+			if (r->body.len + *upload_data_size > s->cfg->max_body) {
+				r->too_large = true;
+				strbuf_release(&r->body);
+			} else {
+				strbuf_add(&r->body, upload_data, *upload_data_size);
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_large)
+		return respond_error(s, c, r, 413, "TOO_LARGE", "请求体过大", false);
+	if (r->body.failed)
+		return respond_error(s, c, r, 500, "INTERNAL", "服务器内部错误", true);
+
+	struct api_request req = {
+	    .method = http_method_parse(method),
+	    .path = url,
+	    .body = r->body.buf,
+	    .body_len = r->body.len,
+	    .cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
+	    .csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
+	    .ip = r->ip[0] ? r->ip : NULL,
+	};
+	struct db *db = worker_db(s, r->id);
+	struct http_reply rep;
+	reply_init(&rep);
+	api_handle(&s->api, db, &req, &rep, &r->route);
+	worker_db_check();
+	enum MHD_Result ret = respond(s, c, r, &rep);
+	reply_release(&rep);
+	strbuf_release(&r->body);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)c;
+	struct server *s = cls;
+	struct reqctx *r = *con_cls;
+	if (!r)
+		return;
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long long us = (long long)(t1.tv_sec - r->t0.tv_sec) * 1000000 + (t1.tv_nsec - r->t0.tv_nsec) / 1000;
+	char user[32] = "-";
+	if (r->user_id)
+		snprintf(user, sizeof user, "%lld", r->user_id);
+	log_line(toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "INFO" : "WARN", r->id,
+		 "%s %s status=%d us=%lld ip=%s user=%s%s", r->method, r->route, r->status, us, r->ip[0] ? r->ip : "-",
+		 user, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	strbuf_release(&r->body);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* ---- start and stop ---- */
+
+static bool bind_address(const char *host, unsigned port, struct sockaddr_storage *ss, bool *v6)
+{
+	memset(ss, 0, sizeof *ss);
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)ss;
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		*v6 = false;
+		return true;
+	}
+	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		*v6 = true;
+		return true;
+	}
+	return false;
+}
+
+static unsigned cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
+}
+
+int server_run(const struct server_config *cfg)
+{
+	if (sodium_init() < 0) {
+		log_line("ERROR", NULL, "无法初始化 libsodium (libsodium init failed)");
+		return 1;
+	}
+	struct sockaddr_storage ss;
+	bool v6 = false;
+	if (!bind_address(cfg->host, cfg->port, &ss, &v6)) {
+		log_line("ERROR", NULL, "--host 应为数字 IP 地址 (--host must be a numeric address)");
+		return 1;
+	}
+	/* the store must answer and have the current schema before we listen */
+	struct db *db = NULL;
+	dd_error err;
+	dd_error_clear(&err);
+	dd_status rc = db_open(cfg->db, 0, &db, &err);
+	if (!rc)
+		rc = store_check_schema(db, &err);
+	db_close(db);
+	if (rc) {
+		log_line("ERROR", NULL, "store: %s", err.message);
+		return 1;
+	}
+
+	static struct server s; /* the callbacks' context; one server per process */
+	memset(&s, 0, sizeof s);
+	s.cfg = cfg;
+	s.api.policy = &cfg->policy;
+	s.api.json_depth = cfg->json_depth;
+	s.api.cookie_secure = cfg->cookie_secure;
+	atomic_init(&s.inflight, 0);
+	atomic_init(&s.stopping, false);
+	if (pthread_key_create(&db_key, db_key_free) != 0) {
+		log_line("ERROR", NULL, "pthread_key_create failed");
+		return 1;
+	}
+
+	/* the workers inherit this mask: only the main thread takes the signals */
+	sigset_t sigs, old;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned threads = cfg->threads ? cfg->threads : cores();
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	struct MHD_Daemon *d = MHD_start_daemon(
+	    flags, (uint16_t)cfg->port, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, &s, MHD_OPTION_END);
+	if (!d) {
+		log_line("ERROR", NULL, "无法在 %s 端口 %u 上监听 (cannot listen: %s)", cfg->host, cfg->port,
+			 strerror(errno));
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		pthread_key_delete(db_key);
+		return 1;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	unsigned port = di ? di->port : cfg->port;
+	log_line("INFO", NULL, "listening on http://%s%s%s:%u threads=%u", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
+		 port, threads);
+
+	int sig = 0;
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	log_line("INFO", NULL, "signal %d: stopping, %d request(s) in flight", sig, atomic_load(&s.inflight));
+	atomic_store(&s.stopping, true);
+	MHD_socket ls = MHD_quiesce_daemon(d);
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (atomic_load(&s.inflight) <= 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= (time_t)cfg->drain) {
+			log_line("WARN", NULL, "drain timeout: %d request(s) cut", atomic_load(&s.inflight));
+			break;
+		}
+		struct timespec tick = {0, 10 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
+	MHD_stop_daemon(d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	pthread_key_delete(db_key);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	log_line("INFO", NULL, "stopped");
+	return 0;
+}

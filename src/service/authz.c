@@ -1,0 +1,65 @@
+/* authz.c - roles and permissions. No I/O. */
+#include "authz.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const role_names[] = {
+    [ROLE_NONE] = "",		[ROLE_VILLAGE] = "village", [ROLE_TOWNSHIP] = "township", [ROLE_COUNTY] = "county",
+    [ROLE_FINANCE] = "finance", [ROLE_CITY] = "city",	    [ROLE_AUDITOR] = "auditor",	  [ROLE_ADMIN] = "admin",
+};
+
+enum role role_parse(const char *s)
+{
+	if (!s)
+		return ROLE_NONE;
+	for (int r = ROLE_VILLAGE; r <= ROLE_ADMIN; r++)
+		if (strcmp(s, role_names[r]) == 0)
+			return (enum role)r;
+	return ROLE_NONE;
+}
+
+const char *role_name(enum role r)
+{
+	if ((int)r < ROLE_NONE || r > ROLE_ADMIN)
+		return "";
+	return role_names[r];
+}
+
+bool principal_set_region(struct principal *p, const char *region)
+{
+	char sig[REGION_TEXT_MAX];
+	if (!region || region_parse(region, strlen(region), 6, sig, NULL) != DD_OK)
+		return false;
+	snprintf(p->region, sizeof p->region, "%s", region);
+	memcpy(p->scope, sig, sizeof sig);
+	return true;
+}
+
+bool authz_in_scope(const struct principal *p, const char *region_sig)
+{
+	return region_covers(p->scope, region_sig);
+}
+
+enum svc_kind authz_user_manage(const struct principal *p, struct svc_error *e)
+{
+	if (p->role == ROLE_ADMIN || p->role == ROLE_COUNTY)
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "FORBIDDEN", NULL,
+			"当前角色无权管理账户，仅系统管理员和区县民政局可以创建账户");
+}
+
+enum svc_kind authz_user_create(const struct principal *p, enum role role, const char *region_sig, struct svc_error *e)
+{
+	enum svc_kind k = authz_user_manage(p, e);
+	if (k)
+		return k;
+	if (p->role == ROLE_ADMIN)
+		return SVC_OK;
+	if (role != ROLE_VILLAGE && role != ROLE_TOWNSHIP && role != ROLE_COUNTY)
+		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", "role",
+				"区县账户只能创建村（居）、乡镇（街道）或区县角色的账户");
+	if (!authz_in_scope(p, region_sig))
+		return svc_fail(e, SVC_FORBIDDEN, "REGION_OUT_OF_SCOPE", "region", "只能在本辖区内创建账户");
+	return SVC_OK;
+}

@@ -1,0 +1,58 @@
+/* authz.h - roles and who may do what where. Every permission and region
+ * check of the service layer is here, so the HTTP API and the CLI obey the
+ * same rules. Pure: no I/O.
+ *
+ * A principal is a logged-in staff account: one role, one region. Its scope
+ * is the significant form of its region (core/region.h): it sees and changes
+ * records whose region code starts with it ("" for 000000: everything). */
+#ifndef DD_SERVICE_AUTHZ_H
+#define DD_SERVICE_AUTHZ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/region.h"
+#include "svc.h"
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_VILLAGE,
+	ROLE_TOWNSHIP,
+	ROLE_COUNTY,
+	ROLE_FINANCE,
+	ROLE_CITY,
+	ROLE_AUDITOR,
+	ROLE_ADMIN,
+};
+
+/* ROLE_NONE for anything but the seven role codes of DOMAIN.md. */
+enum role role_parse(const char *s);
+/* "village" … "admin"; "" for ROLE_NONE. */
+const char *role_name(enum role r);
+
+#define PRINCIPAL_USERNAME_MAX 64
+#define PRINCIPAL_NAME_MAX 100
+
+struct principal {
+	int64_t id;
+	char username[PRINCIPAL_USERNAME_MAX + 1];
+	char name[PRINCIPAL_NAME_MAX + 1];
+	enum role role;
+	char region[REGION_TEXT_MAX]; /* as stored, e.g. "500154" */
+	char scope[REGION_TEXT_MAX];  /* its significant form */
+};
+
+/* Fills p->scope from p->region; false when the region is not a code. */
+bool principal_set_region(struct principal *p, const char *region);
+
+/* True when the region (significant form) is inside p's scope. */
+bool authz_in_scope(const struct principal *p, const char *region_sig);
+
+/* May p create accounts at all (admin, county)? SVC_FORBIDDEN otherwise. */
+enum svc_kind authz_user_manage(const struct principal *p, struct svc_error *e);
+/* May p create an account with this role in this region (significant form)?
+ * Admin: any role, any region. County: village, township or county, inside
+ * its own scope. SVC_FORBIDDEN with field "role" or "region" otherwise. */
+enum svc_kind authz_user_create(const struct principal *p, enum role role, const char *region_sig, struct svc_error *e);
+
+#endif

@@ -1,0 +1,44 @@
+/* svc.h - how a service call says no: a kind that the HTTP layer maps to a
+ * status (and the CLI to an exit code), a stable English code for programs,
+ * the JSON path at fault and a message in Chinese for people.
+ *
+ * Messages never hold personal data (no names, ID numbers or passwords). */
+#ifndef DD_SERVICE_SVC_H
+#define DD_SERVICE_SVC_H
+
+#include "core/status.h"
+
+enum svc_kind {
+	SVC_OK = 0,
+	SVC_BAD_INPUT,	     /* 400 */
+	SVC_UNAUTHENTICATED, /* 401 */
+	SVC_FORBIDDEN,	     /* 403 */
+	SVC_NOT_FOUND,	     /* 404, also for records outside the caller's region */
+	SVC_CONFLICT,	     /* 409 */
+	SVC_RULE,	     /* 422 */
+	SVC_TOO_MANY,	     /* 429 */
+	SVC_UNAVAILABLE,     /* 503: the store does not answer */
+	SVC_INTERNAL,	     /* 500 */
+};
+
+#define SVC_CODE_MAX 40
+
+struct svc_error {
+	enum svc_kind kind;
+	char code[SVC_CODE_MAX];
+	char field[DD_FIELD_MAX];
+	char message[DD_MESSAGE_MAX];
+};
+
+void svc_error_clear(struct svc_error *e);
+/* Fills e (when not NULL) and returns kind. field may be NULL (none). */
+enum svc_kind svc_fail(struct svc_error *e, enum svc_kind kind, const char *code, const char *field, const char *fmt,
+		       ...) DD_PRINTF(5, 6);
+/* A failed store or library call: DD_EINVAL/DD_ELIMIT/DD_ERANGE become
+ * BAD_INPUT with err's field and message; the rest become INTERNAL with a
+ * generic message. */
+enum svc_kind svc_from_status(struct svc_error *e, dd_status rc, const dd_error *err);
+/* The HTTP status of a kind. */
+int svc_http_status(enum svc_kind kind);
+
+#endif

@@ -1,0 +1,181 @@
+// tests/api/server.test.mjs - the server itself: health, limits, routing,
+// request ids, the log, address lockout and the graceful stop.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { spawnSync } from 'node:child_process';
+
+import { ADMIN_PASSWORD, call, freshDb, init, login, rawRequest, sleep, startServer } from './lib.mjs';
+
+let db, srv, base;
+
+before(async () => {
+	db = freshDb('server');
+	init(db.target);
+	srv = await startServer(db.target);
+	base = srv.url;
+});
+
+after(async () => {
+	const { code } = await srv.stop();
+	db.cleanup();
+	assert.equal(code, 0);
+});
+
+describe('server', () => {
+	test('GET /healthz', async () => {
+		const r = await call(base, 'GET', '/healthz');
+		assert.equal(r.status, 200);
+		assert.deepEqual(r.body, { status: 'ok' });
+		assert.match(r.headers.get('x-request-id'), /^[0-9a-f]{16}$/);
+	});
+
+	test('unknown paths 404, wrong methods 405, both with the error body', async () => {
+		for (const p of ['/', '/api/v1/nope', '/api/v1/me/', '/healthz/x', '/api/v2/me']) {
+			const r = await call(base, 'GET', p);
+			assert.equal(r.status, 404, p);
+			assert.equal(r.body.error.code, 'NOT_FOUND');
+			assert.equal(typeof r.body.error.message, 'string');
+		}
+		const m = await call(base, 'PUT', '/api/v1/session', { raw: '{}' });
+		assert.equal(m.status, 405);
+		assert.match(m.headers.get('allow'), /POST/);
+		assert.equal(m.body.error.code, 'METHOD_NOT_ALLOWED');
+	});
+
+	test('path traversal is 404', async () => {
+		for (const p of [
+			'/api/v1/../healthz',
+			'/api/v1/%2e%2e/healthz',
+			'/../../etc/passwd',
+			'/%2e%2e/%2e%2e/etc/passwd',
+			'/api/v1/users/..%2f..%2fetc%2fpasswd',
+			'/healthz/.',
+			'//healthz',
+		]) {
+			const raw = await rawRequest(base, `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+			assert.match(raw, /^HTTP\/1\.1 404 /, p);
+			assert.match(raw, /"NOT_FOUND"/, p);
+		}
+	});
+
+	test('a 20 MiB body is 413 and the server lives on', async () => {
+		const big = new Uint8Array(20 * 1024 * 1024).fill(0x20);
+		const r = await fetch(base + '/api/v1/session', { method: 'POST', body: big });
+		assert.equal(r.status, 413);
+		const body = await r.json();
+		assert.equal(body.error.code, 'TOO_LARGE');
+		// announced with Expect: 100-continue, answered before any body is sent
+		const raw = await rawRequest(
+			base,
+			'POST /api/v1/users HTTP/1.1\r\nHost: x\r\nContent-Length: 20971520\r\nExpect: 100-continue\r\n\r\n',
+		);
+		assert.match(raw, /^HTTP\/1\.1 413 /);
+		// a length beyond 64 bits, and one beyond what is read and dropped
+		for (const len of ['99999999999999999999999999', String(1024 ** 3)]) {
+			const r2 = await rawRequest(base, `POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Length: ${len}\r\n\r\n{}`);
+			assert.match(r2, /^HTTP\/1\.1 4(00|13) /, len);
+		}
+		assert.equal((await call(base, 'GET', '/healthz')).status, 200);
+		assert.equal((await login(base, 'admin', ADMIN_PASSWORD)).res.status, 200);
+	});
+
+	test('oversized headers are refused and the server lives on', async () => {
+		const r = await fetch(base + '/healthz', { headers: { 'x-big': 'a'.repeat(100 * 1024) } }).catch(() => null);
+		if (r) assert.ok(r.status >= 400, `status ${r.status}`);
+		assert.equal((await call(base, 'GET', '/healthz')).status, 200);
+	});
+
+	test('the log has request ids and no secrets or query strings', async () => {
+		await call(base, 'POST', '/api/v1/session', { body: { username: 'admin', password: 'Secret-In-Body-1' } });
+		await call(base, 'GET', '/api/v1/me?q=500154198001010016');
+		const r = await call(base, 'GET', '/healthz');
+		await sleep(100);
+		const log = srv.log();
+		assert.ok(log.includes(`req=${r.headers.get('x-request-id')}`));
+		assert.doesNotMatch(log, /Secret-In-Body|Admin-Pass|500154198001010016|doudi_session=/);
+	});
+});
+
+describe('address lockout', () => {
+	test('failures from one address under many names lock the address', async () => {
+		const d = freshDb('iplock');
+		init(d.target);
+		const s = await startServer(d.target, ['--ip-max-failures', '3', '--max-failures', '10']);
+		try {
+			for (let i = 0; i < 3; i++) {
+				const r = await call(s.url, 'POST', '/api/v1/session', { body: { username: `u${i}`, password: 'x' } });
+				assert.equal(r.status, 401);
+			}
+			const r = await call(s.url, 'POST', '/api/v1/session', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+			assert.equal(r.status, 429);
+		} finally {
+			assert.equal((await s.stop()).code, 0);
+			d.cleanup();
+		}
+	});
+});
+
+describe('store down', { skip: !process.env.DOUDI_TEST_PG && 'PostgreSQL only' }, () => {
+	test('healthz is 503 while the store is gone, the server lives on', async () => {
+		const d = freshDb('down');
+		init(d.target);
+		const s = await startServer(d.target);
+		try {
+			assert.equal((await call(s.url, 'GET', '/healthz')).status, 200);
+			const name = d.name;
+			const pgbin = process.env.PGBIN || '/usr/lib/postgresql/15/bin';
+			const r = spawnSync(`${pgbin}/psql`, [process.env.DOUDI_TEST_PG_ADMIN, '-qAt', '-c', `DROP DATABASE ${name} WITH (FORCE)`]);
+			assert.equal(r.status, 0, String(r.stderr));
+			for (let i = 0; i < 3; i++) {
+				const h = await call(s.url, 'GET', '/healthz');
+				assert.equal(h.status, 503);
+				assert.equal(h.body.error.code, 'STORE_UNAVAILABLE');
+			}
+			const l = await call(s.url, 'POST', '/api/v1/session', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+			assert.equal(l.status, 503);
+			assert.doesNotMatch(s.log(), /postgresql:\/\//);
+		} finally {
+			assert.equal((await s.stop()).code, 0);
+		}
+	});
+});
+
+describe('graceful stop', () => {
+	test('SIGTERM lets the request in flight finish, then exits 0', async () => {
+		const d = freshDb('stop');
+		init(d.target);
+		const s = await startServer(d.target);
+		try {
+			const body = JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD });
+			const half = Math.floor(body.length / 2);
+			const u = new URL(s.url);
+			const net = await import('node:net');
+			const sock = net.connect(Number(u.port), u.hostname);
+			await new Promise((r) => sock.on('connect', r));
+			let answer = '';
+			sock.setEncoding('utf8');
+			sock.on('data', (x) => (answer += x));
+			const closed = new Promise((r) => sock.on('close', r));
+			sock.write(
+				`POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+					`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
+					body.slice(0, half),
+			);
+			await sleep(300); // the server has the headers: the request is in flight
+			s.proc.kill('SIGTERM');
+			await sleep(300);
+			assert.equal(s.proc.exitCode, null, 'still running while the request is in flight');
+			sock.write(body.slice(half));
+			await closed;
+			assert.match(answer, /^HTTP\/1\.1 200 /);
+			assert.match(answer, /"csrf"/);
+			const { code } = await s.exited;
+			assert.equal(code, 0);
+			assert.match(s.log(), /stopped/);
+		} finally {
+			await s.stop();
+			d.cleanup();
+		}
+	});
+});

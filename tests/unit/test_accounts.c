@@ -1,0 +1,142 @@
+/* test_accounts.c - the pure rules of accounts: password rules, user names,
+ * roles, and who may create which account where (authz). The store side
+ * (logins, sessions, lockout) is covered by the API tests. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "service/authz.h"
+#include "service/password.h"
+
+static void password_rules(void **state)
+{
+	(void)state;
+	dd_error err;
+	static const char *const good[] = {
+	    "Abcdefgh12",	   /* lower, upper, digit */
+	    "abcdefgh1!",	   /* lower, digit, other */
+	    "ABCDEFGH1!",	   /* upper, digit, other */
+	    "Correct horse 1",	   /* a space is "other" */
+	    "密码密码密码密码aA1", /* non-ASCII counts as other; 10+ characters */
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (password_rules_check("someone", good[i], strlen(good[i]), &err) != DD_OK)
+			fail_msg("%s refused: %s", good[i], err.message);
+	static const struct {
+		const char *pw, *user, *why;
+	} bad[] = {
+	    {"Abcdefg12", "u", "9 characters"},
+	    {"abcdefghijk", "u", "one class"},
+	    {"abcdefghij12", "u", "two classes"},
+	    {"密码密码密码密码密码", "u", "only other"},
+	    {"Admin-2024-x", "admin-2024-X", "the user name, another case"},
+	    {"Abc\tdefgh12", "u", "a control character"},
+	    {"Abcdefgh12\xff", "u", "invalid UTF-8"},
+	    {"Abcdefgh12\xed\xa0\x80", "u", "a surrogate"},
+	    {"", "u", "empty"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		dd_error_clear(&err);
+		if (password_rules_check(bad[i].user, bad[i].pw, strlen(bad[i].pw), &err) != DD_EINVAL)
+			fail_msg("%s accepted (%s)", bad[i].pw, bad[i].why);
+		assert_string_equal(err.field, "password");
+	}
+	/* short is counted in characters, not bytes: 9 Chinese characters and one
+	 * letter are 10 characters but 28 bytes; 3 + 3 + 3 characters are 9 */
+	assert_int_equal(password_rules_check("u", "密A1密A1密A1", strlen("密A1密A1密A1"), &err), DD_EINVAL);
+	assert_non_null(strstr(err.message, "至少需要 10 个字符"));
+	char longpw[PASSWORD_MAX_BYTES + 2];
+	memset(longpw, 'a', sizeof longpw);
+	memcpy(longpw, "A1", 2);
+	assert_int_equal(password_rules_check("u", longpw, sizeof longpw, &err), DD_EINVAL);
+	assert_int_equal(password_rules_check("u", longpw, PASSWORD_MAX_BYTES, &err), DD_OK);
+}
+
+static void usernames(void **state)
+{
+	(void)state;
+	assert_true(username_valid("admin"));
+	assert_true(username_valid("张三"));
+	assert_false(username_valid(""));
+	assert_false(username_valid("has space"));
+	assert_false(username_valid("quote\""));
+	assert_false(username_valid("back\\slash"));
+	char n[USERNAME_MAX + 2];
+	memset(n, 'a', sizeof n);
+	n[USERNAME_MAX] = '\0';
+	assert_true(username_valid(n));
+	n[USERNAME_MAX] = 'a';
+	n[USERNAME_MAX + 1] = '\0';
+	assert_false(username_valid(n));
+}
+
+static void roles(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"village", "township", "county", "finance", "city", "auditor", "admin"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		assert_string_equal(role_name(role_parse(names[i])), names[i]);
+	assert_int_equal(role_parse("Admin"), ROLE_NONE);
+	assert_int_equal(role_parse(""), ROLE_NONE);
+	assert_int_equal(role_parse(NULL), ROLE_NONE);
+}
+
+static struct principal who(enum role r, const char *region)
+{
+	struct principal p;
+	memset(&p, 0, sizeof p);
+	p.role = r;
+	assert_true(principal_set_region(&p, region));
+	return p;
+}
+
+static void account_creation(void **state)
+{
+	(void)state;
+	struct svc_error e;
+	struct principal admin = who(ROLE_ADMIN, "000000"), county = who(ROLE_COUNTY, "500154");
+	assert_string_equal(admin.scope, "");
+	assert_string_equal(county.scope, "500154");
+	assert_int_equal(authz_user_create(&admin, ROLE_ADMIN, "5001", &e), SVC_OK);
+	assert_int_equal(authz_user_create(&admin, ROLE_AUDITOR, "", &e), SVC_OK);
+	assert_int_equal(authz_user_create(&county, ROLE_COUNTY, "500154", &e), SVC_OK);
+	assert_int_equal(authz_user_create(&county, ROLE_TOWNSHIP, "500154001", &e), SVC_OK);
+	assert_int_equal(authz_user_create(&county, ROLE_VILLAGE, "500154001001", &e), SVC_OK);
+	/* outside its region, or a parent region */
+	assert_int_equal(authz_user_create(&county, ROLE_TOWNSHIP, "500155001", &e), SVC_FORBIDDEN);
+	assert_string_equal(e.field, "region");
+	assert_int_equal(authz_user_create(&county, ROLE_COUNTY, "5001", &e), SVC_FORBIDDEN);
+	/* roles above or beside county */
+	static const enum role above[] = {ROLE_FINANCE, ROLE_CITY, ROLE_AUDITOR, ROLE_ADMIN};
+	for (size_t i = 0; i < sizeof above / sizeof above[0]; i++) {
+		assert_int_equal(authz_user_create(&county, above[i], "500154", &e), SVC_FORBIDDEN);
+		assert_string_equal(e.field, "role");
+	}
+	static const enum role none[] = {ROLE_VILLAGE, ROLE_TOWNSHIP, ROLE_FINANCE, ROLE_CITY, ROLE_AUDITOR};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		struct principal p = who(none[i], "500154001");
+		assert_int_equal(authz_user_manage(&p, &e), SVC_FORBIDDEN);
+		assert_string_equal(e.code, "FORBIDDEN");
+		assert_int_equal(authz_user_create(&p, ROLE_VILLAGE, "500154001001", &e), SVC_FORBIDDEN);
+	}
+	struct principal p;
+	memset(&p, 0, sizeof p);
+	assert_false(principal_set_region(&p, "50a154"));
+	assert_false(principal_set_region(&p, NULL));
+	assert_true(authz_in_scope(&county, "500154001001"));
+	assert_false(authz_in_scope(&county, "50015"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(password_rules),
+	    cmocka_unit_test(usernames),
+	    cmocka_unit_test(roles),
+	    cmocka_unit_test(account_creation),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,190 @@
+/* test_http.c - the pure parts of the HTTP layer: route matching (and what
+ * it refuses: traversal, odd paths), the Cookie header, the error body.
+ * Built by mk/server.mk with src/http/{router,cookie,reply}.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "http/cookie.h"
+#include "http/reply.h"
+#include "http/router.h"
+
+static const struct route routes[] = {
+    {HTTP_GET, "/healthz", 1, 0},
+    {HTTP_POST, "/api/v1/session", 2, 0},
+    {HTTP_DELETE, "/api/v1/session", 3, 0},
+    {HTTP_GET, "/api/v1/households/{id}", 4, 0},
+    {HTTP_POST, "/api/v1/applications/{id}/actions", 5, 0},
+    {HTTP_GET, "/api/v1/households", 6, 0},
+};
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+static void matching(void **state)
+{
+	(void)state;
+	struct route_match m;
+	unsigned allowed;
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, "/healthz", &m, &allowed), ROUTE_OK);
+	assert_int_equal(m.route->id, 1);
+	assert_int_equal(router_match(routes, NROUTES, HTTP_HEAD, "/healthz", &m, &allowed), ROUTE_OK);
+	assert_int_equal(router_match(routes, NROUTES, HTTP_DELETE, "/api/v1/session", &m, &allowed), ROUTE_OK);
+	assert_int_equal(m.route->id, 3);
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, "/api/v1/households", &m, &allowed), ROUTE_OK);
+	assert_int_equal(m.route->id, 6);
+
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, "/api/v1/households/42", &m, &allowed), ROUTE_OK);
+	assert_int_equal(m.route->id, 4);
+	long long id = 0;
+	assert_true(route_param_id(&m, "id", &id));
+	assert_int_equal(id, 42);
+	assert_false(route_param_id(&m, "other", &id));
+
+	assert_int_equal(router_match(routes, NROUTES, HTTP_POST, "/api/v1/applications/7/actions", &m, &allowed),
+			 ROUTE_OK);
+	assert_int_equal(m.route->id, 5);
+	assert_int_equal(m.nparams, 1);
+	assert_int_equal(m.params[0].len, 1);
+
+	/* ids are digits, 1-19 of them, and positive */
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, "/api/v1/households/abc", &m, NULL), ROUTE_NOT_FOUND);
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, "/api/v1/households/-1", &m, NULL), ROUTE_NOT_FOUND);
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, "/api/v1/households/12345678901234567890", &m, NULL),
+			 ROUTE_NOT_FOUND);
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, "/api/v1/households/0", &m, NULL), ROUTE_OK);
+	assert_false(route_param_id(&m, "id", &id));
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, "/api/v1/households/9999999999999999999", &m, NULL),
+			 ROUTE_OK);
+	assert_false(route_param_id(&m, "id", &id)); /* above INT64_MAX */
+
+	/* 405 with the allowed methods */
+	assert_int_equal(router_match(routes, NROUTES, HTTP_PUT, "/api/v1/session", &m, &allowed),
+			 ROUTE_METHOD_NOT_ALLOWED);
+	assert_int_equal(allowed, HTTP_POST | HTTP_DELETE);
+	char text[64];
+	http_methods_text(allowed, text, sizeof text);
+	assert_string_equal(text, "POST, DELETE");
+	assert_int_equal(router_match(routes, NROUTES, HTTP_POST, "/healthz", &m, &allowed), ROUTE_METHOD_NOT_ALLOWED);
+	http_methods_text(allowed, text, sizeof text);
+	assert_string_equal(text, "GET, HEAD");
+
+	/* unknown and prefix-only paths */
+	static const char *const missing[] = {
+	    "/", "/api", "/api/v1", "/api/v1/sessions", "/api/v1/session/x", "/healthzz", "/api/v1/households/1/x"};
+	for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++)
+		if (router_match(routes, NROUTES, HTTP_GET, missing[i], &m, NULL) != ROUTE_NOT_FOUND)
+			fail_msg("%s matched", missing[i]);
+}
+
+static void traversal(void **state)
+{
+	(void)state;
+	struct route_match m;
+	static const char *const bad[] = {
+	    "",
+	    "healthz",
+	    "/api/v1/../healthz",
+	    "/api/v1/./session",
+	    "/../healthz",
+	    "/healthz/..",
+	    "/healthz/",
+	    "//healthz",
+	    "/api//v1/session",
+	    "/api/v1/%2e%2e/healthz",
+	    "/api\\v1\\session",
+	    "/healthz\t",
+	    "/héalthz",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (router_path_ok(bad[i]))
+			fail_msg("path %s accepted", bad[i]);
+		if (router_match(routes, NROUTES, HTTP_GET, bad[i], &m, NULL) != ROUTE_NOT_FOUND)
+			fail_msg("path %s routed", bad[i]);
+	}
+	assert_true(router_path_ok("/"));
+	assert_true(router_path_ok("/api/v1/households/12"));
+	assert_true(router_path_ok("/a/..b/c.d")); /* dots inside a name are fine */
+	char longpath[ROUTE_PATH_MAX + 10];
+	memset(longpath, 'a', sizeof longpath - 1);
+	longpath[0] = '/';
+	longpath[sizeof longpath - 1] = '\0';
+	assert_false(router_path_ok(longpath));
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, NULL, &m, NULL), ROUTE_NOT_FOUND);
+}
+
+static void methods(void **state)
+{
+	(void)state;
+	assert_int_equal(http_method_parse("GET"), HTTP_GET);
+	assert_int_equal(http_method_parse("DELETE"), HTTP_DELETE);
+	assert_int_equal(http_method_parse("get"), HTTP_OTHER);
+	assert_int_equal(http_method_parse("BREW"), HTTP_OTHER);
+	assert_int_equal(http_method_parse(NULL), HTTP_OTHER);
+}
+
+static void cookies(void **state)
+{
+	(void)state;
+	char v[80];
+	assert_true(cookie_get("doudi_session=abc", "doudi_session", v, sizeof v));
+	assert_string_equal(v, "abc");
+	assert_true(cookie_get("a=1; doudi_session=xyz; b=2", "doudi_session", v, sizeof v));
+	assert_string_equal(v, "xyz");
+	assert_true(cookie_get("a=1;doudi_session = \"q\" ;b=2", "doudi_session", v, sizeof v));
+	assert_string_equal(v, "q");
+	assert_true(cookie_get("doudi_session=first; doudi_session=second", "doudi_session", v, sizeof v));
+	assert_string_equal(v, "first");
+	assert_false(cookie_get("xdoudi_session=abc", "doudi_session", v, sizeof v));
+	assert_false(cookie_get("doudi_sessionx=abc", "doudi_session", v, sizeof v));
+	assert_false(cookie_get("doudi_session=", "doudi_session", v, sizeof v));
+	assert_false(cookie_get("doudi_session", "doudi_session", v, sizeof v));
+	assert_false(cookie_get("", "doudi_session", v, sizeof v));
+	assert_false(cookie_get(NULL, "doudi_session", v, sizeof v));
+	assert_false(cookie_get(";;; ;", "doudi_session", v, sizeof v));
+	assert_true(cookie_get("junk; =x; doudi_session=ok", "doudi_session", v, sizeof v));
+	assert_string_equal(v, "ok");
+	char small[4];
+	assert_false(cookie_get("doudi_session=toolong", "doudi_session", small, sizeof small));
+
+	char set[256];
+	assert_true(cookie_session_value(set, sizeof set, "tok", 60, false));
+	assert_string_equal(set, "doudi_session=tok; Path=/; Max-Age=60; HttpOnly; SameSite=Strict");
+	assert_true(cookie_session_value(set, sizeof set, NULL, 60, true));
+	assert_string_equal(set, "doudi_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure");
+	assert_false(cookie_session_value(set, 10, "tok", 60, false));
+}
+
+static void errors(void **state)
+{
+	(void)state;
+	struct http_reply r;
+	reply_init(&r);
+	reply_error(&r, 400, "BAD_FIELD", "角色无效 \"x\"", "members[0].id");
+	assert_int_equal(r.status, 400);
+	assert_string_equal(
+	    r.body.buf,
+	    "{\"error\":{\"code\":\"BAD_FIELD\",\"message\":\"角色无效 \\\"x\\\"\",\"field\":\"members[0].id\"}}");
+	reply_error(&r, 404, "NOT_FOUND", "不存在", NULL);
+	assert_string_equal(r.body.buf, "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"不存在\",\"field\":\"\"}}");
+	struct svc_error e;
+	svc_error_clear(&e);
+	assert_int_equal(svc_fail(&e, SVC_TOO_MANY, "TOO_MANY_ATTEMPTS", NULL, "请 %d 分钟后再试", 15), SVC_TOO_MANY);
+	reply_svc_error(&r, &e);
+	assert_int_equal(r.status, 429);
+	assert_non_null(strstr(r.body.buf, "请 15 分钟后再试"));
+	assert_int_equal(svc_http_status(SVC_CONFLICT), 409);
+	assert_int_equal(svc_http_status(SVC_FORBIDDEN), 403);
+	assert_int_equal(svc_http_status(SVC_UNAUTHENTICATED), 401);
+	reply_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(matching), cmocka_unit_test(traversal), cmocka_unit_test(methods),
+	    cmocka_unit_test(cookies),	cmocka_unit_test(errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
