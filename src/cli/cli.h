@@ -23,6 +23,12 @@ int cmd_user(int argc, char **argv);
 dd_status cli_read_file(const char *path, size_t limit, char **out, size_t *len, dd_error *err);
 /* Prints "field: message" on stderr. */
 void cli_print_error(const dd_error *err);
+
+struct policy;
+/* Loads the policy file at path, or the shipped policy embedded in the
+ * binary when path is NULL. On failure prints the reason (file, field,
+ * message) and returns false. */
+bool cli_load_policy(const char *path, struct policy *out);
 /* The exit code for a failed status: bad input 2, the rest 1. */
 int cli_exit_code(dd_status rc);
 

@@ -11,9 +11,6 @@
 #include "core/json.h"
 #include "core/policy.h"
 
-extern const char dd_default_policy[];
-extern const char dd_default_policy_end[];
-
 #define SINGLE_MAX (16u * 1024 * 1024)
 #define LINE_MAX_BYTES (1u * 1024 * 1024)
 #define CACHE_SLOTS 1024
@@ -203,24 +200,8 @@ int cmd_assess(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 	struct policy policy;
-	dd_status rc;
-	if (policy_path) {
-		char *text;
-		size_t n;
-		if ((rc = cli_read_file(policy_path, 64u * 1024 * 1024, &text, &n, &err))) {
-			cli_print_error(&err);
-			return EXIT_BAD_INPUT;
-		}
-		rc = policy_load(&policy, text, n, &err);
-		free(text);
-	} else {
-		rc = policy_load(&policy, dd_default_policy, (size_t)(dd_default_policy_end - dd_default_policy), &err);
-	}
-	if (rc) {
-		fprintf(stderr, "%s: %s: %s\n", policy_path ? policy_path : "policy/default.json", err.field,
-			err.message);
+	if (!cli_load_policy(policy_path, &policy))
 		return EXIT_BAD_INPUT;
-	}
 	struct assess_ctx cx = {.policy = &policy, .date_override = date_text ? &date : NULL, .pretty = pretty};
 	int code;
 	if (batch) {

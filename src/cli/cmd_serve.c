@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/policy.h"
 #include "http/server.h"
 #include "store/db.h"
 
@@ -13,6 +14,7 @@ static void serve_usage(void)
 		"用法 (usage): doudi serve [--db PATH|postgresql://…] [--host 127.0.0.1] [--port 8080] [options]\n"
 		"  启动 HTTP API 服务，收到 SIGTERM/SIGINT 后处理完进行中的请求再退出。\n"
 		"  (runs the HTTP API; SIGTERM/SIGINT finish the requests in flight, then stop)\n"
+		"  --policy FILE         评估所用政策文件，默认内置 policy/default.json (assessment policy)\n"
 		"  --threads N           工作线程数，默认 CPU 核数 (worker threads, default: cores)\n"
 		"  --max-body BYTES      请求体上限，默认 1048576 (request body limit)\n"
 		"  --max-failures N      同一用户名连续登录失败 N 次后锁定，默认 5 (failed logins before a lock)\n"
@@ -48,6 +50,7 @@ int cmd_serve(int argc, char **argv)
 {
 	struct server_config cfg;
 	server_config_default(&cfg);
+	const char *policy_path = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		unsigned long long n = 0;
@@ -67,6 +70,8 @@ int cmd_serve(int argc, char **argv)
 		i++;
 		if (strcmp(a, "--db") == 0)
 			cfg.db = v;
+		else if (strcmp(a, "--policy") == 0)
+			policy_path = v;
 		else if (strcmp(a, "--host") == 0)
 			cfg.host = v;
 		else if (strcmp(a, "--port") == 0)
@@ -101,5 +106,11 @@ int cmd_serve(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
-	return server_run(&cfg) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	struct policy policy;
+	if (!cli_load_policy(policy_path, &policy))
+		return EXIT_BAD_INPUT;
+	cfg.assess_policy = &policy;
+	int rc = server_run(&cfg) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	policy_release(&policy);
+	return rc;
 }

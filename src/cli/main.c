@@ -4,6 +4,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/policy.h"
+
+extern const char dd_default_policy[];
+extern const char dd_default_policy_end[];
 
 static const struct command {
 	const char *name;
@@ -88,4 +92,28 @@ int main(int argc, char **argv)
 	fprintf(stderr, "doudi: 未知命令 \"%s\" (unknown command)\n", argv[1]);
 	usage(stderr);
 	return EXIT_BAD_INPUT;
+}
+
+bool cli_load_policy(const char *path, struct policy *out)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	dd_status rc;
+	if (path) {
+		char *text;
+		size_t n;
+		if ((rc = cli_read_file(path, 64u * 1024 * 1024, &text, &n, &err))) {
+			cli_print_error(&err);
+			return false;
+		}
+		rc = policy_load(out, text, n, &err);
+		free(text);
+	} else {
+		rc = policy_load(out, dd_default_policy, (size_t)(dd_default_policy_end - dd_default_policy), &err);
+	}
+	if (rc) {
+		fprintf(stderr, "%s: %s: %s\n", path ? path : "policy/default.json", err.field, err.message);
+		return false;
+	}
+	return true;
 }

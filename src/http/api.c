@@ -7,6 +7,7 @@
 #include "cookie.h"
 #include "core/arena.h"
 #include "core/json.h"
+#include "service/assessment.h"
 #include "store/db.h"
 
 enum route_flags {
@@ -20,6 +21,7 @@ enum route_id {
 	R_LOGOUT,
 	R_ME,
 	R_USERS_CREATE,
+	R_ASSESS,
 };
 
 static const struct route routes[] = {
@@ -28,6 +30,8 @@ static const struct route routes[] = {
     {HTTP_DELETE, "/api/v1/session", R_LOGOUT, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/me", R_ME, R_SESSION},
     {HTTP_POST, "/api/v1/users", R_USERS_CREATE, R_SESSION | R_CSRF},
+    /* a computation that changes nothing: no CSRF token needed */
+    {HTTP_POST, "/api/v1/assess", R_ASSESS, R_SESSION},
 };
 
 struct call {
@@ -198,6 +202,20 @@ static void users_create(struct call *c)
 	add_user_doc(&c->rep->body, &created);
 }
 
+/* POST /api/v1/assess: the household of the body → ASSESS.md's result. */
+static void assess(struct call *c)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	if (!c->req->body || !c->req->body_len) {
+		reply_error(c->rep, 400, "BAD_INPUT", "请求体为空，应为家庭 JSON", "$");
+		return;
+	}
+	reply_status(c->rep, 200);
+	if (assessment_run(c->cfg->assess_policy, c->req->body, c->req->body_len, &c->rep->body, &e))
+		reply_svc_error(c->rep, &e);
+}
+
 void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,
 		const char **route)
 {
@@ -253,6 +271,9 @@ void api_handle(const struct api_config *cfg, struct db *db, const struct api_re
 		break;
 	case R_USERS_CREATE:
 		users_create(&c);
+		break;
+	case R_ASSESS:
+		assess(&c);
 		break;
 	}
 	arena_release(&c.arena);

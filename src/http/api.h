@@ -8,22 +8,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "query.h"
 #include "reply.h"
 #include "router.h"
 #include "service/accounts.h"
 
 struct db;
 
+struct policy;
+
 struct api_config {
 	const struct accounts_policy *policy;
-	unsigned json_depth; /* nesting limit of request bodies */
-	bool cookie_secure;  /* add Secure to the session cookie */
+	const struct policy *assess_policy; /* the rules POST /api/v1/assess applies */
+	unsigned json_depth;		    /* nesting limit of request bodies */
+	bool cookie_secure;		    /* add Secure to the session cookie */
 };
 
 struct api_request {
 	enum http_method method;
-	const char *path; /* without the query string */
-	const char *body; /* NULL or body_len bytes */
+	const char *path;		/* without the query string */
+	const struct http_query *query; /* its decoded parameters */
+	const char *body;		/* NULL or body_len bytes */
 	size_t body_len;
 	const char *cookie; /* the Cookie header, or NULL */
 	const char *csrf;   /* the X-CSRF-Token header, or NULL */

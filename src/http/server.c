@@ -123,6 +123,15 @@ static void worker_db_check(void)
 
 /* ---- responses ---- */
 
+/* libmicrohttpd's decoded query arguments into our struct (the strings
+ * live as long as the request). */
+static enum MHD_Result query_collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	query_add(cls, key, value);
+	return MHD_YES;
+}
+
 static enum MHD_Result respond(struct server *s, struct MHD_Connection *c, struct reqctx *r,
 			       const struct http_reply *rep)
 {
@@ -248,9 +257,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->body.failed)
 		return respond_error(s, c, r, 500, "INTERNAL", "服务器内部错误", true);
 
+	struct http_query query = {0};
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_collect, &query);
 	struct api_request req = {
 	    .method = http_method_parse(method),
 	    .path = url,
+	    .query = &query,
 	    .body = r->body.buf,
 	    .body_len = r->body.len,
 	    .cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
@@ -349,6 +361,7 @@ int server_run(const struct server_config *cfg)
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
 	s.api.policy = &cfg->policy;
+	s.api.assess_policy = cfg->assess_policy;
 	s.api.json_depth = cfg->json_depth;
 	s.api.cookie_secure = cfg->cookie_secure;
 	atomic_init(&s.inflight, 0);

@@ -26,6 +26,7 @@ struct server_config {
 	unsigned drain;	     /* seconds to wait for requests in flight on stop */
 	bool cookie_secure;  /* Secure session cookie (serving behind TLS) */
 	struct accounts_policy policy;
+	const struct policy *assess_policy; /* required: the rules of POST /api/v1/assess */
 };
 
 void server_config_default(struct server_config *c);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "http/cookie.h"
+#include "http/query.h"
 #include "http/reply.h"
 #include "http/router.h"
 
@@ -180,11 +181,63 @@ static void errors(void **state)
 	reply_release(&r);
 }
 
+static struct http_query make_query(const char *const *kv, size_t n)
+{
+	struct http_query q = {0};
+	for (size_t i = 0; i + 1 < n; i += 2)
+		query_add(&q, kv[i], kv[i + 1]);
+	return q;
+}
+
+static void queries(void **state)
+{
+	(void)state;
+	static const char *const kv[] = {
+	    "page",  "2",	"per_page", "abc", "q",	  "  张三 ", "reveal", "",
+	    "bad",   "\x01x",	"dup",	    "1",   "dup", "2",	     "big",    "99999999999999999999",
+	    "latin", "\xc3\x28"};
+	struct http_query q = make_query(kv, sizeof kv / sizeof kv[0]);
+	struct svc_error e;
+	int64_t n;
+	char text[64];
+	bool flag;
+	svc_error_clear(&e);
+	assert_int_equal(query_check(&q, &e), SVC_OK);
+	assert_int_equal(query_int(&q, "page", 1, 100000, 1, &n, &e), SVC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(query_int(&q, "absent", 1, 500, 50, &n, &e), SVC_OK);
+	assert_int_equal(n, 50);
+	assert_int_equal(query_int(&q, "per_page", 1, 500, 50, &n, &e), SVC_BAD_INPUT);
+	assert_string_equal(e.field, "per_page");
+	assert_int_equal(query_int(&q, "page", 3, 5, 3, &n, &e), SVC_BAD_INPUT);
+	assert_int_equal(query_int(&q, "big", 0, INT64_MAX, 0, &n, &e), SVC_BAD_INPUT);
+	assert_string_equal(e.field, "big");
+	assert_int_equal(query_int(&q, "dup", 0, 9, 0, &n, &e), SVC_BAD_INPUT);
+	assert_string_equal(e.field, "dup");
+	assert_int_equal(query_text(&q, "q", 32, text, &e), SVC_OK);
+	assert_string_equal(text, "张三");
+	assert_int_equal(query_text(&q, "q", 4, text, &e), SVC_BAD_INPUT);
+	assert_int_equal(query_text(&q, "bad", 32, text, &e), SVC_BAD_INPUT);
+	assert_string_equal(e.field, "bad");
+	assert_int_equal(query_text(&q, "latin", 32, text, &e), SVC_BAD_INPUT);
+	assert_int_equal(query_text(&q, "none", 32, text, &e), SVC_OK);
+	assert_string_equal(text, "");
+	assert_int_equal(query_flag(&q, "reveal", &flag, &e), SVC_OK);
+	assert_true(flag);
+	assert_int_equal(query_flag(&q, "none", &flag, &e), SVC_OK);
+	assert_false(flag);
+	assert_int_equal(query_flag(&q, "page", &flag, &e), SVC_BAD_INPUT);
+	struct http_query many = {0};
+	for (int i = 0; i < QUERY_MAX_PARAMS + 1; i++)
+		query_add(&many, "k", "v");
+	assert_int_equal(query_check(&many, &e), SVC_BAD_INPUT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(matching), cmocka_unit_test(traversal), cmocka_unit_test(methods),
-	    cmocka_unit_test(cookies),	cmocka_unit_test(errors),
+	    cmocka_unit_test(cookies),	cmocka_unit_test(errors),    cmocka_unit_test(queries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
