@@ -30,5 +30,5 @@ echo "assess --batch throughput: $(python3 -c "print(f'{$N/$c_secs:,.0f}')") hou
 cs=$(measure "assess --batch, $PY_N households" build/doudi assess --batch "$data/h$PY_N.ndjson" | tail -1)
 ps=$(measure "python reference, $PY_N households" python3 bench/assess_ref.py --policy policy/default.json "$data/h$PY_N.ndjson" | tee /dev/stderr | tail -1)
 echo "python reference throughput: $(python3 -c "print(f'{$PY_N/$ps:,.0f}')") households/s"
-echo "speed-up of assess --batch over python on the same $PY_N households: $(python3 -c "print(f'{$ps/max($cs,1e-9):.1f}')")x"
+echo "speed-up of assess --batch over python on the same $PY_N households: $(python3 -c "r = $ps/max($cs,1e-9); print(f'{r:.1f}x (target 100x: ' + ('met' if r >= 100 else 'NOT met') + ')')")"
 build/bench_engine "$data/h$N.ndjson" 1000000 3
