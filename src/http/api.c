@@ -1,5 +1,6 @@
 /* api.c - the route table and the handlers of the accounts API. */
 #include "api.h"
+#include "api_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,19 +11,7 @@
 #include "service/assessment.h"
 #include "store/db.h"
 
-enum route_flags {
-	R_SESSION = 1, /* needs a logged-in session */
-	R_CSRF = 2,    /* changes something: needs X-CSRF-Token */
-};
-
-enum route_id {
-	R_HEALTHZ,
-	R_LOGIN,
-	R_LOGOUT,
-	R_ME,
-	R_USERS_CREATE,
-	R_ASSESS,
-};
+enum route_id { R_HEALTHZ, R_LOGIN, R_LOGOUT, R_ME, R_USERS_CREATE, R_ASSESS, R_COUNT };
 
 static const struct route routes[] = {
     {HTTP_GET, "/healthz", R_HEALTHZ, 0},
@@ -32,15 +21,6 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/users", R_USERS_CREATE, R_SESSION | R_CSRF},
     /* a computation that changes nothing: no CSRF token needed */
     {HTTP_POST, "/api/v1/assess", R_ASSESS, R_SESSION},
-};
-
-struct call {
-	const struct api_config *cfg;
-	struct db *db;
-	const struct api_request *req;
-	struct http_reply *rep;
-	struct session session; /* when R_SESSION */
-	struct arena arena;	/* the parsed body */
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -70,7 +50,7 @@ static void add_user_doc(struct strbuf *b, const struct principal *u)
 }
 
 /* Parses the body as a JSON object. False after replying 400/413. */
-static bool body_object(struct call *c, const struct json_value **out)
+bool api_body_object(struct call *c, const struct json_value **out)
 {
 	const struct api_request *r = c->req;
 	if (!r->body || r->body_len == 0) {
@@ -97,7 +77,7 @@ static bool body_object(struct call *c, const struct json_value **out)
 
 /* A string member (absent: *s NULL). False after replying 400 for another
  * type or a repeated key. */
-static bool member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n)
+bool api_member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n)
 {
 	const struct json_value *found = NULL;
 	size_t kl = strlen(key);
@@ -144,8 +124,8 @@ static void login(struct call *c)
 	const struct json_value *o;
 	const char *user, *pw;
 	size_t pw_n;
-	if (!body_object(c, &o) || !member_string(c, o, "username", &user, NULL) ||
-	    !member_string(c, o, "password", &pw, &pw_n))
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "username", &user, NULL) ||
+	    !api_member_string(c, o, "password", &pw, &pw_n))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -186,10 +166,10 @@ static void users_create(struct call *c)
 {
 	const struct json_value *o;
 	struct account_new req = {0};
-	if (!body_object(c, &o) || !member_string(c, o, "username", &req.username, NULL) ||
-	    !member_string(c, o, "password", &req.password, &req.password_len) ||
-	    !member_string(c, o, "role", &req.role, NULL) || !member_string(c, o, "region", &req.region, NULL) ||
-	    !member_string(c, o, "name", &req.name, NULL))
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "username", &req.username, NULL) ||
+	    !api_member_string(c, o, "password", &req.password, &req.password_len) ||
+	    !api_member_string(c, o, "role", &req.role, NULL) ||
+	    !api_member_string(c, o, "region", &req.region, NULL) || !api_member_string(c, o, "name", &req.name, NULL))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -216,6 +196,12 @@ static void assess(struct call *c)
 		reply_svc_error(c->rep, &e);
 }
 
+/* Indexed by enum route_id; every route id needs its handler here. */
+static void (*const handlers[R_COUNT])(struct call *) = {
+    [R_HEALTHZ] = healthz,	     [R_LOGIN] = login,	  [R_LOGOUT] = logout, [R_ME] = me,
+    [R_USERS_CREATE] = users_create, [R_ASSESS] = assess,
+};
+
 void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,
 		const char **route)
 {
@@ -234,7 +220,7 @@ void api_handle(const struct api_config *cfg, struct db *db, const struct api_re
 		break;
 	}
 	*route = m.route->pattern;
-	struct call c = {.cfg = cfg, .db = db, .req = req, .rep = rep};
+	struct call c = {.cfg = cfg, .db = db, .req = req, .rep = rep, .match = &m};
 	if (!db && m.route->id != R_HEALTHZ) {
 		reply_error(rep, 503, "STORE_UNAVAILABLE", "数据库暂时无法访问，请稍后重试", NULL);
 		return;
@@ -256,26 +242,7 @@ void api_handle(const struct api_config *cfg, struct db *db, const struct api_re
 		}
 	}
 	arena_init(&c.arena, 16 * 1024, 4 * 1024 * 1024);
-	switch ((enum route_id)m.route->id) {
-	case R_HEALTHZ:
-		healthz(&c);
-		break;
-	case R_LOGIN:
-		login(&c);
-		break;
-	case R_LOGOUT:
-		logout(&c);
-		break;
-	case R_ME:
-		me(&c);
-		break;
-	case R_USERS_CREATE:
-		users_create(&c);
-		break;
-	case R_ASSESS:
-		assess(&c);
-		break;
-	}
+	handlers[m.route->id](&c);
 	arena_release(&c.arena);
 	if (rep->body.failed)
 		reply_error(rep, 500, "INTERNAL", "服务器内部错误", NULL);

@@ -1,0 +1,38 @@
+/* api_internal.h - what the handler files of the API share: the call a
+ * handler gets, the route flags, and the body helpers. Each group of
+ * endpoints has its own file (api.c: health, session, users, assess); the
+ * route table and the dispatch are in api.c. */
+#ifndef DD_HTTP_API_INTERNAL_H
+#define DD_HTTP_API_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api.h"
+#include "core/arena.h"
+#include "core/json.h"
+#include "router.h"
+
+enum route_flags {
+	R_SESSION = 1, /* needs a logged-in session */
+	R_CSRF = 2,    /* changes something: needs X-CSRF-Token */
+};
+
+struct call {
+	const struct api_config *cfg;
+	struct db *db;
+	const struct api_request *req;
+	struct http_reply *rep;
+	const struct route_match *match; /* the route and its {id} parameters */
+	struct session session;		 /* when R_SESSION */
+	struct arena arena;		 /* the parsed body */
+};
+
+/* Parses the body as a JSON object into c->arena. False after replying
+ * 400 (413 beyond the arena's limit). */
+bool api_body_object(struct call *c, const struct json_value **out);
+/* A string member of obj (absent or null: *s NULL). False after replying
+ * 400 for another type or a repeated key. */
+bool api_member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n);
+
+#endif
