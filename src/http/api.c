@@ -11,7 +11,17 @@
 #include "service/assessment.h"
 #include "store/db.h"
 
-enum route_id { R_HEALTHZ, R_LOGIN, R_LOGOUT, R_ME, R_USERS_CREATE, R_ASSESS, R_COUNT };
+enum route_id {
+	R_HEALTHZ,
+	R_LOGIN,
+	R_LOGOUT,
+	R_ME,
+	R_USERS_CREATE,
+	R_ASSESS,
+	R_RESERVE_FUND_GET,
+	R_RESERVE_FUND_POST,
+	R_COUNT
+};
 
 static const struct route routes[] = {
     {HTTP_GET, "/healthz", R_HEALTHZ, 0},
@@ -21,6 +31,8 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/users", R_USERS_CREATE, R_SESSION | R_CSRF},
     /* a computation that changes nothing: no CSRF token needed */
     {HTTP_POST, "/api/v1/assess", R_ASSESS, R_SESSION},
+    {HTTP_GET, "/api/v1/reserve-funds/{region}", R_RESERVE_FUND_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/reserve-funds/{region}/entries", R_RESERVE_FUND_POST, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -198,8 +210,14 @@ static void assess(struct call *c)
 
 /* Indexed by enum route_id; every route id needs its handler here. */
 static void (*const handlers[R_COUNT])(struct call *) = {
-    [R_HEALTHZ] = healthz,	     [R_LOGIN] = login,	  [R_LOGOUT] = logout, [R_ME] = me,
-    [R_USERS_CREATE] = users_create, [R_ASSESS] = assess,
+    [R_HEALTHZ] = healthz,
+    [R_LOGIN] = login,
+    [R_LOGOUT] = logout,
+    [R_ME] = me,
+    [R_USERS_CREATE] = users_create,
+    [R_ASSESS] = assess,
+    [R_RESERVE_FUND_GET] = api_reserve_fund_get,
+    [R_RESERVE_FUND_POST] = api_reserve_fund_post,
 };
 
 void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,

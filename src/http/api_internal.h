@@ -35,4 +35,8 @@ bool api_body_object(struct call *c, const struct json_value **out);
  * 400 for another type or a repeated key. */
 bool api_member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n);
 
+/* api_temporary.c: temporary assistance and the township reserve fund */
+void api_reserve_fund_get(struct call *c);
+void api_reserve_fund_post(struct call *c);
+
 #endif

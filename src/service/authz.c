@@ -63,3 +63,38 @@ enum svc_kind authz_user_create(const struct principal *p, enum role role, const
 		return svc_fail(e, SVC_FORBIDDEN, "REGION_OUT_OF_SCOPE", "region", "只能在本辖区内创建账户");
 	return SVC_OK;
 }
+
+enum svc_kind authz_reserve_view(const struct principal *p, const char *township_sig, struct svc_error *e)
+{
+	if (p->role != ROLE_NONE &&
+	    (authz_in_scope(p, township_sig) || (p->role == ROLE_VILLAGE && region_covers(township_sig, p->scope))))
+		return SVC_OK;
+	return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "region", "未找到该乡镇（街道）的临时救助备用金");
+}
+
+enum svc_kind authz_reserve_post(const struct principal *p, enum authz_reserve_act act, const char *township_sig,
+				 struct svc_error *e)
+{
+	enum svc_kind k = authz_reserve_view(p, township_sig, e);
+	if (k)
+		return k;
+	bool ok = false;
+	const char *who = "";
+	switch (act) {
+	case AUTHZ_RESERVE_IN:
+		ok = p->role == ROLE_COUNTY || p->role == ROLE_FINANCE;
+		who = "备用金的下拨和回补由区县民政局或财政局办理";
+		break;
+	case AUTHZ_RESERVE_DRAW:
+		ok = p->role == ROLE_TOWNSHIP;
+		who = "备用金由乡镇（街道）支取；村（居）委会的先行救助请在救助案件中办理";
+		break;
+	case AUTHZ_RESERVE_RETURN:
+		ok = p->role == ROLE_TOWNSHIP || p->role == ROLE_COUNTY || p->role == ROLE_FINANCE;
+		who = "备用金的退回由乡镇（街道）、区县民政局或财政局办理";
+		break;
+	}
+	if (!ok)
+		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", "kind", "%s", who);
+	return SVC_OK;
+}

@@ -55,4 +55,19 @@ enum svc_kind authz_user_manage(const struct principal *p, struct svc_error *e);
  * its own scope. SVC_FORBIDDEN with field "role" or "region" otherwise. */
 enum svc_kind authz_user_create(const struct principal *p, enum role role, const char *region_sig, struct svc_error *e);
 
+/* Reserve funds (reserve_fund.h). A township's fund (significant form) is
+ * visible to every staff role whose scope covers it and to the township's own
+ * villages; otherwise SVC_NOT_FOUND (its existence is not revealed). */
+enum svc_kind authz_reserve_view(const struct principal *p, const char *township_sig, struct svc_error *e);
+
+enum authz_reserve_act {
+	AUTHZ_RESERVE_IN,     /* advance, replenish: county, finance */
+	AUTHZ_RESERVE_DRAW,   /* draw: township */
+	AUTHZ_RESERVE_RETURN, /* return: township, county, finance */
+};
+/* May p post this kind of entry to the fund? SVC_NOT_FOUND outside the view,
+ * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) for a role that may not. */
+enum svc_kind authz_reserve_post(const struct principal *p, enum authz_reserve_act act, const char *township_sig,
+				 struct svc_error *e);
+
 #endif

@@ -1,0 +1,155 @@
+/* api_temporary.c - the temporary-assistance endpoints: the township reserve
+ * fund (GET /api/v1/reserve-funds/{region}, POST …/entries). Parses and
+ * renders only; every check is in service/reserve_fund.c and authz.c. */
+#include "api_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/money.h"
+#include "service/reserve_fund.h"
+
+/* The {name} path parameter as text (digits only, the router saw to it). */
+static void param_text(const struct call *c, char *out, size_t cap)
+{
+	out[0] = '\0';
+	if (c->match->nparams < 1)
+		return;
+	size_t n = c->match->params[0].len;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, c->match->params[0].value, n);
+	out[n] = '\0';
+}
+
+/* An integer member (absent or null: *out 0). False after replying 400. */
+static bool member_id(struct call *c, const struct json_value *obj, const char *key, int64_t *out)
+{
+	*out = 0;
+	const struct json_value *found = NULL;
+	size_t kl = strlen(key);
+	for (const struct json_value *m = obj->child; m; m = m->next) {
+		if (m->key_len != kl || memcmp(m->key, key, kl) != 0)
+			continue;
+		if (found) {
+			reply_error(c->rep, 400, "DUPLICATE_KEY", "字段重复", key);
+			return false;
+		}
+		found = m;
+	}
+	if (!found || found->type == JSON_NULL)
+		return true;
+	if (found->type != JSON_NUMBER || !json_int64(found, out) || *out < 1) {
+		reply_error(c->rep, 400, "BAD_TYPE", "字段应为正整数", key);
+		return false;
+	}
+	return true;
+}
+
+static void add_money(struct strbuf *b, const char *key, fen_t v)
+{
+	char t[MONEY_TEXT_MAX];
+	money_format(v, t);
+	strbuf_addf(b, "\"%s\":\"%s\"", key, t);
+}
+
+static void add_fund(struct strbuf *b, const struct reserve_fund *f)
+{
+	strbuf_addf(b, "\"region\":\"%s\",", f->region);
+	add_money(b, "balance", f->balance);
+	strbuf_addc(b, ',');
+	add_money(b, "advanced_total", f->advanced_total);
+	strbuf_addc(b, ',');
+	add_money(b, "drawn_total", f->drawn_total);
+	strbuf_addc(b, ',');
+	add_money(b, "returned_total", f->returned_total);
+	strbuf_addf(b, ",\"version\":%lld,\"updated_at\":", (long long)f->version);
+	if (f->updated_at[0])
+		strbuf_add_json_string(b, f->updated_at, strlen(f->updated_at));
+	else
+		strbuf_adds(b, "null");
+}
+
+static void add_entry(struct strbuf *b, const struct reserve_entry *x)
+{
+	strbuf_addf(b, "{\"id\":%lld,\"kind\":\"%s\",", (long long)x->id, reserve_kind_name(x->kind));
+	add_money(b, "amount", x->amount);
+	strbuf_addc(b, ',');
+	add_money(b, "balance_after", x->balance_after);
+	if (x->application_id > 0)
+		strbuf_addf(b, ",\"application_id\":%lld", (long long)x->application_id);
+	else
+		strbuf_adds(b, ",\"application_id\":null");
+	strbuf_adds(b, ",\"actor\":");
+	strbuf_add_json_string(b, x->actor, strlen(x->actor));
+	strbuf_adds(b, ",\"note\":");
+	if (x->note[0])
+		strbuf_add_json_string(b, x->note, strlen(x->note));
+	else
+		strbuf_adds(b, "null");
+	strbuf_adds(b, ",\"created_at\":");
+	strbuf_add_json_string(b, x->created_at, strlen(x->created_at));
+	strbuf_addc(b, '}');
+}
+
+/* GET /api/v1/reserve-funds/{region}?page=&per_page= */
+void api_reserve_fund_get(struct call *c)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	int64_t page = 1, per_page = 50;
+	char region[24];
+	param_text(c, region, sizeof region);
+	if (query_check(c->req->query, &e) || query_int(c->req->query, "page", 1, 1000000000, 1, &page, &e) ||
+	    query_int(c->req->query, "per_page", 1, 500, 50, &per_page, &e)) {
+		reply_svc_error(c->rep, &e);
+		return;
+	}
+	struct reserve_page p;
+	if (reserve_fund_get(c->db, &c->session.user, region, page, per_page, &p, &e)) {
+		reply_svc_error(c->rep, &e);
+		return;
+	}
+	struct strbuf *b = &c->rep->body;
+	reply_status(c->rep, 200);
+	strbuf_addc(b, '{');
+	add_fund(b, &p.fund);
+	strbuf_addf(b, ",\"page\":%lld,\"per_page\":%lld,\"total\":%lld,\"items\":[", (long long)page,
+		    (long long)per_page, (long long)p.total);
+	for (size_t i = 0; i < p.n; i++) {
+		if (i)
+			strbuf_addc(b, ',');
+		add_entry(b, &p.items[i]);
+	}
+	strbuf_adds(b, "]}");
+	reserve_page_release(&p);
+}
+
+/* POST /api/v1/reserve-funds/{region}/entries {"kind","amount","note","application_id"} */
+void api_reserve_fund_post(struct call *c)
+{
+	const struct json_value *o;
+	struct reserve_entry_new req = {0};
+	char region[24];
+	param_text(c, region, sizeof region);
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "kind", &req.kind, NULL) ||
+	    !api_member_string(c, o, "amount", &req.amount, NULL) ||
+	    !api_member_string(c, o, "note", &req.note, NULL) ||
+	    !member_id(c, o, "application_id", &req.application_id))
+		return;
+	struct svc_error e;
+	svc_error_clear(&e);
+	struct reserve_entry entry;
+	struct reserve_fund fund;
+	if (reserve_fund_post(c->db, &c->session.user, region, &req, &entry, &fund, &e)) {
+		reply_svc_error(c->rep, &e);
+		return;
+	}
+	struct strbuf *b = &c->rep->body;
+	reply_status(c->rep, 201);
+	strbuf_adds(b, "{\"entry\":");
+	add_entry(b, &entry);
+	strbuf_adds(b, ",\"fund\":{");
+	add_fund(b, &fund);
+	strbuf_adds(b, "}}");
+}
