@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS temporary_cases (
 	case_kind TEXT NOT NULL CHECK (case_kind = 'emergency' OR case_kind = 'expenditure'),
 	cause TEXT NOT NULL,
 	severity TEXT NOT NULL DEFAULT 'general' CHECK (severity = 'general' OR severity = 'serious' OR severity = 'grave'),
+	area TEXT NOT NULL CHECK (area = 'urban' OR area = 'rural'), -- which dibao standard S applies
 	registration_region TEXT,
 	standard BIGINT,                 -- S in force when decided, fen
 	first_aid_amount BIGINT NOT NULL DEFAULT 0 CHECK (first_aid_amount >= 0),

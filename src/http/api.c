@@ -20,6 +20,9 @@ enum route_id {
 	R_ASSESS,
 	R_RESERVE_FUND_GET,
 	R_RESERVE_FUND_POST,
+	R_TEMPORARY_CREATE,
+	R_TEMPORARY_GET,
+	R_TEMPORARY_ACT,
 	R_COUNT
 };
 
@@ -33,6 +36,9 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/assess", R_ASSESS, R_SESSION},
     {HTTP_GET, "/api/v1/reserve-funds/{region}", R_RESERVE_FUND_GET, R_SESSION},
     {HTTP_POST, "/api/v1/reserve-funds/{region}/entries", R_RESERVE_FUND_POST, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/temporary-cases", R_TEMPORARY_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/temporary-cases/{id}", R_TEMPORARY_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/temporary-cases/{id}/actions", R_TEMPORARY_ACT, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -218,6 +224,9 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_ASSESS] = assess,
     [R_RESERVE_FUND_GET] = api_reserve_fund_get,
     [R_RESERVE_FUND_POST] = api_reserve_fund_post,
+    [R_TEMPORARY_CREATE] = api_temporary_create,
+    [R_TEMPORARY_GET] = api_temporary_get,
+    [R_TEMPORARY_ACT] = api_temporary_act,
 };
 
 void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,

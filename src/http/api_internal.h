@@ -38,5 +38,8 @@ bool api_member_string(struct call *c, const struct json_value *obj, const char 
 /* api_temporary.c: temporary assistance and the township reserve fund */
 void api_reserve_fund_get(struct call *c);
 void api_reserve_fund_post(struct call *c);
+void api_temporary_create(struct call *c);
+void api_temporary_get(struct call *c);
+void api_temporary_act(struct call *c);
 
 #endif

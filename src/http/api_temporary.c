@@ -1,5 +1,7 @@
 /* api_temporary.c - the temporary-assistance endpoints: the township reserve
- * fund (GET /api/v1/reserve-funds/{region}, POST …/entries). Parses and
+ * fund (GET /api/v1/reserve-funds/{region}, POST …/entries) and the
+ * temporary cases (POST /api/v1/temporary-cases, GET …/{id}, POST
+ * …/{id}/actions). Parses and
  * renders only; every check is in service/reserve_fund.c and authz.c. */
 #include "api_internal.h"
 
@@ -8,6 +10,7 @@
 
 #include "core/money.h"
 #include "service/reserve_fund.h"
+#include "service/temporary_case.h"
 
 /* The {name} path parameter as text (digits only, the router saw to it). */
 static void param_text(const struct call *c, char *out, size_t cap)
@@ -152,4 +155,108 @@ void api_reserve_fund_post(struct call *c)
 	strbuf_adds(b, ",\"fund\":{");
 	add_fund(b, &fund);
 	strbuf_adds(b, "}}");
+}
+
+/* ---- temporary cases ---- */
+
+static void env_init(const struct call *c, struct temporary_env *env)
+{
+	env->policy = c->cfg->assess_policy;
+	env->today = temporary_today();
+}
+
+/* POST /api/v1/temporary-cases */
+void api_temporary_create(struct call *c)
+{
+	const struct json_value *o;
+	struct temporary_new req = {0};
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "region", &req.region, NULL) ||
+	    !api_member_string(c, o, "case_kind", &req.case_kind, NULL) ||
+	    !api_member_string(c, o, "cause", &req.cause, NULL) ||
+	    !api_member_string(c, o, "severity", &req.severity, NULL) ||
+	    !api_member_string(c, o, "area", &req.area, NULL) ||
+	    !api_member_string(c, o, "registration_region", &req.registration_region, NULL) ||
+	    !api_member_string(c, o, "requested_amount", &req.requested_amount, NULL) ||
+	    !api_member_string(c, o, "note", &req.note, NULL) || !member_id(c, o, "household_id", &req.household_id))
+		return;
+	struct temporary_env env;
+	env_init(c, &env);
+	struct svc_error e;
+	svc_error_clear(&e);
+	int64_t id = 0;
+	if (temporary_create(c->db, &env, &c->session.user, &req, &id, &e) ||
+	    (reply_status(c->rep, 201), temporary_get(c->db, &env, &c->session.user, id, &c->rep->body, &e)))
+		reply_svc_error(c->rep, &e);
+}
+
+/* GET /api/v1/temporary-cases/{id} */
+void api_temporary_get(struct call *c)
+{
+	long long id = 0;
+	struct svc_error e;
+	svc_error_clear(&e);
+	if (!route_param_id(c->match, "id", &id)) {
+		reply_error(c->rep, 404, "NOT_FOUND", "未找到该临时救助案件", NULL);
+		return;
+	}
+	struct temporary_env env;
+	env_init(c, &env);
+	reply_status(c->rep, 200);
+	if (temporary_get(c->db, &env, &c->session.user, id, &c->rep->body, &e))
+		reply_svc_error(c->rep, &e);
+}
+
+/* POST /api/v1/temporary-cases/{id}/actions
+ * {"action","version","amount","note","case_by_case_note","stages","stage"} */
+void api_temporary_act(struct call *c)
+{
+	long long id = 0;
+	if (!route_param_id(c->match, "id", &id)) {
+		reply_error(c->rep, 404, "NOT_FOUND", "未找到该临时救助案件", NULL);
+		return;
+	}
+	const struct json_value *o;
+	struct temporary_action req = {0};
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "action", &req.action, NULL) ||
+	    !api_member_string(c, o, "amount", &req.amount, NULL) ||
+	    !api_member_string(c, o, "note", &req.note, NULL) ||
+	    !api_member_string(c, o, "case_by_case_note", &req.case_by_case_note, NULL) ||
+	    !member_id(c, o, "version", &req.version) || !member_id(c, o, "stage", &req.stage))
+		return;
+	const struct json_value *stages = json_get(o, "stages");
+	if (stages && stages->type == JSON_NUMBER) {
+		int64_t n = 0;
+		if (!json_int64(stages, &n) || n < 1 || n > TEMP_STAGES_MAX) {
+			reply_error(c->rep, 400, "BAD_STAGES", "stages 应为 1 到 12 的阶段数，或各阶段金额的数组",
+				    "stages");
+			return;
+		}
+		req.stages_count = (int)n;
+	} else if (stages && stages->type == JSON_ARRAY) {
+		if (stages->len < 1 || stages->len > TEMP_STAGES_MAX) {
+			reply_error(c->rep, 400, "BAD_STAGES", "阶段数应为 1 到 12", "stages");
+			return;
+		}
+		int i = 0;
+		for (const struct json_value *s = stages->child; s; s = s->next, i++) {
+			if (s->type != JSON_STRING) {
+				char f[24];
+				snprintf(f, sizeof f, "stages[%d]", i);
+				reply_error(c->rep, 400, "BAD_TYPE", "阶段金额应为字符串（如 \"500.00\"）", f);
+				return;
+			}
+			req.stage_amounts[i] = s->str;
+		}
+		req.n_stage_amounts = i;
+	} else if (stages && stages->type != JSON_NULL) {
+		reply_error(c->rep, 400, "BAD_STAGES", "stages 应为阶段数或各阶段金额的数组", "stages");
+		return;
+	}
+	struct temporary_env env;
+	env_init(c, &env);
+	struct svc_error e;
+	svc_error_clear(&e);
+	if (temporary_act(c->db, &env, &c->session.user, id, &req, &e) ||
+	    (reply_status(c->rep, 200), temporary_get(c->db, &env, &c->session.user, id, &c->rep->body, &e)))
+		reply_svc_error(c->rep, &e);
 }
