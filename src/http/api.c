@@ -11,7 +11,20 @@
 #include "service/assessment.h"
 #include "store/db.h"
 
-enum route_id { R_HEALTHZ, R_LOGIN, R_LOGOUT, R_ME, R_USERS_CREATE, R_ASSESS, R_COUNT };
+enum route_id {
+	R_HEALTHZ,
+	R_LOGIN,
+	R_LOGOUT,
+	R_ME,
+	R_USERS_CREATE,
+	R_ASSESS,
+	R_APPS_CREATE,
+	R_APPS_LIST,
+	R_APPS_GET,
+	R_APPS_ACTION,
+	R_RELATIVES_CREATE,
+	R_COUNT
+};
 
 static const struct route routes[] = {
     {HTTP_GET, "/healthz", R_HEALTHZ, 0},
@@ -21,6 +34,11 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/users", R_USERS_CREATE, R_SESSION | R_CSRF},
     /* a computation that changes nothing: no CSRF token needed */
     {HTTP_POST, "/api/v1/assess", R_ASSESS, R_SESSION},
+    {HTTP_POST, "/api/v1/applications", R_APPS_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/applications", R_APPS_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/applications/{id}", R_APPS_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/applications/{id}/actions", R_APPS_ACTION, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/close-relatives", R_RELATIVES_CREATE, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -198,8 +216,17 @@ static void assess(struct call *c)
 
 /* Indexed by enum route_id; every route id needs its handler here. */
 static void (*const handlers[R_COUNT])(struct call *) = {
-    [R_HEALTHZ] = healthz,	     [R_LOGIN] = login,	  [R_LOGOUT] = logout, [R_ME] = me,
-    [R_USERS_CREATE] = users_create, [R_ASSESS] = assess,
+    [R_HEALTHZ] = healthz,
+    [R_LOGIN] = login,
+    [R_LOGOUT] = logout,
+    [R_ME] = me,
+    [R_USERS_CREATE] = users_create,
+    [R_ASSESS] = assess,
+    [R_APPS_CREATE] = api_applications_create,
+    [R_APPS_LIST] = api_applications_list,
+    [R_APPS_GET] = api_applications_get,
+    [R_APPS_ACTION] = api_applications_action,
+    [R_RELATIVES_CREATE] = api_close_relatives_create,
 };
 
 void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,
