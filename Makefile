@@ -34,7 +34,7 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	else echo "deps: all present"; fi
 
-$(BUILD)/doudi: $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.json | $(BUILD)
+$(BUILD)/doudi: $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.json policy/calendar-cn.json | $(BUILD)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -pthread $(PKG_CFLAGS) -Isrc $(LIB_SRC) $(CLI_SRC) -o $@ $(PKG_LIBS)
 
 $(BUILD) $(TBUILD):
@@ -53,7 +53,7 @@ unit: $(UNIT_BIN)
 	echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
 # The CLI built with sanitizers, for the contract tests.
-$(TBUILD)/doudi: $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.json | $(TBUILD)
+$(TBUILD)/doudi: $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.json policy/calendar-cn.json | $(TBUILD)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -Isrc $(LIB_SRC) $(CLI_SRC) -o $@ $(PKG_LIBS) -pthread
 
 cli-test: $(TBUILD)/doudi

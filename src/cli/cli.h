@@ -18,6 +18,7 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_casework(int argc, char **argv);
 
 /* Reads a whole file ("-" = stdin) up to limit bytes into a malloc'd buffer. */
 dd_status cli_read_file(const char *path, size_t limit, char **out, size_t *len, dd_error *err);
@@ -29,6 +30,10 @@ struct policy;
  * binary when path is NULL. On failure prints the reason (file, field,
  * message) and returns false. */
 bool cli_load_policy(const char *path, struct policy *out);
+struct calendar;
+/* Loads the holiday calendar at path, or the shipped one (policy/calendar-cn.json,
+ * embedded) when path is NULL. Prints the reason and returns false on failure. */
+bool cli_load_calendar(const char *path, struct calendar *out);
 /* The exit code for a failed status: bad input 2, the rest 1. */
 int cli_exit_code(dd_status rc);
 

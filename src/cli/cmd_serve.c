@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/calendar.h"
 #include "core/policy.h"
 #include "http/server.h"
 #include "store/db.h"
@@ -15,6 +16,7 @@ static void serve_usage(void)
 		"  启动 HTTP API 服务，收到 SIGTERM/SIGINT 后处理完进行中的请求再退出。\n"
 		"  (runs the HTTP API; SIGTERM/SIGINT finish the requests in flight, then stop)\n"
 		"  --policy FILE         评估所用政策文件，默认内置 policy/default.json (assessment policy)\n"
+		"  --calendar FILE       节假日调休数据，默认内置 policy/calendar-cn.json (working-day calendar)\n"
 		"  --threads N           工作线程数，默认 CPU 核数 (worker threads, default: cores)\n"
 		"  --max-body BYTES      请求体上限，默认 1048576 (request body limit)\n"
 		"  --max-failures N      同一用户名连续登录失败 N 次后锁定，默认 5 (failed logins before a lock)\n"
@@ -50,7 +52,7 @@ int cmd_serve(int argc, char **argv)
 {
 	struct server_config cfg;
 	server_config_default(&cfg);
-	const char *policy_path = NULL;
+	const char *policy_path = NULL, *calendar_path = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		unsigned long long n = 0;
@@ -72,6 +74,8 @@ int cmd_serve(int argc, char **argv)
 			cfg.db = v;
 		else if (strcmp(a, "--policy") == 0)
 			policy_path = v;
+		else if (strcmp(a, "--calendar") == 0)
+			calendar_path = v;
 		else if (strcmp(a, "--host") == 0)
 			cfg.host = v;
 		else if (strcmp(a, "--port") == 0)
@@ -110,7 +114,14 @@ int cmd_serve(int argc, char **argv)
 	if (!cli_load_policy(policy_path, &policy))
 		return EXIT_BAD_INPUT;
 	cfg.assess_policy = &policy;
+	struct calendar cal;
+	if (!cli_load_calendar(calendar_path, &cal)) {
+		policy_release(&policy);
+		return EXIT_BAD_INPUT;
+	}
+	cfg.calendar = &cal;
 	int rc = server_run(&cfg) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	calendar_release(&cal);
 	policy_release(&policy);
 	return rc;
 }

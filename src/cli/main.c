@@ -4,10 +4,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/calendar.h"
 #include "core/policy.h"
 
 extern const char dd_default_policy[];
 extern const char dd_default_policy_end[];
+extern const char dd_default_calendar[];
+extern const char dd_default_calendar_end[];
 
 static const struct command {
 	const char *name;
@@ -21,6 +24,8 @@ static const struct command {
     {"export", cmd_export, "导出在册家庭成员 (export households, IMPORT.md columns)"},
     {"backup", cmd_backup, "在线备份 SQLite 数据库 (online backup of the SQLite store)"},
     {"user", cmd_user, "按权限创建账户 (user add: create a staff account, same rules as the API)"},
+    {"casework", cmd_casework,
+     "案件：定期复核、近亲属备案、流程表 (casework: reviews, close relatives, the procedure table)"},
     {"serve", cmd_serve, "启动 HTTP API 服务 (run the HTTP API server)"},
 };
 
@@ -113,6 +118,31 @@ bool cli_load_policy(const char *path, struct policy *out)
 	}
 	if (rc) {
 		fprintf(stderr, "%s: %s: %s\n", path ? path : "policy/default.json", err.field, err.message);
+		return false;
+	}
+	return true;
+}
+
+bool cli_load_calendar(const char *path, struct calendar *out)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	dd_status rc;
+	if (path) {
+		char *text;
+		size_t n;
+		if ((rc = cli_read_file(path, 16u * 1024 * 1024, &text, &n, &err))) {
+			cli_print_error(&err);
+			return false;
+		}
+		rc = calendar_load(out, text, n, &err);
+		free(text);
+	} else {
+		rc = calendar_load(out, dd_default_calendar, (size_t)(dd_default_calendar_end - dd_default_calendar),
+				   &err);
+	}
+	if (rc) {
+		fprintf(stderr, "%s: %s: %s\n", path ? path : "policy/calendar-cn.json", err.field, err.message);
 		return false;
 	}
 	return true;

@@ -56,6 +56,7 @@ static const struct {
     {"procedure.*_workdays", POLICY_INTEGER},
     {"procedure.public_notice_days", POLICY_INTEGER},
     {"procedure.township_approves", POLICY_BOOLEAN},
+    {"procedure.waive_investigation", POLICY_BOOLEAN},
 };
 
 static bool name_matches(const char *pattern, const char *name)

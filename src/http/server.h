@@ -27,6 +27,7 @@ struct server_config {
 	bool cookie_secure;  /* Secure session cookie (serving behind TLS) */
 	struct accounts_policy policy;
 	const struct policy *assess_policy; /* required: the rules of POST /api/v1/assess */
+	const struct calendar *calendar;    /* required: working days for the case deadlines */
 };
 
 void server_config_default(struct server_config *c);
