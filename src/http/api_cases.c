@@ -75,6 +75,12 @@ void api_applications_create(struct call *c)
 	    !api_member_string(c, o, "channel", &req.channel, NULL) ||
 	    !api_member_string(c, o, "note", &req.note, NULL))
 		return;
+	struct temporary_new t = {0};
+	if (req.programme && strcmp(req.programme, "temporary") == 0) {
+		if (!api_temporary_new_members(c, o, &t))
+			return;
+		req.temporary = &t;
+	}
 	struct casework_env env;
 	env_of(c, &env);
 	struct svc_error e;
@@ -104,6 +110,10 @@ void api_applications_action(struct call *c)
 	    !member_int(c, o, "version", &req.version, &has_version) ||
 	    !api_member_string(c, o, "note", &req.note, NULL))
 		return;
+	struct temporary_action t = {0};
+	if (!api_temporary_action_members(c, o, &t))
+		return;
+	req.temporary = &t;
 	if (!has_version)
 		req.version = 0;
 	struct casework_env env;

@@ -49,5 +49,11 @@ void api_reserve_fund_post(struct call *c);
 void api_temporary_create(struct call *c);
 void api_temporary_get(struct call *c);
 void api_temporary_act(struct call *c);
+/* The temporary-assistance members of a body (for POST /api/v1/applications
+ * and its actions with programme temporary). False after replying 400. */
+struct temporary_new;
+struct temporary_action;
+bool api_temporary_new_members(struct call *c, const struct json_value *o, struct temporary_new *req);
+bool api_temporary_action_members(struct call *c, const struct json_value *o, struct temporary_action *req);
 
 #endif

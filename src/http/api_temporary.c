@@ -165,18 +165,23 @@ static void env_init(const struct call *c, struct temporary_env *env)
 	env->today = temporary_today();
 }
 
+bool api_temporary_new_members(struct call *c, const struct json_value *o, struct temporary_new *req)
+{
+	return api_member_string(c, o, "region", &req->region, NULL) &&
+	       api_member_string(c, o, "case_kind", &req->case_kind, NULL) &&
+	       api_member_string(c, o, "cause", &req->cause, NULL) &&
+	       api_member_string(c, o, "severity", &req->severity, NULL) &&
+	       api_member_string(c, o, "area", &req->area, NULL) &&
+	       api_member_string(c, o, "registration_region", &req->registration_region, NULL) &&
+	       api_member_string(c, o, "requested_amount", &req->requested_amount, NULL);
+}
+
 /* POST /api/v1/temporary-cases */
 void api_temporary_create(struct call *c)
 {
 	const struct json_value *o;
 	struct temporary_new req = {0};
-	if (!api_body_object(c, &o) || !api_member_string(c, o, "region", &req.region, NULL) ||
-	    !api_member_string(c, o, "case_kind", &req.case_kind, NULL) ||
-	    !api_member_string(c, o, "cause", &req.cause, NULL) ||
-	    !api_member_string(c, o, "severity", &req.severity, NULL) ||
-	    !api_member_string(c, o, "area", &req.area, NULL) ||
-	    !api_member_string(c, o, "registration_region", &req.registration_region, NULL) ||
-	    !api_member_string(c, o, "requested_amount", &req.requested_amount, NULL) ||
+	if (!api_body_object(c, &o) || !api_temporary_new_members(c, o, &req) ||
 	    !api_member_string(c, o, "note", &req.note, NULL) || !member_id(c, o, "household_id", &req.household_id))
 		return;
 	struct temporary_env env;
@@ -206,6 +211,44 @@ void api_temporary_get(struct call *c)
 		reply_svc_error(c->rep, &e);
 }
 
+bool api_temporary_action_members(struct call *c, const struct json_value *o, struct temporary_action *req)
+{
+	if (!api_member_string(c, o, "amount", &req->amount, NULL) ||
+	    !api_member_string(c, o, "case_by_case_note", &req->case_by_case_note, NULL) ||
+	    !member_id(c, o, "stage", &req->stage))
+		return false;
+	const struct json_value *stages = json_get(o, "stages");
+	if (stages && stages->type == JSON_NUMBER) {
+		int64_t n = 0;
+		if (!json_int64(stages, &n) || n < 1 || n > TEMP_STAGES_MAX) {
+			reply_error(c->rep, 400, "BAD_STAGES", "stages 应为 1 到 12 的阶段数，或各阶段金额的数组",
+				    "stages");
+			return false;
+		}
+		req->stages_count = (int)n;
+	} else if (stages && stages->type == JSON_ARRAY) {
+		if (stages->len < 1 || stages->len > TEMP_STAGES_MAX) {
+			reply_error(c->rep, 400, "BAD_STAGES", "阶段数应为 1 到 12", "stages");
+			return false;
+		}
+		int i = 0;
+		for (const struct json_value *s = stages->child; s; s = s->next, i++) {
+			if (s->type != JSON_STRING) {
+				char f[24];
+				snprintf(f, sizeof f, "stages[%d]", i);
+				reply_error(c->rep, 400, "BAD_TYPE", "阶段金额应为字符串（如 \"500.00\"）", f);
+				return false;
+			}
+			req->stage_amounts[i] = s->str;
+		}
+		req->n_stage_amounts = i;
+	} else if (stages && stages->type != JSON_NULL) {
+		reply_error(c->rep, 400, "BAD_STAGES", "stages 应为阶段数或各阶段金额的数组", "stages");
+		return false;
+	}
+	return true;
+}
+
 /* POST /api/v1/temporary-cases/{id}/actions
  * {"action","version","amount","note","case_by_case_note","stages","stage"} */
 void api_temporary_act(struct call *c)
@@ -218,40 +261,9 @@ void api_temporary_act(struct call *c)
 	const struct json_value *o;
 	struct temporary_action req = {0};
 	if (!api_body_object(c, &o) || !api_member_string(c, o, "action", &req.action, NULL) ||
-	    !api_member_string(c, o, "amount", &req.amount, NULL) ||
-	    !api_member_string(c, o, "note", &req.note, NULL) ||
-	    !api_member_string(c, o, "case_by_case_note", &req.case_by_case_note, NULL) ||
-	    !member_id(c, o, "version", &req.version) || !member_id(c, o, "stage", &req.stage))
+	    !api_member_string(c, o, "note", &req.note, NULL) || !member_id(c, o, "version", &req.version) ||
+	    !api_temporary_action_members(c, o, &req))
 		return;
-	const struct json_value *stages = json_get(o, "stages");
-	if (stages && stages->type == JSON_NUMBER) {
-		int64_t n = 0;
-		if (!json_int64(stages, &n) || n < 1 || n > TEMP_STAGES_MAX) {
-			reply_error(c->rep, 400, "BAD_STAGES", "stages 应为 1 到 12 的阶段数，或各阶段金额的数组",
-				    "stages");
-			return;
-		}
-		req.stages_count = (int)n;
-	} else if (stages && stages->type == JSON_ARRAY) {
-		if (stages->len < 1 || stages->len > TEMP_STAGES_MAX) {
-			reply_error(c->rep, 400, "BAD_STAGES", "阶段数应为 1 到 12", "stages");
-			return;
-		}
-		int i = 0;
-		for (const struct json_value *s = stages->child; s; s = s->next, i++) {
-			if (s->type != JSON_STRING) {
-				char f[24];
-				snprintf(f, sizeof f, "stages[%d]", i);
-				reply_error(c->rep, 400, "BAD_TYPE", "阶段金额应为字符串（如 \"500.00\"）", f);
-				return;
-			}
-			req.stage_amounts[i] = s->str;
-		}
-		req.n_stage_amounts = i;
-	} else if (stages && stages->type != JSON_NULL) {
-		reply_error(c->rep, 400, "BAD_STAGES", "stages 应为阶段数或各阶段金额的数组", "stages");
-		return;
-	}
 	struct temporary_env env;
 	env_init(c, &env);
 	struct svc_error e;

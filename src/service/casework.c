@@ -570,6 +570,13 @@ enum svc_kind casework_create(struct db *db, const struct casework_env *env, con
 	if (actor->role != ROLE_VILLAGE && actor->role != ROLE_TOWNSHIP)
 		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
 				"只有村（居）委会和乡镇（街道）可以登记申请");
+	if (req->programme && strcmp(req->programme, "temporary") == 0 && req->temporary) {
+		struct temporary_new t = *req->temporary;
+		struct temporary_env tenv = {.policy = env->policy, .today = env->today};
+		t.household_id = req->household_id;
+		t.note = req->note;
+		return temporary_create(db, &tenv, actor, &t, id, e);
+	}
 	if (req->household_id <= 0)
 		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "household_id", "缺少家庭编号 household_id");
 	if (!req->programme)
@@ -697,6 +704,20 @@ enum svc_kind casework_act(struct db *db, const struct casework_env *env, const 
 {
 	if (!req->action)
 		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "action", "缺少操作 action");
+	bool temporary = false;
+	enum svc_kind tk = temporary_case_exists(db, id, &temporary, e);
+	if (tk)
+		return tk;
+	if (temporary) { /* first aid, tiered approval, stages: temporary_case.h */
+		struct temporary_action t = {0};
+		if (req->temporary)
+			t = *req->temporary;
+		t.action = req->action;
+		t.version = req->version;
+		t.note = req->note;
+		struct temporary_env tenv = {.policy = env->policy, .today = env->today};
+		return temporary_act(db, &tenv, actor, id, &t, e);
+	}
 	enum case_action act = case_action_parse(req->action);
 	if (act == CA_COUNT)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "action",
@@ -1140,6 +1161,17 @@ enum svc_kind casework_get(struct db *db, const struct casework_env *env, const 
 	if (rc) {
 		k = store_fail(e, rc, &err);
 		goto done;
+	}
+	if (strcmp(a.programme, "temporary") == 0) { /* first aid, tier, stages, reserve fund */
+		bool temporary = false;
+		struct temporary_env tenv = {.policy = env->policy, .today = env->today};
+		if ((k = temporary_case_exists(db, id, &temporary, e)))
+			goto done;
+		if (temporary) {
+			strbuf_addc(out, ',');
+			if ((k = temporary_render(db, &tenv, id, out, e)))
+				goto done;
+		}
 	}
 	strbuf_addc(out, '}');
 done:

@@ -23,6 +23,7 @@
 #include "core/policy.h"
 #include "core/strbuf.h"
 #include "svc.h"
+#include "temporary_case.h"
 
 struct db;
 
@@ -43,6 +44,11 @@ struct application_new {
 	int commitment;	       /* -1 absent, 0 false, 1 true */
 	const char *channel;   /* NULL = counter */
 	const char *note;      /* may be NULL */
+	/* programme temporary: the case's temporary fields; the case is then
+	 * made by temporary_create (service/temporary_case.h), where the
+	 * emergency happens (region, default the household's) and without
+	 * the commitment (the paperwork follows first aid). NULL = none. */
+	const struct temporary_new *temporary;
 };
 /* Village or township only (SVC_FORBIDDEN); the household must be in the
  * caller's region (SVC_NOT_FOUND); commitment false is SVC_RULE
@@ -59,6 +65,9 @@ struct application_action {
 	const char *action;
 	int64_t version; /* the version the caller read; < 1 = missing */
 	const char *note;
+	/* a temporary case's action members (amount, stages …); a temporary
+	 * case's actions are temporary_act's (service/temporary_case.h) */
+	const struct temporary_action *temporary;
 };
 /* Takes an action. Stale version: SVC_CONFLICT (STALE_VERSION). The
  * transition table refuses with SVC_RULE and its code. Reject without a

@@ -138,6 +138,51 @@ static enum svc_kind parse_amount(const char *s, const char *field, fen_t *out, 
 	return SVC_OK;
 }
 
+/* The region of household id when the actor may see it (else SVC_NOT_FOUND). */
+static enum svc_kind household_region(struct db *db, const struct principal *actor, int64_t id,
+				      char region[REGION_TEXT_MAX + 8], struct svc_error *e)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	struct db_stmt *st;
+	bool row = false;
+	dd_status rc = db_prepare_cached(db, "SELECT region_code FROM households WHERE id = $1", &st, &err);
+	if (rc)
+		return store_fail(e, db, rc, &err);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st, &row, &err);
+	if (!rc && row)
+		copy_text(region, REGION_TEXT_MAX + 8, db_column_text(st, 0, NULL));
+	db_finalize(st);
+	if (rc)
+		return store_fail(e, db, rc, &err);
+	char sig[REGION_TEXT_MAX] = "";
+	if (row)
+		region_significant(region, strlen(region), sig);
+	if (!row || !authz_in_scope(actor, sig))
+		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "household_id", "家庭不存在或不在您的辖区内");
+	return SVC_OK;
+}
+
+enum svc_kind temporary_case_exists(struct db *db, int64_t id, bool *yes, struct svc_error *e)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	struct db_stmt *st;
+	bool row = false;
+	*yes = false;
+	dd_status rc = db_prepare_cached(db, "SELECT 1 FROM temporary_cases WHERE application_id = $1", &st, &err);
+	if (rc)
+		return store_fail(e, db, rc, &err);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st, &row, &err);
+	db_finalize(st);
+	if (rc)
+		return store_fail(e, db, rc, &err);
+	*yes = row;
+	return SVC_OK;
+}
+
 /* ---- creation ---- */
 
 enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, const struct principal *actor,
@@ -146,12 +191,20 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 	(void)env;
 	if (actor->role != ROLE_VILLAGE && actor->role != ROLE_TOWNSHIP)
 		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "临时救助由村（居）委会或乡镇（街道）登记");
-	char sig[REGION_TEXT_MAX], township[REGION_TEXT_MAX];
-	size_t rn = req->region ? strlen(req->region) : 0;
-	if (!req->region)
+	char sig[REGION_TEXT_MAX], township[REGION_TEXT_MAX], hregion[REGION_TEXT_MAX + 8] = "";
+	const char *region = req->region;
+	if (!region && req->household_id > 0) {
+		/* through POST /api/v1/applications: where the household lives */
+		enum svc_kind hk = household_region(db, actor, req->household_id, hregion, e);
+		if (hk)
+			return hk;
+		region = hregion;
+	}
+	size_t rn = region ? strlen(region) : 0;
+	if (!region)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "region", "缺少急难发生地 region");
-	if ((rn != 9 && rn != 12) || region_parse(req->region, rn, 9, sig, NULL) != DD_OK ||
-	    !reserve_fund_township(req->region, township))
+	if ((rn != 9 && rn != 12) || region_parse(region, rn, 9, sig, NULL) != DD_OK ||
+	    !reserve_fund_township(region, township))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region",
 				"急难发生地应为 9 位乡镇（街道）或 12 位村（居）代码");
 	if (!authz_in_scope(actor, sig))
@@ -179,6 +232,8 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 		return k;
 	if ((k = check_note(req->note, "note", e)))
 		return k;
+	if (req->region && req->household_id > 0 && (k = household_region(db, actor, req->household_id, hregion, e)))
+		return k; /* a household given must be one the caller may see */
 	dd_error err;
 	dd_error_clear(&err);
 	char now[STORE_TIME_MAX];
@@ -186,23 +241,6 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 	dd_status rc = db_begin(db, &err);
 	struct db_stmt *st;
 	bool row = false;
-	if (!rc && req->household_id > 0) {
-		/* a household given must be one the caller may see */
-		char hregion[REGION_TEXT_MAX + 8] = "";
-		rc = db_prepare_cached(db, "SELECT region_code FROM households WHERE id = $1", &st, &err);
-		if (!rc) {
-			db_bind_int64(st, 1, req->household_id);
-			rc = db_step(st, &row, &err);
-			if (!rc && row)
-				copy_text(hregion, sizeof hregion, db_column_text(st, 0, NULL));
-			db_finalize(st);
-		}
-		char hsig[REGION_TEXT_MAX] = "";
-		if (!rc && row)
-			region_significant(hregion, strlen(hregion), hsig);
-		if (!rc && (!row || !authz_in_scope(actor, hsig)))
-			return tx_fail(db, svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "household_id", "未找到该家庭"));
-	}
 	*id = 0;
 	if (!rc)
 		rc =
@@ -217,7 +255,7 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 			db_bind_int64(st, 1, req->household_id);
 		else
 			db_bind_null(st, 1);
-		db_bind_str(st, 2, req->region);
+		db_bind_str(st, 2, region);
 		db_bind_int64(st, 3, kind == TEMP_KIND_EMERGENCY);
 		if (requested > 0)
 			db_bind_int64(st, 4, requested);
@@ -241,7 +279,7 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 		    &st, &err);
 	if (!rc) {
 		db_bind_int64(st, 1, *id);
-		db_bind_str(st, 2, req->region);
+		db_bind_str(st, 2, region);
 		db_bind_str(st, 3, temp_kind_name(kind));
 		db_bind_str(st, 4, cause->code);
 		db_bind_str(st, 5, temp_severity_name(sev));
@@ -260,7 +298,7 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 		    &st, &err);
 	if (!rc) {
 		db_bind_int64(st, 1, *id);
-		db_bind_str(st, 2, req->region);
+		db_bind_str(st, 2, region);
 		db_bind_int64(st, 3, actor->id);
 		db_bind_str(st, 4, now);
 		db_bind_str(st, 5, req->note);
@@ -272,8 +310,8 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 		snprintf(detail, sizeof detail, "{\"programme\":\"temporary\",\"case_kind\":\"%s\",\"cause\":\"%s\"}",
 			 temp_kind_name(kind), cause->code);
 		snprintf(eid, sizeof eid, "%lld", (long long)*id);
-		rc = audit_append_region(db, req->region, actor->username, "application.create", "application", eid,
-					 detail, &err);
+		rc = audit_append_region(db, region, actor->username, "application.create", "application", eid, detail,
+					 &err);
 	}
 	if (!rc)
 		rc = db_commit(db, &err);

@@ -67,7 +67,7 @@ enum svc_kind temporary_check_approval(const struct temporary_env *env, const st
 
 /* POST /api/v1/temporary-cases. Fields may be NULL (missing). */
 struct temporary_new {
-	const char *region;		 /* where the emergency happened: 9 or 12 digits */
+	const char *region;		 /* where the emergency happened: 9 or 12 digits; NULL = the household's */
 	const char *case_kind;		 /* emergency, expenditure */
 	const char *cause;		 /* core/temporary.h causes, of that kind */
 	const char *severity;		 /* general (default), serious, grave */
@@ -105,6 +105,10 @@ struct temporary_action {
 	int n_stage_amounts;
 	int64_t stage; /* pay_stage: the stage number */
 };
+
+/* *yes: application id is a temporary case (has its temporary row), so
+ * casework routes its actions here. No permission check. */
+enum svc_kind temporary_case_exists(struct db *db, int64_t id, bool *yes, struct svc_error *e);
 
 /* True for the actions above (casework can route them here). */
 bool temporary_action_known(const char *action);

@@ -4,15 +4,40 @@
 // note above temp.max_multiple × S, staged payments, and the reserve-fund
 // balance on the case, against a real `doudi serve`.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN_PASSWORD, auditIntact, call, freshDb, init, login, sql, startServer } from './lib.mjs';
+import { ADMIN_PASSWORD, DOUDI, auditIntact, call, freshDb, init, login, sql, startServer } from './lib.mjs';
 
 const PW = 'Strong-Pass-123';
 const T1 = '500154001';
 const T2 = '500154002';
-let db, srv, base;
+let db, srv, base, tmp;
 const u = {};
+let householdId;
+
+// An ID number with a valid check digit (GB 11643).
+function idnum(seventeen) {
+	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+	let s = 0;
+	for (let i = 0; i < 17; i++) s += Number(seventeen[i]) * w[i];
+	return seventeen + '10X98765432'[s % 11];
+}
+
+// One household in a village of T1, imported (the registry API is another branch).
+function importHousehold(target) {
+	const csv =
+		'household_no,region,area,id,name,relation,labor_capacity,wage_month\r\n' +
+		`TMP-1,500154001001,rural,${idnum('50015419600101011')},庚某,head,none,100.00\r\n`;
+	const file = path.join(tmp, 'households.csv');
+	writeFileSync(file, csv);
+	const r = spawnSync(DOUDI, ['import', 'households', '--db', target, file], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`import failed (${r.status}): ${r.stderr}`);
+	return Number(sql(target, "SELECT id FROM households WHERE household_no = 'TMP-1'"));
+}
 
 async function makeUser(admin, username, role, region) {
 	const r = await call(base, 'POST', '/api/v1/users', {
@@ -27,8 +52,10 @@ async function makeUser(admin, username, role, region) {
 }
 
 before(async () => {
+	tmp = mkdtempSync(path.join(tmpdir(), 'doudi-temp-'));
 	db = freshDb('temporary');
 	init(db.target);
+	householdId = importHousehold(db.target);
 	srv = await startServer(db.target, ['--threads', '4', '--ip-max-failures', '1000']);
 	base = srv.url;
 	const admin = await login(base, 'admin', ADMIN_PASSWORD);
@@ -57,6 +84,7 @@ after(async () => {
 		assert.ok(auditIntact(db.target), 'audit chain intact');
 	} finally {
 		db.cleanup();
+		rmSync(tmp, { recursive: true, force: true });
 	}
 });
 
@@ -340,5 +368,45 @@ describe('regions, roles, input, and the fund running dry', () => {
 		const g = await get(u.town1, r.body.id);
 		assert.equal(g.body.temporary.first_aid.amount, '100.00');
 		assert.equal(fen(g.body.reserve_fund.balance), before - 10000);
+	});
+});
+
+describe('through the applications API (API.md): programme temporary', () => {
+	test('POST /api/v1/applications makes a temporary case where the household lives; actions and the case view are the same', async () => {
+		const r = await call(base, 'POST', '/api/v1/applications', {
+			body: { household_id: householdId, programme: 'temporary', case_kind: 'expenditure', cause: 'education', area: 'rural' },
+			cookie: u.village1.cookie,
+			csrf: u.village1.csrf,
+		});
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		const id = r.body.id;
+		assert.equal(r.body.programme, 'temporary');
+		assert.equal(r.body.household_id, householdId);
+		assert.equal(r.body.temporary.cause_label, '教育支出');
+		assert.equal(r.body.reserve_fund.region, T1);
+		const balance = fen(r.body.reserve_fund.balance);
+		const path1 = `/api/v1/applications/${id}/actions`;
+		const opts = (who, body) => ({ body, cookie: who.cookie, csrf: who.csrf });
+		const fa = await call(base, 'POST', path1, opts(u.village1, { action: 'first_aid', version: r.body.version, amount: '200.00' }));
+		assert.equal(fa.status, 200, JSON.stringify(fa.body));
+		assert.equal(fa.body.temporary.first_aid.amount, '200.00');
+		assert.equal(fen(fa.body.reserve_fund.balance), balance - 20000);
+		const pw = await call(base, 'POST', path1, opts(u.village1, { action: 'paperwork', version: fa.body.version, note: '学费票据已补' }));
+		assert.equal(pw.status, 200);
+		const above = await call(base, 'POST', path1, opts(u.town1, { action: 'approve', version: pw.body.version, amount: '3000.01' }));
+		assert.equal(above.status, 422);
+		assert.equal(above.body.error.code, 'ABOVE_ROLE_LIMIT');
+		assert.match(above.body.error.message, /3000\.00/);
+		const ok = await call(base, 'POST', path1, opts(u.town1, { action: 'approve', version: pw.body.version, amount: '1200.00', stages: ['500.00', '500.00'] }));
+		assert.equal(ok.status, 200, JSON.stringify(ok.body));
+		assert.equal(ok.body.temporary.approval.tier, 'township');
+		assert.equal(ok.body.state, 'approved');
+		const g = await call(base, 'GET', `/api/v1/applications/${id}`, { cookie: u.town1.cookie });
+		assert.equal(g.status, 200);
+		assert.deepEqual(g.body.temporary.stages.map((x) => x.amount), ['500.00', '500.00']);
+		assert.equal((await call(base, 'GET', `/api/v1/applications/${id}`, { cookie: u.town2.cookie })).status, 404);
+		const list = await call(base, 'GET', '/api/v1/applications?programme=temporary', { cookie: u.town1.cookie });
+		assert.equal(list.status, 200);
+		assert.ok(list.body.items.some((x) => x.id === id));
 	});
 });
