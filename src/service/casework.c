@@ -1146,8 +1146,13 @@ enum svc_kind casework_get(struct db *db, const struct casework_env *env, const 
 	strbuf_adds(out, ",\"notice_until\":");
 	add_date(out, until);
 	strbuf_adds(out, ",\"allowed_actions\":[");
+	bool temporary_case = false;
+	if (strcmp(a.programme, "temporary") == 0 && (k = temporary_case_exists(db, id, &temporary_case, e)))
+		goto done;
+	if (temporary_case && (k = temporary_allowed_actions(db, actor, id, out, e)))
+		goto done;
 	enum case_state s = case_state_parse(a.state);
-	unsigned allowed = s == CS_COUNT ? 0 : casework_allowed(s, role_name(actor->role), &f);
+	unsigned allowed = s == CS_COUNT || temporary_case ? 0 : casework_allowed(s, role_name(actor->role), &f);
 	bool first = true;
 	for (int i = 0; i < CA_COUNT; i++)
 		if (allowed & (1u << i)) {
@@ -1162,16 +1167,11 @@ enum svc_kind casework_get(struct db *db, const struct casework_env *env, const 
 		k = store_fail(e, rc, &err);
 		goto done;
 	}
-	if (strcmp(a.programme, "temporary") == 0) { /* first aid, tier, stages, reserve fund */
-		bool temporary = false;
+	if (temporary_case) { /* first aid, tier, stages, reserve fund */
 		struct temporary_env tenv = {.policy = env->policy, .today = env->today};
-		if ((k = temporary_case_exists(db, id, &temporary, e)))
+		strbuf_addc(out, ',');
+		if ((k = temporary_render(db, &tenv, id, out, e)))
 			goto done;
-		if (temporary) {
-			strbuf_addc(out, ',');
-			if ((k = temporary_render(db, &tenv, id, out, e)))
-				goto done;
-		}
 	}
 	strbuf_addc(out, '}');
 done:

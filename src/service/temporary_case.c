@@ -502,6 +502,48 @@ static dd_status render_case(struct db *db, const struct temporary_env *env, con
 	return DD_OK;
 }
 
+/* The actions actor may try on the case in its state (the amounts are
+ * checked when it does), as JSON strings separated by commas. */
+static void add_allowed(struct strbuf *b, const struct principal *actor, const struct tcase *c)
+{
+	bool local = actor->role == ROLE_VILLAGE || actor->role == ROLE_TOWNSHIP;
+	bool decides = actor->role == ROLE_TOWNSHIP || actor->role == ROLE_COUNTY;
+	const char *list[5];
+	int n = 0;
+	if (!strcmp(c->state, "submitted")) {
+		if (local)
+			list[n++] = "first_aid";
+		if (local && c->first_aid > 0 && !c->paperwork)
+			list[n++] = "paperwork";
+		if (decides && (c->first_aid == 0 || c->paperwork))
+			list[n++] = "approve";
+		if (decides)
+			list[n++] = "reject";
+	} else if (!strcmp(c->state, "approved")) {
+		bool by_township = !strcmp(c->tier, "first_aid") || !strcmp(c->tier, "township");
+		if (by_township ? actor->role == ROLE_TOWNSHIP
+				: (actor->role == ROLE_COUNTY || actor->role == ROLE_FINANCE))
+			list[n++] = "pay_stage";
+	}
+	for (int i = 0; i < n; i++)
+		strbuf_addf(b, "%s\"%s\"", i ? "," : "", list[i]);
+}
+
+enum svc_kind temporary_allowed_actions(struct db *db, const struct principal *actor, int64_t id, struct strbuf *out,
+					struct svc_error *e)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	struct tcase c;
+	bool found = false;
+	dd_status rc = case_load(db, id, &c, &found, &err);
+	if (rc)
+		return store_fail(e, db, rc, &err);
+	if (found)
+		add_allowed(out, actor, &c);
+	return SVC_OK;
+}
+
 enum svc_kind temporary_render(struct db *db, const struct temporary_env *env, int64_t id, struct strbuf *out,
 			       struct svc_error *e)
 {
@@ -546,7 +588,9 @@ enum svc_kind temporary_get(struct db *db, const struct temporary_env *env, cons
 	} else
 		strbuf_adds(out, "\"requested_amount\":null,");
 	add_str_or_null(out, "created_at", c.created_at);
-	strbuf_addc(out, ',');
+	strbuf_adds(out, ",\"allowed_actions\":[");
+	add_allowed(out, actor, &c);
+	strbuf_adds(out, "],");
 	rc = render_case(db, env, &c, out, &err);
 	/* history */
 	struct db_stmt *st;

@@ -94,6 +94,12 @@ enum svc_kind temporary_get(struct db *db, const struct temporary_env *env, cons
 enum svc_kind temporary_render(struct db *db, const struct temporary_env *env, int64_t id, struct strbuf *out,
 			       struct svc_error *e);
 
+/* Appends the actions actor may take on case id in its state, as JSON
+ * strings separated by commas (no brackets): casework_get's
+ * allowed_actions for a temporary case. Nothing when it is none. */
+enum svc_kind temporary_allowed_actions(struct db *db, const struct principal *actor, int64_t id, struct strbuf *out,
+					struct svc_error *e);
+
 struct temporary_action {
 	const char *action;
 	int64_t version; /* < 1 = missing */

@@ -129,6 +129,9 @@ describe('a fire in a village: first aid, township approval, stages', () => {
 		assert.equal(r.body.reserve_fund.region, T1);
 		assert.equal(r.body.reserve_fund.balance, '5000.00');
 		assert.equal(r.body.temporary.approval, null);
+		assert.deepEqual(r.body.allowed_actions, ['first_aid']);
+		assert.deepEqual((await get(u.town1, id)).body.allowed_actions, ['first_aid', 'approve', 'reject']);
+		assert.deepEqual((await get(u.county1, id)).body.allowed_actions, ['approve', 'reject']);
 	});
 
 	test('first aid is paid at once from the reserve fund; the case shows it', async () => {
@@ -138,6 +141,8 @@ describe('a fire in a village: first aid, township approval, stages', () => {
 		assert.equal(r.body.temporary.first_aid.paperwork_done, false);
 		assert.equal(r.body.reserve_fund.balance, '4400.00');
 		assert.equal(r.body.state, 'submitted');
+		assert.deepEqual(r.body.allowed_actions, ['first_aid', 'paperwork']);
+		assert.deepEqual((await get(u.town1, id)).body.allowed_actions, ['first_aid', 'paperwork', 'reject']);
 		assert.ok(r.body.version > version);
 		version = r.body.version;
 		assert.equal(
@@ -404,6 +409,9 @@ describe('through the applications API (API.md): programme temporary', () => {
 		const g = await call(base, 'GET', `/api/v1/applications/${id}`, { cookie: u.town1.cookie });
 		assert.equal(g.status, 200);
 		assert.deepEqual(g.body.temporary.stages.map((x) => x.amount), ['500.00', '500.00']);
+		assert.deepEqual(g.body.allowed_actions, ['pay_stage'], 'the temporary actions, not the dibao procedure');
+		const f = await call(base, 'GET', `/api/v1/applications/${id}`, { cookie: u.finance1.cookie });
+		assert.deepEqual(f.body.allowed_actions, [], 'a township-tier case is paid by the township');
 		assert.equal((await call(base, 'GET', `/api/v1/applications/${id}`, { cookie: u.town2.cookie })).status, 404);
 		const list = await call(base, 'GET', '/api/v1/applications?programme=temporary', { cookie: u.town1.cookie });
 		assert.equal(list.status, 200);
