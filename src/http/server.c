@@ -223,6 +223,22 @@ static bool content_length(struct MHD_Connection *c, unsigned long long *out)
 	return true;
 }
 
+/* A random request id. The random bytes are fetched 4 KiB at a time per
+ * thread: one getrandom(2) every 512 requests instead of one each. */
+static void request_id(char out[REQUEST_ID_HEX])
+{
+	enum { ID_BYTES = (REQUEST_ID_HEX - 1) / 2, POOL = 4096 };
+	static _Thread_local unsigned char pool[POOL];
+	static _Thread_local size_t used = POOL;
+	if (used + ID_BYTES > POOL) {
+		randombytes_buf(pool, sizeof pool);
+		used = 0;
+	}
+	sodium_bin2hex(out, REQUEST_ID_HEX, pool + used, ID_BYTES);
+	sodium_memzero(pool + used, ID_BYTES);
+	used += ID_BYTES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -234,9 +250,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r = calloc(1, sizeof *r);
 		if (!r)
 			return MHD_NO;
-		unsigned char rnd[(REQUEST_ID_HEX - 1) / 2];
-		randombytes_buf(rnd, sizeof rnd);
-		sodium_bin2hex(r->id, sizeof r->id, rnd, sizeof rnd);
+		request_id(r->id);
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		strbuf_init(&r->body, 0);
 		r->route = "-";
