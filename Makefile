@@ -22,17 +22,27 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BUILD := build
 TBUILD := build/test
 
-.PHONY: all deps run test unit cli-test fuzz fuzz-smoke bench clean format check-policy check-banned
+.PHONY: all deps bench-deps bench-server run test unit cli-test fuzz fuzz-smoke bench clean format check-policy check-banned
 
 all: $(BUILD)/doudi
 
-deps:
-	@missing=""; for p in $(DEPS_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# apt_install NAME,PACKAGES: installs those of PACKAGES that are missing
+define apt_install
+	@missing=""; for p in $(2); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	else echo "deps: all present"; fi
+	else echo "$(1): all present"; fi
+endef
+
+deps:
+	$(call apt_install,deps,$(DEPS_PKGS))
+
+# what only `make bench` needs: the HTTP load generator and a client for the logins
+BENCH_PKGS := wrk curl
+bench-deps: deps
+	$(call apt_install,bench-deps,$(BENCH_PKGS))
 
 $(BUILD)/doudi: $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.json policy/calendar-cn.json | $(BUILD)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -pthread $(PKG_CFLAGS) -Isrc $(LIB_SRC) $(CLI_SRC) -o $@ $(PKG_LIBS)
@@ -62,9 +72,14 @@ cli-test: $(TBUILD)/doudi
 $(BUILD)/bench_engine: bench/bench_engine.c $(CORE_SRC) $(wildcard src/core/*.h) src/cli/default_policy.S policy/default.json | $(BUILD)
 	$(CC) $(CSTD) $(WARN) -O2 -g -Isrc bench/bench_engine.c $(CORE_SRC) src/cli/default_policy.S -o $@
 
-bench: deps all $(BUILD)/bench_engine
+bench: bench-deps all $(BUILD)/bench_engine
 	bash bench/run.sh
 	bash bench/store.sh
+	bash bench/server.sh
+
+# the server part alone (durations: BENCH_SERVER_SECONDS, SOAK_SECONDS; BENCH_PG=1 for PostgreSQL)
+bench-server: bench-deps all
+	bash bench/server.sh
 
 # libFuzzer targets (clang). `make fuzz` runs each for FUZZ_SECONDS;
 # `make test` runs each for a few seconds as a smoke.

@@ -3,12 +3,13 @@
 
     python3 bench/gen_import_csv.py [--seed N] [--persons N | --households N] [--out FILE]
         [--encoding utf-8|gb18030] [--bom] [--headers en|zh|mixed] [--bad-rate F]
-        [--rows-shuffled] [--line-ending crlf|lf] [--quiet]
+        [--rows-shuffled] [--line-ending crlf|lf] [--county CODE] [--quiet]
 
 One row per member, IMPORT.md's 18 columns in its order. The same arguments always give the same
 bytes (random.Random(seed) is the only source of randomness). Default: 1,000,000 persons (about
 350,000 households of 1-6 members), UTF-8 without BOM, English headers, CRLF, no bad rows, rows
-of one household contiguous.
+of one household contiguous. --county CODE puts every household in that county (a county's own
+register, as `make bench` serves it); the ID numbers' birthplaces follow it.
 
 The data looks like a Chongqing county register: region codes of the 38 real districts and
 counties (5001xx/5002xx, 开州区 500154 weighted up) plus township and village digits (12 digits,
@@ -132,6 +133,8 @@ class Gen:
         r = self.rng
         w = self.word
         county = r.choices(COUNTIES, COUNTY_WEIGHTS)[0]
+        if self.args.county:  # one county's register (same random stream otherwise)
+            county = self.args.county
         town = r.randint(1, 30)
         if r.random() < 0.1:
             region = "%s%03d" % (county, town)
@@ -249,6 +252,7 @@ def main():
     ap.add_argument("--rows-shuffled", action="store_true")
     ap.add_argument("--line-ending", choices=("crlf", "lf"), default="crlf")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--county", default="", help="every household in this county (e.g. 500154)")
     args = ap.parse_args()
 
     g = Gen(args)

@@ -33,10 +33,10 @@ enum route_id {
 
 static const struct route routes[] = {
     {HTTP_GET, "/healthz", R_HEALTHZ, 0},
-    {HTTP_POST, "/api/v1/session", R_LOGIN, 0},
+    {HTTP_POST, "/api/v1/session", R_LOGIN, R_SLOW},
     {HTTP_DELETE, "/api/v1/session", R_LOGOUT, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/me", R_ME, R_SESSION},
-    {HTTP_POST, "/api/v1/users", R_USERS_CREATE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/users", R_USERS_CREATE, R_SESSION | R_CSRF | R_SLOW},
     /* a computation that changes nothing: no CSRF token needed */
     {HTTP_POST, "/api/v1/assess", R_ASSESS, R_SESSION},
     {HTTP_POST, "/api/v1/applications", R_APPS_CREATE, R_SESSION | R_CSRF},
@@ -243,6 +243,14 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_TEMPORARY_GET] = api_temporary_get,
     [R_TEMPORARY_ACT] = api_temporary_act,
 };
+
+bool api_route_slow(enum http_method method, const char *path)
+{
+	struct route_match m;
+	unsigned allowed = 0;
+	return router_match(routes, sizeof routes / sizeof routes[0], method, path, &m, &allowed) == ROUTE_OK &&
+	       (m.route->flags & R_SLOW);
+}
 
 void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,
 		const char **route)

@@ -43,4 +43,9 @@ struct api_request {
 void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,
 		const char **route);
 
+/* True when the route of method and path hashes a password (login, account
+ * creation): server.c runs those on its own threads, so that the pool
+ * threads keep answering everyone else meanwhile. */
+bool api_route_slow(enum http_method method, const char *path);
+
 #endif

@@ -17,6 +17,7 @@
 enum route_flags {
 	R_SESSION = 1, /* needs a logged-in session */
 	R_CSRF = 2,    /* changes something: needs X-CSRF-Token */
+	R_SLOW = 4,    /* hashes a password (argon2id, ~0.1 s): run off the pool threads */
 };
 
 struct call {

@@ -1,5 +1,9 @@
 /* server.c - libmicrohttpd glue: the daemon, per-worker store connections,
- * request bodies within limits, request ids, the log, the graceful stop. */
+ * request bodies within limits, request ids, the log, the graceful stop, and
+ * the slow-request threads: a request that hashes a password (login, account
+ * creation; argon2id, ~0.1 s and 64 MiB) is suspended and answered by one of
+ * a few threads of its own, so the pool threads keep serving everyone else
+ * and no more than that many hashes run at once. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -28,11 +32,22 @@
 /* an oversized body up to this size is read and dropped before the 413 */
 #define DISCARD_MAX (64ULL * 1024 * 1024)
 
+#define SLOW_THREADS_MAX 8
+
+struct reqctx;
+
 struct server {
 	const struct server_config *cfg;
 	struct api_config api;
 	atomic_int inflight;
 	atomic_bool stopping;
+	/* the slow-request queue and its threads */
+	pthread_mutex_t slow_mu;
+	pthread_cond_t slow_cv;
+	struct reqctx *slow_head, *slow_tail;
+	bool slow_stop;
+	unsigned slow_n;
+	pthread_t slow_threads[SLOW_THREADS_MAX];
 };
 
 /* One request: created on the first call of the access handler. */
@@ -46,6 +61,14 @@ struct reqctx {
 	long long user_id;
 	const char *method;
 	char ip[INET6_ADDRSTRLEN];
+	/* a slow request: what its thread needs (the strings live in the
+	 * connection's memory while it is suspended), then the answer */
+	struct http_query query;
+	struct api_request req;
+	struct MHD_Connection *conn;
+	struct reqctx *next;
+	struct http_reply rep;
+	bool rep_ready;
 };
 
 void server_config_default(struct server_config *c)
@@ -56,7 +79,7 @@ void server_config_default(struct server_config *c)
 	c->port = 8080;
 	c->max_body = 1024 * 1024;
 	c->json_depth = 16;
-	c->conn_memory = 64 * 1024;
+	c->conn_memory = 32 * 1024; /* cleared on every request: see docs/operations.md */
 	c->timeout = 30;
 	c->drain = 30;
 	accounts_policy_default(&c->policy);
@@ -66,15 +89,33 @@ void server_config_default(struct server_config *c)
 
 static void log_line(const char *level, const char *req_id, const char *fmt, ...) DD_PRINTF(3, 4);
 
+/* The line is made in one buffer and written with one write(2): no stdio
+ * lock shared by the worker threads, and a line never interleaves with
+ * another (it is shorter than PIPE_BUF). */
 static void log_line(const char *level, const char *req_id, const char *fmt, ...)
 {
-	char now[STORE_TIME_MAX], msg[512];
-	store_now(now);
+	char line[640];
+	store_now(line);
+	int n = (int)strlen(line);
+	n += snprintf(line + n, sizeof line - (size_t)n, " %s req=%s ", level, req_id && *req_id ? req_id : "-");
+	if (n < 0 || (size_t)n >= sizeof line - 1)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	int m = vsnprintf(line + n, sizeof line - 1 - (size_t)n, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s %s req=%s %s\n", now, level, req_id && *req_id ? req_id : "-", msg);
+	if (m < 0)
+		return;
+	n = (size_t)(n + m) >= sizeof line - 1 ? (int)sizeof line - 2 : n + m;
+	line[n++] = '\n';
+	for (size_t off = 0; off < (size_t)n;) {
+		ssize_t w = write(STDERR_FILENO, line + off, (size_t)n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		off += (size_t)w;
+	}
 }
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
@@ -205,6 +246,74 @@ static bool content_length(struct MHD_Connection *c, unsigned long long *out)
 	return true;
 }
 
+/* ---- the slow-request threads ---- */
+
+static void slow_enqueue(struct server *s, struct reqctx *r)
+{
+	pthread_mutex_lock(&s->slow_mu);
+	r->next = NULL;
+	if (s->slow_tail)
+		s->slow_tail->next = r;
+	else
+		s->slow_head = r;
+	s->slow_tail = r;
+	pthread_cond_signal(&s->slow_cv);
+	pthread_mutex_unlock(&s->slow_mu);
+}
+
+/* Takes requests off the queue until told to stop and the queue is empty:
+ * every suspended connection is resumed before the daemon stops. */
+static void *slow_main(void *arg)
+{
+	struct server *s = arg;
+	for (;;) {
+		pthread_mutex_lock(&s->slow_mu);
+		while (!s->slow_head && !s->slow_stop)
+			pthread_cond_wait(&s->slow_cv, &s->slow_mu);
+		struct reqctx *r = s->slow_head;
+		if (r) {
+			s->slow_head = r->next;
+			if (!s->slow_head)
+				s->slow_tail = NULL;
+		}
+		pthread_mutex_unlock(&s->slow_mu);
+		if (!r)
+			return NULL; /* stopping, and nothing left */
+		reply_init(&r->rep);
+		api_handle(&s->api, worker_db(s, r->id), &r->req, &r->rep, &r->route);
+		worker_db_check();
+		r->rep_ready = true;
+		MHD_resume_connection(r->conn);
+	}
+}
+
+static void slow_stop(struct server *s)
+{
+	pthread_mutex_lock(&s->slow_mu);
+	s->slow_stop = true;
+	pthread_cond_broadcast(&s->slow_cv);
+	pthread_mutex_unlock(&s->slow_mu);
+	for (unsigned i = 0; i < s->slow_n; i++)
+		pthread_join(s->slow_threads[i], NULL);
+	s->slow_n = 0;
+}
+
+/* A random request id. The random bytes are fetched 4 KiB at a time per
+ * thread: one getrandom(2) every 512 requests instead of one each. */
+static void request_id(char out[REQUEST_ID_HEX])
+{
+	enum { ID_BYTES = (REQUEST_ID_HEX - 1) / 2, POOL = 4096 };
+	static _Thread_local unsigned char pool[POOL];
+	static _Thread_local size_t used = POOL;
+	if (used + ID_BYTES > POOL) {
+		randombytes_buf(pool, sizeof pool);
+		used = 0;
+	}
+	sodium_bin2hex(out, REQUEST_ID_HEX, pool + used, ID_BYTES);
+	sodium_memzero(pool + used, ID_BYTES);
+	used += ID_BYTES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -216,9 +325,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r = calloc(1, sizeof *r);
 		if (!r)
 			return MHD_NO;
-		unsigned char rnd[(REQUEST_ID_HEX - 1) / 2];
-		randombytes_buf(rnd, sizeof rnd);
-		sodium_bin2hex(r->id, sizeof r->id, rnd, sizeof rnd);
+		request_id(r->id);
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		strbuf_init(&r->body, 0);
 		r->route = "-";
@@ -257,22 +364,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->body.failed)
 		return respond_error(s, c, r, 500, "INTERNAL", "服务器内部错误", true);
 
-	struct http_query query = {0};
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_collect, &query);
-	struct api_request req = {
+	if (r->rep_ready) { /* resumed: a slow thread has answered */
+		enum MHD_Result ret = respond(s, c, r, &r->rep);
+		reply_release(&r->rep);
+		r->rep_ready = false;
+		strbuf_release(&r->body);
+		return ret;
+	}
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_collect, &r->query);
+	r->req = (struct api_request){
 	    .method = http_method_parse(method),
 	    .path = url,
-	    .query = &query,
+	    .query = &r->query,
 	    .body = r->body.buf,
 	    .body_len = r->body.len,
 	    .cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
 	    .csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
 	    .ip = r->ip[0] ? r->ip : NULL,
 	};
+	if (s->slow_n && !atomic_load(&s->stopping) && api_route_slow(r->req.method, url)) {
+		r->conn = c;
+		MHD_suspend_connection(c); /* before the queue: resumed only after this */
+		slow_enqueue(s, r);
+		return MHD_YES;
+	}
 	struct db *db = worker_db(s, r->id);
 	struct http_reply rep;
 	reply_init(&rep);
-	api_handle(&s->api, db, &req, &rep, &r->route);
+	api_handle(&s->api, db, &r->req, &rep, &r->route);
 	worker_db_check();
 	enum MHD_Result ret = respond(s, c, r, &rep);
 	reply_release(&rep);
@@ -296,6 +416,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	log_line(toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "INFO" : "WARN", r->id,
 		 "%s %s status=%d us=%lld ip=%s user=%s%s", r->method, r->route, r->status, us, r->ip[0] ? r->ip : "-",
 		 user, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	if (r->rep_ready)
+		reply_release(&r->rep);
 	strbuf_release(&r->body);
 	free(r);
 	*con_cls = NULL;
@@ -371,6 +493,8 @@ int server_run(const struct server_config *cfg)
 		log_line("ERROR", NULL, "pthread_key_create failed");
 		return 1;
 	}
+	pthread_mutex_init(&s.slow_mu, NULL);
+	pthread_cond_init(&s.slow_cv, NULL);
 
 	/* the workers inherit this mask: only the main thread takes the signals */
 	sigset_t sigs, old;
@@ -381,7 +505,8 @@ int server_run(const struct server_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 
 	unsigned threads = cfg->threads ? cfg->threads : cores();
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	struct MHD_Daemon *d = MHD_start_daemon(
@@ -397,10 +522,20 @@ int server_run(const struct server_config *cfg)
 		pthread_key_delete(db_key);
 		return 1;
 	}
+	/* half the workers hash passwords (at least one): at most that many
+	 * argon2id hashes (64 MiB each) at once, the rest wait in the queue */
+	unsigned want_slow = threads / 2 ? threads / 2 : 1;
+	if (want_slow > SLOW_THREADS_MAX)
+		want_slow = SLOW_THREADS_MAX;
+	for (unsigned i = 0; i < want_slow; i++) {
+		if (pthread_create(&s.slow_threads[s.slow_n], NULL, slow_main, &s) != 0)
+			break; /* fewer (or none: then slow requests run on the pool) */
+		s.slow_n++;
+	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	unsigned port = di ? di->port : cfg->port;
-	log_line("INFO", NULL, "listening on http://%s%s%s:%u threads=%u", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
-		 port, threads);
+	log_line("INFO", NULL, "listening on http://%s%s%s:%u threads=%u password-threads=%u", v6 ? "[" : "", cfg->host,
+		 v6 ? "]" : "", port, threads, s.slow_n);
 
 	int sig = 0;
 	while (sigwait(&sigs, &sig) != 0)
@@ -421,7 +556,14 @@ int server_run(const struct server_config *cfg)
 		struct timespec tick = {0, 10 * 1000 * 1000};
 		nanosleep(&tick, NULL);
 	}
+	slow_stop(&s);							/* answers what is still queued */
+	for (int i = 0; i < 100 && atomic_load(&s.inflight) > 0; i++) { /* let the pool send those answers */
+		struct timespec tick = {0, 10 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
 	MHD_stop_daemon(d);
+	pthread_mutex_destroy(&s.slow_mu);
+	pthread_cond_destroy(&s.slow_cv);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
 	pthread_key_delete(db_key);

@@ -21,7 +21,8 @@ struct server_config {
 	unsigned threads;    /* workers; 0 = one per core */
 	size_t max_body;     /* request body limit (bytes): 413 above it */
 	unsigned json_depth; /* nesting limit of JSON bodies */
-	size_t conn_memory;  /* per-connection memory: bounds the request headers */
+	size_t conn_memory;  /* per-connection memory: bounds the request headers (libmicrohttpd zeroes it on every
+				request) */
 	unsigned timeout;    /* idle connection timeout, seconds */
 	unsigned drain;	     /* seconds to wait for requests in flight on stop */
 	bool cookie_secure;  /* Secure session cookie (serving behind TLS) */

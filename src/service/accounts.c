@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -26,14 +25,7 @@ void accounts_policy_default(struct accounts_policy *p)
 /* The store's time stamp form of now + offset_ms. */
 static void time_text(int64_t offset_ms, char out[STORE_TIME_MAX])
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + offset_ms;
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	size_t n = strftime(out, STORE_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, STORE_TIME_MAX - n, ".%03dZ", (int)(ms % 1000));
+	store_time_text(store_now_ms() + offset_ms, out);
 }
 
 void accounts_token_hash(const char *token, size_t n, char out[SESSION_TOKEN_HEX])

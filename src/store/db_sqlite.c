@@ -90,6 +90,16 @@ static dd_status sqlite_exec(struct db *db, const char *sql, dd_error *err)
 	return rc == SQLITE_OK ? DD_OK : sqlite_error(db, rc, err);
 }
 
+/* Once per process, before the first connection: no memory statistics.
+ * With them on (the default) every allocation of every connection takes one
+ * process-wide mutex, which the server's worker threads then contend for
+ * (futex calls on every request). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_global_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static dd_status pragma_expect(struct db *db, const char *sql, const char *want, dd_error *err)
 {
 	sqlite3_stmt *st;
@@ -150,6 +160,7 @@ dd_status db_sqlite_open(const char *path, unsigned flags, struct db **out, dd_e
 	if (!S_ISREG(sb.st_mode))
 		return db_fail(NULL, DB_FAULT_OTHER, DD_EINVAL, err, "%s 不是普通文件 (not a regular file)", path);
 
+	pthread_once(&sqlite_once, sqlite_global_config);
 	struct sqlite_db *s = calloc(1, sizeof *s);
 	if (!s)
 		return db_fail(NULL, DB_FAULT_OTHER, DD_ENOMEM, err, "内存不足 (out of memory)");

@@ -8,17 +8,54 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "core/civil_date.h"
 #include "core/strbuf.h"
 #include "store.h"
 
-void store_now(char out[STORE_TIME_MAX])
+static void put_digits(char *p, int v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+void store_time_text(int64_t ms, char out[STORE_TIME_MAX])
+{
+	if (ms < 0)
+		ms = 0;
+	int64_t secs = ms / 1000;
+	int y, mo, d;
+	date_to_ymd((dd_date)(secs / 86400), &y, &mo, &d);
+	int sod = (int)(secs % 86400);
+	char *p = out;
+	put_digits(p, y, 4);
+	p[4] = '-';
+	put_digits(p + 5, mo, 2);
+	p[7] = '-';
+	put_digits(p + 8, d, 2);
+	p[10] = 'T';
+	put_digits(p + 11, sod / 3600, 2);
+	p[13] = ':';
+	put_digits(p + 14, sod / 60 % 60, 2);
+	p[16] = ':';
+	put_digits(p + 17, sod % 60, 2);
+	p[19] = '.';
+	put_digits(p + 20, (int)(ms % 1000), 3);
+	p[23] = 'Z';
+	p[24] = '\0';
+}
+
+int64_t store_now_ms(void)
 {
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(out, STORE_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, STORE_TIME_MAX - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void store_now(char out[STORE_TIME_MAX])
+{
+	store_time_text(store_now_ms(), out);
 }
 
 void store_region_range(const char *scope, char lo[STORE_REGION_BOUND_MAX], char hi[STORE_REGION_BOUND_MAX])

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/status.h"
 #include "db.h"
@@ -17,6 +18,12 @@
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ", UTC: every time stamp the store writes. */
 #define STORE_TIME_MAX 32
 void store_now(char out[STORE_TIME_MAX]);
+/* The same form of ms milliseconds since 1970-01-01T00:00:00Z (years
+ * 1970-9999). Pure arithmetic: no gmtime/strftime, so none of glibc's
+ * time-zone lock, which every request thread would otherwise take. */
+void store_time_text(int64_t ms, char out[STORE_TIME_MAX]);
+/* Now, in milliseconds since the epoch (CLOCK_REALTIME). */
+int64_t store_now_ms(void);
 
 struct store_migration {
 	int version;

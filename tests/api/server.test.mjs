@@ -179,3 +179,40 @@ describe('graceful stop', () => {
 		}
 	});
 });
+
+describe('password hashing off the pool threads', () => {
+	test('logins wait in their own queue; other requests are answered meanwhile; a stop answers the queue', async () => {
+		const d = freshDb('slow');
+		init(d.target);
+		const s = await startServer(d.target, ['--threads', '2']);
+		try {
+			assert.match(s.log(), /password-threads=1/);
+			// one password thread: eight logins take eight argon2id hashes (≥ 50 ms each) in a row
+			let done = 0;
+			const logins = Array.from({ length: 8 }, () =>
+				login(s.url, 'admin', ADMIN_PASSWORD).then((r) => {
+					done++;
+					return r;
+				}),
+			);
+			await sleep(20);
+			for (const p of ['/healthz', '/healthz', '/api/v1/me']) {
+				const r = await call(s.url, 'GET', p);
+				assert.equal(r.status, p === '/healthz' ? 200 : 401);
+			}
+			// (on the pool threads they would wait behind most of the eight hashes)
+			assert.ok(done <= 2, `answered while the logins were hashing (${done} of 8 through)`);
+			for (const r of await Promise.all(logins)) assert.equal(r.res.status, 200);
+			// logins still queued when the server is told to stop are answered, then it stops
+			const late = Array.from({ length: 3 }, () => login(s.url, 'admin', ADMIN_PASSWORD));
+			await sleep(20);
+			s.proc.kill('SIGTERM');
+			for (const r of await Promise.all(late)) assert.equal(r.res.status, 200);
+			assert.equal((await s.exited).code, 0);
+			assert.doesNotMatch(s.log(), /runtime error|AddressSanitizer|LeakSanitizer/);
+		} finally {
+			await s.stop();
+			d.cleanup();
+		}
+	});
+});

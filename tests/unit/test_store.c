@@ -903,6 +903,41 @@ static void file_mode_and_backup(void **state)
 	assert_int_not_equal(db_open(p, 0, &db, &err), DD_OK);
 }
 
+/* store_time_text (arithmetic) against gmtime_r + strftime, over leap
+ * days, century years, ends of months and years and random instants. */
+static void time_text_matches_gmtime(void **state)
+{
+	(void)state;
+	static const int64_t fixed[] = {0,
+					999,
+					951782400000LL,	 /* 2000-02-29 */
+					4107542399999LL, /* 2100-02-28T23:59:59.999 */
+					1795473981329LL,
+					253402300799999LL}; /* 9999-12-31T23:59:59.999 */
+	uint64_t x = 88172645463325252ULL;
+	for (int i = 0; i < 20000; i++) {
+		int64_t ms;
+		if (i < (int)(sizeof fixed / sizeof fixed[0])) {
+			ms = fixed[i];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			ms = (int64_t)(x % 253402300800000ULL);
+		}
+		char got[STORE_TIME_MAX], want[STORE_TIME_MAX];
+		store_time_text(ms, got);
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		size_t n = strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want + n, sizeof want - n, ".%03dZ", (int)(ms % 1000));
+		if (strcmp(got, want) != 0)
+			fail_msg("%lld ms: %s, gmtime says %s", (long long)ms, got, want);
+	}
+	char now[STORE_TIME_MAX];
+	store_now(now);
+	assert_int_equal(strlen(now), 24);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -916,6 +951,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(audit_chain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(audit_concurrent_writers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(file_mode_and_backup, setup, teardown),
+	    cmocka_unit_test(time_text_matches_gmtime),
 	};
 	const char *name = pg_uri() ? "store (PostgreSQL)" : "store (SQLite)";
 	return cmocka_run_group_tests_name(name, tests, NULL, NULL);
