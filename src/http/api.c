@@ -1,4 +1,5 @@
-/* api.c - the route table and the handlers of the accounts API. */
+/* api.c - the route table, the dispatch, and the handlers of health,
+ * session, users and assess (the registry's are in api_households.c). */
 #include "api.h"
 #include "api_internal.h"
 
@@ -11,7 +12,20 @@
 #include "service/assessment.h"
 #include "store/db.h"
 
-enum route_id { R_HEALTHZ, R_LOGIN, R_LOGOUT, R_ME, R_USERS_CREATE, R_ASSESS, R_COUNT };
+enum route_id {
+	R_HEALTHZ,
+	R_LOGIN,
+	R_LOGOUT,
+	R_ME,
+	R_USERS_CREATE,
+	R_ASSESS,
+	R_HOUSEHOLDS_CREATE,
+	R_HOUSEHOLDS_LIST,
+	R_HOUSEHOLD_GET,
+	R_HOUSEHOLD_UPDATE,
+	R_AUDIT_LIST,
+	R_COUNT
+};
 
 static const struct route routes[] = {
     {HTTP_GET, "/healthz", R_HEALTHZ, 0},
@@ -21,6 +35,12 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/users", R_USERS_CREATE, R_SESSION | R_CSRF},
     /* a computation that changes nothing: no CSRF token needed */
     {HTTP_POST, "/api/v1/assess", R_ASSESS, R_SESSION},
+    {HTTP_POST, "/api/v1/households", R_HOUSEHOLDS_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/households", R_HOUSEHOLDS_LIST, R_SESSION},
+    /* a reveal writes an audit row, but reads: no CSRF token needed */
+    {HTTP_GET, "/api/v1/households/{id}", R_HOUSEHOLD_GET, R_SESSION},
+    {HTTP_PATCH, "/api/v1/households/{id}", R_HOUSEHOLD_UPDATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/audit", R_AUDIT_LIST, R_SESSION},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -200,6 +220,9 @@ static void assess(struct call *c)
 static void (*const handlers[R_COUNT])(struct call *) = {
     [R_HEALTHZ] = healthz,	     [R_LOGIN] = login,	  [R_LOGOUT] = logout, [R_ME] = me,
     [R_USERS_CREATE] = users_create, [R_ASSESS] = assess,
+    [R_HOUSEHOLDS_CREATE] = api_households_create, [R_HOUSEHOLDS_LIST] = api_households_list,
+    [R_HOUSEHOLD_GET] = api_households_get, [R_HOUSEHOLD_UPDATE] = api_households_update,
+    [R_AUDIT_LIST] = api_audit_list,
 };
 
 void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,

@@ -1,6 +1,7 @@
 /* api_internal.h - what the handler files of the API share: the call a
  * handler gets, the route flags, and the body helpers. Each group of
- * endpoints has its own file (api.c: health, session, users, assess); the
+ * endpoints has its own file (api.c: health, session, users, assess;
+ * api_households.c: the registry and the audit trail); the
  * route table and the dispatch are in api.c. */
 #ifndef DD_HTTP_API_INTERNAL_H
 #define DD_HTTP_API_INTERNAL_H
@@ -34,5 +35,12 @@ bool api_body_object(struct call *c, const struct json_value **out);
 /* A string member of obj (absent or null: *s NULL). False after replying
  * 400 for another type or a repeated key. */
 bool api_member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n);
+
+/* The handlers of api_households.c. */
+void api_households_create(struct call *c);
+void api_households_list(struct call *c);
+void api_households_get(struct call *c);
+void api_households_update(struct call *c);
+void api_audit_list(struct call *c);
 
 #endif

@@ -17,11 +17,13 @@
 EMBED(dd_schema_001, "schema/001_init.sql");
 EMBED(dd_schema_002, "schema/002_chongqing_regions.sql");
 EMBED(dd_schema_003, "schema/003_accounts.sql");
+EMBED(dd_schema_004, "schema/004_registry.sql");
 
 static const struct store_migration migrations[] = {
     {1, "001_init", dd_schema_001},
     {2, "002_chongqing_regions", dd_schema_002},
     {3, "003_accounts", dd_schema_003},
+    {4, "004_registry", dd_schema_004},
 };
 
 const struct store_migration *store_migrations(size_t *n)

@@ -11,12 +11,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/civil_date.h"
 #include "core/status.h"
 #include "db.h"
 
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ", UTC: every time stamp the store writes. */
 #define STORE_TIME_MAX 32
 void store_now(char out[STORE_TIME_MAX]);
+/* Today in China (UTC+8 all year): the date memberships start on. */
+dd_date store_today(void);
 
 struct store_migration {
 	int version;
