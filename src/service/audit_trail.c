@@ -85,14 +85,7 @@ static dd_status trail_count(struct db *db, const char *scope, const char *lo, c
 	sql_query_init(&q);
 	sql_query_sql(&q, "SELECT count(*) FROM audit_log");
 	trail_filter(&q, scope, lo, hi, aq);
-	struct db_stmt *st = NULL;
-	bool row = false;
-	dd_status rc = sql_query_prepare(db, &q, &st, err);
-	if (!rc) {
-		rc = db_step(st, &row, err);
-		*total = !rc && row ? db_column_int64(st, 0) : 0;
-	}
-	db_finalize(st);
+	dd_status rc = sql_query_int64(db, &q, total, err);
 	sql_query_release(&q);
 	return rc;
 }

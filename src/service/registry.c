@@ -32,7 +32,7 @@ enum registry_q_kind registry_q_kind(const char *q, char norm[REGISTRY_Q_MAX + 1
 	size_t digits = 0;
 	while (digits < n && q[digits] >= '0' && q[digits] <= '9')
 		digits++;
-	bool check_x = digits + 1 == n && (q[digits] == 'x' || q[digits] == 'X');
+	bool check_x = digits > 0 && digits + 1 == n && (q[digits] == 'x' || q[digits] == 'X');
 	if (digits < n && !check_x)
 		return REGISTRY_Q_NAME;
 	if (check_x)
@@ -76,6 +76,7 @@ struct member_view {
 
 struct item_view {
 	enum item_kind kind;
+	int64_t id;
 	int64_t person_id; /* 0 = the household's */
 	const char *type;  /* income or expense type, asset kind */
 	int64_t amount, quantity;
@@ -120,52 +121,17 @@ static dd_status oom(dd_error *err)
 	return dd_fail(err, DD_ENOMEM, "", "内存不足 (out of memory)");
 }
 
-static dd_status load_members(struct db *db, struct arena *a, struct household_view *v, dd_error *err)
+static int item_cmp(const void *x, const void *y)
 {
-	struct db_stmt *st = NULL;
-	bool row = false;
-	size_t cap = 0;
-	dd_status rc = db_prepare_cached(
-	    db,
-	    "SELECT p.id, p.id_number, p.name, m.relation, p.birth_date, p.sex, p.disability_grade, "
-	    "p.disability_kind, p.severe_illness, p.labor_capacity, p.self_care, p.in_school, p.supporters "
-	    "FROM memberships m JOIN persons p ON p.id = m.person_id "
-	    "WHERE m.household_id = $1 AND m.to_date IS NULL ORDER BY m.id",
-	    &st, err);
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, v->id);
-	while (!(rc = db_step(st, &row, err)) && row) {
-		if (!room(a, (void **)&v->members, v->n_members, &cap, sizeof *v->members)) {
-			rc = oom(err);
-			break;
-		}
-		struct member_view *m = &v->members[v->n_members++];
-		*m = (struct member_view){
-		    .person_id = db_column_int64(st, 0),
-		    .id_number = col_text(a, st, 1),
-		    .name = col_text(a, st, 2),
-		    .relation = col_text(a, st, 3),
-		    .birth_date = col_text(a, st, 4),
-		    .sex = col_text(a, st, 5),
-		    .disability_grade = db_column_int64(st, 6),
-		    .disability_kind = col_text(a, st, 7),
-		    .severe_illness = db_column_int64(st, 8) != 0,
-		    .labor = col_text(a, st, 9),
-		    .self_care = col_text(a, st, 10),
-		    .in_school = db_column_int64(st, 11) != 0,
-		    .supporters = col_text(a, st, 12),
-		};
-		if (!m->id_number || strlen(m->id_number) != IDNUM_LEN || !m->name || !m->relation) {
-			rc = dd_fail(err, DD_EIO, "db", "库中成员数据不完整 (a stored member is incomplete)");
-			break;
-		}
-	}
-	db_finalize(st);
-	return rc;
+	const struct item_view *a = x, *b = y;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
 }
 
-/* The current incomes, the assets and the expenses, in one statement. */
+/* The current incomes, the assets and the expenses, in one statement, in
+ * the order they were stored (sorted here: an ORDER BY over the UNION costs
+ * SQLite a temporary b-tree per part). */
 static dd_status load_items(struct db *db, struct arena *a, struct household_view *v, dd_error *err)
 {
 	struct db_stmt *st = NULL;
@@ -176,8 +142,7 @@ static dd_status load_items(struct db *db, struct arena *a, struct household_vie
 	    "SELECT 0, id, person_id, type, amount, 0, period, imputed FROM incomes "
 	    "WHERE household_id = $1 AND to_month IS NULL "
 	    "UNION ALL SELECT 1, id, person_id, kind, amount, quantity, '', 0 FROM assets WHERE household_id = $1 "
-	    "UNION ALL SELECT 2, id, person_id, type, amount, 0, period, 0 FROM expenditures WHERE household_id = $1 "
-	    "ORDER BY 1, 2",
+	    "UNION ALL SELECT 2, id, person_id, type, amount, 0, period, 0 FROM expenditures WHERE household_id = $1",
 	    &st, err);
 	if (rc)
 		return rc;
@@ -190,6 +155,7 @@ static dd_status load_items(struct db *db, struct arena *a, struct household_vie
 		const char *period = db_column_text(st, 6, NULL);
 		v->items[v->n_items++] = (struct item_view){
 		    .kind = (enum item_kind)db_column_int64(st, 0),
+		    .id = db_column_int64(st, 1),
 		    .person_id = db_column_int64(st, 2),
 		    .type = col_text(a, st, 3),
 		    .amount = db_column_int64(st, 4),
@@ -199,33 +165,35 @@ static dd_status load_items(struct db *db, struct arena *a, struct household_vie
 		};
 	}
 	db_finalize(st);
+	if (!rc && v->n_items > 1)
+		qsort(v->items, v->n_items, sizeof *v->items, item_cmp);
 	return rc;
 }
 
-/* The household id inside [lo, hi), in one read snapshot. *found false when
- * it is missing or outside. */
-static dd_status view_load(struct db *db, const char *scope, int64_t id, struct arena *a, struct household_view *v,
-			   bool *found, dd_error *err)
+/* The household and its active members (one row each; one row with NULL
+ * members for a household without any). */
+static dd_status load_household(struct db *db, const char *lo, const char *hi, int64_t id, struct arena *a,
+				struct household_view *v, bool *found, dd_error *err)
 {
-	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
-	store_region_range(scope, lo, hi);
-	memset(v, 0, sizeof *v);
-	*found = false;
-	dd_status rc = db_begin_read(db, err);
-	if (rc)
-		return rc;
 	struct db_stmt *st = NULL;
 	bool row = false;
-	rc = db_prepare_cached(db,
-			       "SELECT id, region_code, household_no, area, address, phone, version, created_at, "
-			       "updated_at FROM households WHERE id = $1 AND region_code >= $2 AND region_code < $3",
-			       &st, err);
-	if (!rc) {
-		db_bind_int64(st, 1, id);
-		db_bind_str(st, 2, lo);
-		db_bind_str(st, 3, hi);
-		rc = db_step(st, &row, err);
-		if (!rc && row) {
+	size_t cap = 0;
+	dd_status rc = db_prepare_cached(
+	    db,
+	    "SELECT h.id, h.region_code, h.household_no, h.area, h.address, h.phone, h.version, h.created_at, "
+	    "h.updated_at, p.id, p.id_number, p.name, m.relation, p.birth_date, p.sex, p.disability_grade, "
+	    "p.disability_kind, p.severe_illness, p.labor_capacity, p.self_care, p.in_school, p.supporters "
+	    "FROM households h LEFT JOIN memberships m ON m.household_id = h.id AND m.to_date IS NULL "
+	    "LEFT JOIN persons p ON p.id = m.person_id "
+	    "WHERE h.id = $1 AND h.region_code >= $2 AND h.region_code < $3 ORDER BY m.id",
+	    &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	db_bind_str(st, 2, lo);
+	db_bind_str(st, 3, hi);
+	while (!(rc = db_step(st, &row, err)) && row) {
+		if (!*found) {
 			*found = true;
 			v->id = db_column_int64(st, 0);
 			v->region = col_text(a, st, 1);
@@ -237,10 +205,50 @@ static dd_status view_load(struct db *db, const char *scope, int64_t id, struct 
 			v->created_at = col_text(a, st, 7);
 			v->updated_at = col_text(a, st, 8);
 		}
-		db_finalize(st);
+		if (db_column_is_null(st, 9))
+			continue;
+		if (!room(a, (void **)&v->members, v->n_members, &cap, sizeof *v->members)) {
+			rc = oom(err);
+			break;
+		}
+		struct member_view *m = &v->members[v->n_members++];
+		*m = (struct member_view){
+		    .person_id = db_column_int64(st, 9),
+		    .id_number = col_text(a, st, 10),
+		    .name = col_text(a, st, 11),
+		    .relation = col_text(a, st, 12),
+		    .birth_date = col_text(a, st, 13),
+		    .sex = col_text(a, st, 14),
+		    .disability_grade = db_column_int64(st, 15),
+		    .disability_kind = col_text(a, st, 16),
+		    .severe_illness = db_column_int64(st, 17) != 0,
+		    .labor = col_text(a, st, 18),
+		    .self_care = col_text(a, st, 19),
+		    .in_school = db_column_int64(st, 20) != 0,
+		    .supporters = col_text(a, st, 21),
+		};
+		if (!m->id_number || !m->name || !m->relation) {
+			rc = dd_fail(err, DD_EIO, "db", "库中成员数据不完整 (a stored member is incomplete)");
+			break;
+		}
 	}
-	if (!rc && *found)
-		rc = load_members(db, a, v, err);
+	db_finalize(st);
+	return rc;
+}
+
+/* The household id inside scope, in one read snapshot: two indexed
+ * statements. *found false when it is missing or outside. */
+static dd_status view_load(struct db *db, const char *scope, int64_t id, struct arena *a, struct household_view *v,
+			   bool *found, dd_error *err)
+{
+	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
+	store_region_range(scope, lo, hi);
+	memset(v, 0, sizeof *v);
+	*found = false;
+	dd_status rc = db_begin_read(db, err);
+	if (rc)
+		return rc;
+	rc = load_household(db, lo, hi, id, a, v, found, err);
 	if (!rc && *found)
 		rc = load_items(db, a, v, err);
 	db_rollback(db); /* the read snapshot */
@@ -289,7 +297,9 @@ static bool is_financial(const struct item_view *it)
 
 static void add_member(struct strbuf *b, const struct household_view *v, const struct member_view *m, bool reveal)
 {
-	strbuf_addf(b, "{\"person_id\":%" PRId64 ",\"id\":", m->person_id);
+	strbuf_adds(b, "{\"person_id\":");
+	strbuf_add_int(b, m->person_id);
+	strbuf_adds(b, ",\"id\":");
 	add_id_number(b, m->id_number, reveal);
 	strbuf_adds(b, ",\"name\":");
 	add_str(b, m->name);
@@ -301,7 +311,9 @@ static void add_member(struct strbuf *b, const struct household_view *v, const s
 		strbuf_adds(b, ",\"sex\":");
 		add_str(b, m->sex);
 	}
-	strbuf_addf(b, ",\"disability_grade\":%" PRId64 ",\"disability_kind\":", m->disability_grade);
+	strbuf_adds(b, ",\"disability_grade\":");
+	strbuf_add_int(b, m->disability_grade);
+	strbuf_adds(b, ",\"disability_kind\":");
 	add_str(b, m->disability_kind);
 	strbuf_adds(b, ",\"severe_illness\":");
 	add_bool(b, m->severe_illness);
@@ -339,7 +351,11 @@ static void add_member(struct strbuf *b, const struct household_view *v, const s
 
 static void view_render(struct strbuf *b, const struct household_view *v, bool reveal)
 {
-	strbuf_addf(b, "{\"id\":%" PRId64 ",\"version\":%" PRId64 ",\"household_no\":", v->id, v->version);
+	strbuf_adds(b, "{\"id\":");
+	strbuf_add_int(b, v->id);
+	strbuf_adds(b, ",\"version\":");
+	strbuf_add_int(b, v->version);
+	strbuf_adds(b, ",\"household_no\":");
 	add_str(b, v->household_no);
 	strbuf_adds(b, ",\"region\":");
 	add_str(b, v->region);
@@ -370,7 +386,11 @@ static void view_render(struct strbuf *b, const struct household_view *v, bool r
 	}
 	strbuf_adds(b, "],\"assets\":{\"financial\":");
 	add_money(b, financial);
-	strbuf_addf(b, ",\"vehicles\":%" PRId64 ",\"extra_houses\":%" PRId64 "},\"expenses\":[", vehicles, houses);
+	strbuf_adds(b, ",\"vehicles\":");
+	strbuf_add_int(b, vehicles);
+	strbuf_adds(b, ",\"extra_houses\":");
+	strbuf_add_int(b, houses);
+	strbuf_adds(b, "},\"expenses\":[");
 	bool first = true;
 	for (size_t i = 0; i < v->n_items; i++) {
 		const struct item_view *it = &v->items[i];
@@ -794,14 +814,7 @@ static dd_status list_count(struct db *db, bool pg, const char *lo, const char *
 	sql_query_init(&q);
 	sql_query_sql(&q, "SELECT count(*) FROM households h WHERE ");
 	list_filter(&q, pg, lo, hi, kind, norm, bound);
-	struct db_stmt *st = NULL;
-	bool row = false;
-	dd_status rc = sql_query_prepare(db, &q, &st, err);
-	if (!rc) {
-		rc = db_step(st, &row, err);
-		*total = !rc && row ? db_column_int64(st, 0) : 0;
-		db_finalize(st);
-	}
+	dd_status rc = sql_query_int64(db, &q, total, err);
 	sql_query_release(&q);
 	return rc;
 }

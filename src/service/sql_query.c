@@ -56,3 +56,18 @@ dd_status sql_query_prepare(struct db *db, const struct sql_query *q, struct db_
 	}
 	return DD_OK;
 }
+
+dd_status sql_query_int64(struct db *db, const struct sql_query *q, int64_t *out, dd_error *err)
+{
+	struct db_stmt *st;
+	bool row = false;
+	*out = 0;
+	dd_status rc = sql_query_prepare(db, q, &st, err);
+	if (rc)
+		return rc;
+	rc = db_step(st, &row, err);
+	if (!rc && row)
+		*out = db_column_int64(st, 0);
+	db_finalize(st);
+	return rc;
+}

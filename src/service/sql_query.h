@@ -39,4 +39,7 @@ void sql_query_int(struct sql_query *q, int64_t v);
 dd_status sql_query_prepare(struct db *db, const struct sql_query *q, struct db_stmt **out,
 			    dd_error *err) DD_MUST_CHECK;
 
+/* Runs a query of one integer (SELECT count(*) …): *out, 0 when no row. */
+dd_status sql_query_int64(struct db *db, const struct sql_query *q, int64_t *out, dd_error *err) DD_MUST_CHECK;
+
 #endif
