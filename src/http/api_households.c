@@ -42,8 +42,7 @@ void api_households_create(struct call *c)
 	const struct json_value *o;
 	struct registry_new req = {0};
 	if (!api_body_object(c, &o) || !api_member_string(c, o, "household_no", &req.household_no, NULL) ||
-	    !api_member_string(c, o, "address", &req.address, NULL) ||
-	    !api_member_string(c, o, "phone", &req.phone, NULL))
+	    !api_member_string(c, o, "address", &req.address, NULL))
 		return;
 	req.doc = o;
 	struct svc_error e;
@@ -97,7 +96,7 @@ static bool patch_field(struct call *c, const struct json_value *o, const char *
 	return api_member_string(c, o, key, s, NULL);
 }
 
-/* PATCH /api/v1/households/{id}: {"version", "address"?, "phone"?, "area"?} */
+/* PATCH /api/v1/households/{id}: {"version", "address"?, "area"?} */
 void api_households_update(struct call *c)
 {
 	long long id;
@@ -105,7 +104,6 @@ void api_households_update(struct call *c)
 	struct registry_change req = {0};
 	if (!route_id(c, &id) || !api_body_object(c, &o) ||
 	    !patch_field(c, o, "address", &req.set_address, &req.address) ||
-	    !patch_field(c, o, "phone", &req.set_phone, &req.phone) ||
 	    !patch_field(c, o, "area", &req.set_area, &req.area))
 		return;
 	const struct json_value *v = json_get(o, "version");

@@ -96,10 +96,10 @@ static dd_status person_update(struct db *db, int64_t id, const struct household
 static dd_status write_households(struct db *db, const struct household_entry *hh, size_t n,
 				  const struct household_store_options *o, dd_error *err)
 {
-	static const char *const cols[] = {"id",	 "region_code", "household_no", "area",	     "address",
-					   "phone",	 "import_digest", "created_at",	  "updated_at"};
+	static const char *const cols[] = {"id",	    "region_code", "household_no", "area",
+					   "address",	    "import_digest", "created_at",  "updated_at"};
 	struct db_bulk *b = NULL;
-	dd_status rc = db_bulk_begin(db, "households", cols, 9, &b, err);
+	dd_status rc = db_bulk_begin(db, "households", cols, 8, &b, err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		const struct household_entry *e = &hh[i];
 		db_bulk_int64(b, e->id);
@@ -107,7 +107,6 @@ static dd_status write_households(struct db *db, const struct household_entry *h
 		db_bulk_text(b, e->household_no, e->household_no_len);
 		db_bulk_str(b, area_code(e->h->area));
 		db_bulk_str(b, e->address);
-		db_bulk_str(b, e->phone);
 		db_bulk_str(b, e->import_digest);
 		db_bulk_str(b, o->now);
 		db_bulk_str(b, o->now);

@@ -30,7 +30,6 @@ struct household_entry {
 	size_t household_no_len;
 	const char *import_digest; /* NULL: made in the registry */
 	const char *address;	   /* NULL = none */
-	const char *phone;	   /* NULL = none */
 	/* n_members ids: in, the stored person with that ID number (0 = a new
 	 * person), who is then updated and loses earlier imported incomes; out,
 	 * every member's person id */

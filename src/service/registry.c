@@ -49,19 +49,6 @@ void registry_name_bound(const char *prefix, char out[REGISTRY_NAME_BOUND_MAX])
 	snprintf(out, REGISTRY_NAME_BOUND_MAX, "%.*s\xF4\x8F\xBF\xBF", REGISTRY_Q_MAX, prefix);
 }
 
-bool registry_phone_ok(const char *s)
-{
-	size_t n = 0, digits = 0;
-	for (; s[n]; n++) {
-		char c = s[n];
-		if (c >= '0' && c <= '9')
-			digits++;
-		else if (c != '+' && c != '-' && c != '(' && c != ')' && c != ' ')
-			return false;
-	}
-	return n >= 3 && n <= REGISTRY_PHONE_MAX && digits >= 3;
-}
-
 /* --- reading a household --- */
 
 enum item_kind { ITEM_INCOME, ITEM_ASSET, ITEM_EXPENSE };
@@ -85,7 +72,7 @@ struct item_view {
 
 struct household_view {
 	int64_t id, version;
-	const char *region, *household_no, *area, *address, *phone, *created_at, *updated_at;
+	const char *region, *household_no, *area, *address, *created_at, *updated_at;
 	struct member_view *members;
 	size_t n_members;
 	struct item_view *items;
@@ -180,7 +167,7 @@ static dd_status load_household(struct db *db, const char *lo, const char *hi, i
 	size_t cap = 0;
 	dd_status rc = db_prepare_cached(
 	    db,
-	    "SELECT h.id, h.region_code, h.household_no, h.area, h.address, h.phone, h.version, h.created_at, "
+	    "SELECT h.id, h.region_code, h.household_no, h.area, h.address, h.version, h.created_at, "
 	    "h.updated_at, p.id, p.id_number, p.name, m.relation, p.birth_date, p.sex, p.disability_grade, "
 	    "p.disability_kind, p.severe_illness, p.labor_capacity, p.self_care, p.in_school, p.supporters "
 	    "FROM households h LEFT JOIN memberships m ON m.household_id = h.id AND m.to_date IS NULL "
@@ -200,12 +187,11 @@ static dd_status load_household(struct db *db, const char *lo, const char *hi, i
 			v->household_no = col_text(a, st, 2);
 			v->area = col_text(a, st, 3);
 			v->address = col_text(a, st, 4);
-			v->phone = col_text(a, st, 5);
-			v->version = db_column_int64(st, 6);
-			v->created_at = col_text(a, st, 7);
-			v->updated_at = col_text(a, st, 8);
+			v->version = db_column_int64(st, 5);
+			v->created_at = col_text(a, st, 6);
+			v->updated_at = col_text(a, st, 7);
 		}
-		if (db_column_is_null(st, 9))
+		if (db_column_is_null(st, 8))
 			continue;
 		if (!room(a, (void **)&v->members, v->n_members, &cap, sizeof *v->members)) {
 			rc = oom(err);
@@ -213,19 +199,19 @@ static dd_status load_household(struct db *db, const char *lo, const char *hi, i
 		}
 		struct member_view *m = &v->members[v->n_members++];
 		*m = (struct member_view){
-		    .person_id = db_column_int64(st, 9),
-		    .id_number = col_text(a, st, 10),
-		    .name = col_text(a, st, 11),
-		    .relation = col_text(a, st, 12),
-		    .birth_date = col_text(a, st, 13),
-		    .sex = col_text(a, st, 14),
-		    .disability_grade = db_column_int64(st, 15),
-		    .disability_kind = col_text(a, st, 16),
-		    .severe_illness = db_column_int64(st, 17) != 0,
-		    .labor = col_text(a, st, 18),
-		    .self_care = col_text(a, st, 19),
-		    .in_school = db_column_int64(st, 20) != 0,
-		    .supporters = col_text(a, st, 21),
+		    .person_id = db_column_int64(st, 8),
+		    .id_number = col_text(a, st, 9),
+		    .name = col_text(a, st, 10),
+		    .relation = col_text(a, st, 11),
+		    .birth_date = col_text(a, st, 12),
+		    .sex = col_text(a, st, 13),
+		    .disability_grade = db_column_int64(st, 14),
+		    .disability_kind = col_text(a, st, 15),
+		    .severe_illness = db_column_int64(st, 16) != 0,
+		    .labor = col_text(a, st, 17),
+		    .self_care = col_text(a, st, 18),
+		    .in_school = db_column_int64(st, 19) != 0,
+		    .supporters = col_text(a, st, 20),
 		};
 		if (!m->id_number || !m->name || !m->relation) {
 			rc = dd_fail(err, DD_EIO, "db", "库中成员数据不完整 (a stored member is incomplete)");
@@ -363,8 +349,6 @@ static void view_render(struct strbuf *b, const struct household_view *v, bool r
 	add_str(b, v->area);
 	strbuf_adds(b, ",\"address\":");
 	add_str(b, v->address);
-	strbuf_adds(b, ",\"phone\":");
-	add_str(b, v->phone);
 	strbuf_adds(b, ",\"members\":[");
 	for (size_t i = 0; i < v->n_members; i++) {
 		if (i)
@@ -482,14 +466,11 @@ static enum svc_kind check_members(const struct household *h, struct svc_error *
 	return SVC_OK;
 }
 
-static enum svc_kind check_contact(const char *address, const char *phone, struct svc_error *e)
+static enum svc_kind check_address(const char *address, struct svc_error *e)
 {
 	if (address && !svc_text_clean(address, REGISTRY_ADDRESS_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_ADDRESS", "address", "地址最多 %d 字节，且不能包含控制字符",
 				REGISTRY_ADDRESS_MAX);
-	if (phone && !registry_phone_ok(phone))
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_PHONE", "phone",
-				"电话号码应为 3-%d 个字符的数字，可含 + - ( ) 和空格", REGISTRY_PHONE_MAX);
 	return SVC_OK;
 }
 
@@ -569,7 +550,7 @@ enum svc_kind registry_create(struct db *db, const struct principal *actor, cons
 	if (!*req->household_no || !svc_text_clean(req->household_no, REGISTRY_HOUSEHOLD_NO_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_HOUSEHOLD_NO", "household_no",
 				"户编号不能为空，最多 %d 字节，且不能包含控制字符", REGISTRY_HOUSEHOLD_NO_MAX);
-	if ((k = check_contact(req->address, req->phone, e)))
+	if ((k = check_address(req->address, e)))
 		return k;
 	struct arena a;
 	arena_init(&a, 16 * 1024, 4 * 1024 * 1024);
@@ -632,7 +613,6 @@ enum svc_kind registry_create(struct db *db, const struct principal *actor, cons
 	    .household_no = req->household_no,
 	    .household_no_len = strlen(req->household_no),
 	    .address = req->address,
-	    .phone = req->phone,
 	    .person_ids = person_ids,
 	};
 	struct household_store_options o = {
@@ -669,12 +649,11 @@ enum svc_kind registry_update(struct db *db, const struct principal *actor, int6
 		return k;
 	if (!req->has_version)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "version", "缺少 version（读取时的版本号）");
-	if (!req->set_address && !req->set_phone && !req->set_area)
-		return svc_fail(e, SVC_BAD_INPUT, "NOTHING_TO_CHANGE", "$",
-				"没有可修改的字段，可修改 address、phone 和 area");
+	if (!req->set_address && !req->set_area)
+		return svc_fail(e, SVC_BAD_INPUT, "NOTHING_TO_CHANGE", "$", "没有可修改的字段，可修改 address 和 area");
 	if (req->set_area && (!req->area || (strcmp(req->area, "urban") != 0 && strcmp(req->area, "rural") != 0)))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_AREA", "area", "area 应为 urban 或 rural");
-	if ((k = check_contact(req->set_address ? req->address : NULL, req->set_phone ? req->phone : NULL, e)))
+	if (req->set_address && (k = check_address(req->address, e)))
 		return k;
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX], now[STORE_TIME_MAX], id_text[24];
 	store_region_range(actor->scope, lo, hi);
@@ -718,21 +697,18 @@ enum svc_kind registry_update(struct db *db, const struct principal *actor, int6
 	rc = db_prepare_cached(db,
 			       "UPDATE households SET "
 			       "address = CASE WHEN $2 = 1 THEN $3 ELSE address END, "
-			       "phone = CASE WHEN $4 = 1 THEN $5 ELSE phone END, "
-			       "area = CASE WHEN $6 = 1 THEN $7 ELSE area END, "
-			       "import_digest = NULL, updated_at = $8, version = version + 1 "
-			       "WHERE id = $1 AND version = $9",
+			       "area = CASE WHEN $4 = 1 THEN $5 ELSE area END, "
+			       "import_digest = NULL, updated_at = $6, version = version + 1 "
+			       "WHERE id = $1 AND version = $7",
 			       &st, &err);
 	if (!rc) {
 		db_bind_int64(st, 1, id);
 		db_bind_int64(st, 2, req->set_address);
 		db_bind_str(st, 3, req->address);
-		db_bind_int64(st, 4, req->set_phone);
-		db_bind_str(st, 5, req->phone);
-		db_bind_int64(st, 6, req->set_area);
-		db_bind_str(st, 7, req->area);
-		db_bind_str(st, 8, now);
-		db_bind_int64(st, 9, version);
+		db_bind_int64(st, 4, req->set_area);
+		db_bind_str(st, 5, req->area);
+		db_bind_str(st, 6, now);
+		db_bind_int64(st, 7, version);
 		rc = db_run(st, &err);
 		if (!rc && db_changes(st) != 1)
 			rc = dd_fail(&err, DD_EIO, "db", "更新失败 (update changed no row)");
@@ -740,8 +716,7 @@ enum svc_kind registry_update(struct db *db, const struct principal *actor, int6
 	}
 	if (!rc) {
 		/* the names of the fields changed, never their values */
-		const char *names[] = {req->set_address ? "address" : NULL, req->set_phone ? "phone" : NULL,
-				       req->set_area ? "area" : NULL};
+		const char *names[] = {req->set_address ? "address" : NULL, req->set_area ? "area" : NULL};
 		char detail[160];
 		int n = snprintf(detail, sizeof detail, "{\"version\":%" PRId64 ",\"changed\":[", version + 1);
 		for (size_t i = 0, first = 1; i < sizeof names / sizeof names[0]; i++)

@@ -30,7 +30,6 @@ struct db;
 #define REGISTRY_HOUSEHOLD_NO_MAX 64  /* as the import's (IMPORT.md) */
 #define REGISTRY_NAME_MAX 120	      /* bytes of a member's name, as the import's */
 #define REGISTRY_ADDRESS_MAX 300      /* bytes */
-#define REGISTRY_PHONE_MAX 32	      /* bytes */
 
 /* --- pure helpers (no I/O), exposed for the unit tests --- */
 
@@ -51,10 +50,6 @@ enum registry_q_kind registry_q_kind(const char *q, char norm[REGISTRY_Q_MAX + 1
  * name with U+10FFFF right after the prefix falls outside). */
 void registry_name_bound(const char *prefix, char out[REGISTRY_NAME_BOUND_MAX]);
 
-/* True for a phone number as people write one: 3-32 bytes of digits and
- * + - ( ) space, at least 3 digits. */
-bool registry_phone_ok(const char *s);
-
 /* --- the use cases --- */
 
 /* A new household: ASSESS.md's household (doc, already parsed; "date" may
@@ -64,14 +59,13 @@ struct registry_new {
 	const struct json_value *doc;
 	const char *household_no;
 	const char *address; /* NULL = none */
-	const char *phone;   /* NULL = none */
 };
 /* Stores the household, its persons, memberships, incomes, assets and
  * expenses and an audit row (household.create) in one transaction, and
  * writes the stored household as registry_get does (masked).
  * SVC_FORBIDDEN (role; REGION_OUT_OF_SCOPE with field region), SVC_BAD_INPUT
  * with the field path (the core reader's, or household_no, members[i].name,
- * members for the head count, address, phone), SVC_RULE (REGION_UNKNOWN: the
+ * members for the head count, address), SVC_RULE (REGION_UNKNOWN: the
  * county is not in the region table), SVC_CONFLICT (PERSON_IN_OTHER_HOUSEHOLD
  * with field members[i].id; HOUSEHOLD_NO_TAKEN with field household_no). */
 enum svc_kind registry_create(struct db *db, const struct principal *actor, const struct registry_new *req,
@@ -103,8 +97,8 @@ enum svc_kind registry_list(struct db *db, const struct principal *actor, const 
 struct registry_change {
 	bool has_version;
 	int64_t version;
-	bool set_address, set_phone, set_area;
-	const char *address, *phone, *area; /* area may not be cleared */
+	bool set_address, set_area;
+	const char *address, *area; /* area may not be cleared */
 };
 /* Applies the change if version is the stored one (else SVC_CONFLICT
  * STALE_VERSION), bumps version, clears the import digest (a re-import no

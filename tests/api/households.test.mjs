@@ -93,7 +93,7 @@ describe('create', () => {
 			member(HEAD, '张大山', 'head', { incomes: [{ type: 'wage', amount: '1500.00' }], financial_assets: '300.50' }),
 			member(SPOUSE, '李小花', 'spouse', { disability_grade: 2, disability_kind: 'physical' }),
 			member(CHILD, '张小明', 'child', { in_school: true }),
-		], { address: '开州区汉丰街道1号', phone: '023-5222 1234' });
+		], { address: '开州区汉丰街道1号' });
 		const r = await post(village, body);
 		assert.equal(r.status, 201, JSON.stringify(r.body));
 		created = r.body;
@@ -102,7 +102,6 @@ describe('create', () => {
 		assert.equal(r.body.household_no, 'KZ-A-0001');
 		assert.equal(r.body.region, '500154001001');
 		assert.equal(r.body.address, '开州区汉丰街道1号');
-		assert.equal(r.body.phone, '023-5222 1234');
 		assert.deepEqual(r.body.members.map((m) => m.id), [mask(HEAD), mask(SPOUSE), mask(CHILD)]);
 		assert.deepEqual(r.body.members.map((m) => m.relation), ['head', 'spouse', 'child']);
 		assert.equal(r.body.members[0].birth_date, undefined, 'no birth date beside a masked number');
@@ -139,7 +138,7 @@ describe('create', () => {
 			[household('KZ-A-0104', [member(OTHER_HEAD, '王五', 'head'), member(OTHER_HEAD, '王六', 'child')]), 'members[1].id'],
 			[household('KZ-A-0105', [member(OTHER_HEAD, '王五', 'spouse')]), 'members'],
 			[household('KZ-A-0106', [member(OTHER_HEAD, '', 'head')]), 'members[0].name'],
-			[household('KZ-A-0107', [member(OTHER_HEAD, '王五', 'head')], { phone: 'call me' }), 'phone'],
+			[household('KZ-A-0107', [member(OTHER_HEAD, '王五', 'head')], { address: '1号\n2号' }), 'address'],
 			[{ ...household('KZ-A-0108', [member(OTHER_HEAD, '王五', 'head')]), region: '5001x4' }, 'region'],
 		];
 		for (const [body, field] of cases) {
@@ -327,11 +326,10 @@ describe('update', () => {
 	}
 
 	test('with the version read: changed, version + 1, audited; a stale version gets 409', async () => {
-		const r = await patch(townA, created.id, { version: 1, address: '开州区汉丰街道2号', phone: null });
+		const r = await patch(townA, created.id, { version: 1, address: '开州区汉丰街道2号' });
 		assert.equal(r.status, 200, JSON.stringify(r.body));
 		assert.equal(r.body.version, 2);
 		assert.equal(r.body.address, '开州区汉丰街道2号');
-		assert.equal(r.body.phone, null);
 		assert.equal(r.body.area, 'rural', 'a field not sent stays');
 		const stale = await patch(village, created.id, { version: 1, area: 'urban' });
 		assert.equal(stale.status, 409);
@@ -340,7 +338,12 @@ describe('update', () => {
 		assert.equal(still.body.area, 'rural');
 		assert.equal(still.body.version, 2);
 		const row = sql(db.target, `SELECT detail FROM audit_log WHERE action = 'household.update' AND entity_id = '${created.id}'`);
-		assert.deepEqual(JSON.parse(row), { version: 2, changed: ['address', 'phone'] });
+		assert.deepEqual(JSON.parse(row), { version: 2, changed: ['address'] });
+		// null clears
+		const cleared = await patch(townA, created.id, { version: 2, address: null });
+		assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+		assert.equal(cleared.body.address, null);
+		assert.equal(cleared.body.version, 3);
 	});
 
 	test('400 without a version or with nothing to change, 404 outside the region, 403 for finance', async () => {

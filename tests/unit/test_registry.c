@@ -1,5 +1,5 @@
 /* test_registry.c - the pure parts of the registry: what a search text asks
- * for, the name prefix bound, phone numbers, masking. Its permissions are in
+ * for, the name prefix bound, masking. Its permissions are in
  * test_accounts.c (authz.h); the store side in tests/api/households. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,29 +73,6 @@ static void name_bound(void **state)
 	assert_string_equal(b, "\xF4\x8F\xBF\xBF");
 }
 
-static void phones(void **state)
-{
-	(void)state;
-	static const struct {
-		const char *s;
-		bool ok;
-		const char *why;
-	} rows[] = {
-	    {"13800138000", true, "a mobile number"},
-	    {"023-5222 1234", true, "an area code, a space and a dash"},
-	    {"+86 (23) 52221234", true, "international form"},
-	    {"110", true, "three digits"},
-	    {"12", false, "too short"},
-	    {"call me", false, "letters"},
-	    {"123456789012345678901234567890123", false, "33 characters"},
-	    {"---", false, "no digits"},
-	    {"", false, "empty"},
-	};
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		if (registry_phone_ok(rows[i].s) != rows[i].ok)
-			fail_msg("\"%s\" (%s)", rows[i].s, rows[i].why);
-}
-
 static void masking(void **state)
 {
 	(void)state;
@@ -119,7 +96,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(search_kinds),
 	    cmocka_unit_test(name_bound),
-	    cmocka_unit_test(phones),
 	    cmocka_unit_test(masking),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
