@@ -281,6 +281,31 @@ static bool is_financial(const struct item_view *it)
 	return it->kind == ITEM_ASSET && strcmp(it->type, "financial") == 0;
 }
 
+/* The incomes of one member (person_id) or the expenses (person_id -1) as
+ * ASSESS.md's array: type, amount, period, and imputed for incomes. */
+static void add_items(struct strbuf *b, const struct household_view *v, enum item_kind kind, int64_t person_id)
+{
+	bool first = true;
+	strbuf_addc(b, '[');
+	for (size_t i = 0; i < v->n_items; i++) {
+		const struct item_view *it = &v->items[i];
+		if (it->kind != kind || (person_id >= 0 && it->person_id != person_id))
+			continue;
+		strbuf_adds(b, first ? "{\"type\":" : ",{\"type\":");
+		first = false;
+		add_str(b, it->type);
+		strbuf_adds(b, ",\"amount\":");
+		add_money(b, it->amount);
+		strbuf_adds(b, it->yearly ? ",\"period\":\"year\"" : ",\"period\":\"month\"");
+		if (kind == ITEM_INCOME) {
+			strbuf_adds(b, ",\"imputed\":");
+			add_bool(b, it->imputed);
+		}
+		strbuf_addc(b, '}');
+	}
+	strbuf_addc(b, ']');
+}
+
 static void add_member(struct strbuf *b, const struct household_view *v, const struct member_view *m, bool reveal)
 {
 	strbuf_adds(b, "{\"person_id\":");
@@ -317,22 +342,9 @@ static void add_member(struct strbuf *b, const struct household_view *v, const s
 			financial += v->items[i].amount;
 	strbuf_adds(b, ",\"financial_assets\":");
 	add_money(b, financial);
-	strbuf_adds(b, ",\"incomes\":[");
-	bool first = true;
-	for (size_t i = 0; i < v->n_items; i++) {
-		const struct item_view *it = &v->items[i];
-		if (it->kind != ITEM_INCOME || it->person_id != m->person_id)
-			continue;
-		strbuf_adds(b, first ? "{\"type\":" : ",{\"type\":");
-		first = false;
-		add_str(b, it->type);
-		strbuf_adds(b, ",\"amount\":");
-		add_money(b, it->amount);
-		strbuf_adds(b, it->yearly ? ",\"period\":\"year\",\"imputed\":" : ",\"period\":\"month\",\"imputed\":");
-		add_bool(b, it->imputed);
-		strbuf_addc(b, '}');
-	}
-	strbuf_adds(b, "]}");
+	strbuf_adds(b, ",\"incomes\":");
+	add_items(b, v, ITEM_INCOME, m->person_id);
+	strbuf_addc(b, '}');
 }
 
 static void view_render(struct strbuf *b, const struct household_view *v, bool reveal)
@@ -374,20 +386,9 @@ static void view_render(struct strbuf *b, const struct household_view *v, bool r
 	strbuf_add_int(b, vehicles);
 	strbuf_adds(b, ",\"extra_houses\":");
 	strbuf_add_int(b, houses);
-	strbuf_adds(b, "},\"expenses\":[");
-	bool first = true;
-	for (size_t i = 0; i < v->n_items; i++) {
-		const struct item_view *it = &v->items[i];
-		if (it->kind != ITEM_EXPENSE)
-			continue;
-		strbuf_adds(b, first ? "{\"type\":" : ",{\"type\":");
-		first = false;
-		add_str(b, it->type);
-		strbuf_adds(b, ",\"amount\":");
-		add_money(b, it->amount);
-		strbuf_adds(b, it->yearly ? ",\"period\":\"year\"}" : ",\"period\":\"month\"}");
-	}
-	strbuf_adds(b, "],\"created_at\":");
+	strbuf_adds(b, "},\"expenses\":");
+	add_items(b, v, ITEM_EXPENSE, -1);
+	strbuf_adds(b, ",\"created_at\":");
 	add_str(b, v->created_at);
 	strbuf_adds(b, ",\"updated_at\":");
 	add_str(b, v->updated_at);
@@ -534,11 +535,6 @@ static dd_status household_no_taken(struct db *db, const char *region_sig, const
 	return rc;
 }
 
-static enum svc_kind taken_error(struct svc_error *e)
-{
-	return svc_fail(e, SVC_CONFLICT, "HOUSEHOLD_NO_TAKEN", "household_no", "该区划下已有相同户编号的家庭");
-}
-
 enum svc_kind registry_create(struct db *db, const struct principal *actor, const struct registry_new *req,
 			      struct strbuf *out, struct svc_error *e)
 {
@@ -592,7 +588,7 @@ enum svc_kind registry_create(struct db *db, const struct principal *actor, cons
 	}
 	if (taken) {
 		db_rollback(db);
-		k = taken_error(e);
+		k = svc_fail(e, SVC_CONFLICT, "HOUSEHOLD_NO_TAKEN", "household_no", "该区划下已有相同户编号的家庭");
 		goto done;
 	}
 	size_t active;
