@@ -96,10 +96,8 @@ enum svc_kind audit_trail_list(struct db *db, const struct principal *actor, con
 	enum svc_kind k = authz_audit_read(actor, e);
 	if (k)
 		return k;
-	if (aq->page < 1 || aq->per_page < 1 || aq->per_page > AUDIT_TRAIL_PER_PAGE_MAX ||
-	    aq->page > INT64_MAX / AUDIT_TRAIL_PER_PAGE_MAX)
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_PAGE", aq->page < 1 ? "page" : "per_page",
-				"分页参数无效：page 从 1 起，per_page 为 1-%d", AUDIT_TRAIL_PER_PAGE_MAX);
+	if ((k = svc_page_check(aq->page, aq->per_page, AUDIT_TRAIL_PER_PAGE_MAX, e)))
+		return k;
 	if (*aq->entity_id && !*aq->entity)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "entity", "按 id 查询时须同时给出 entity");
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];

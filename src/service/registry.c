@@ -846,11 +846,9 @@ static dd_status list_page(struct db *db, bool pg, const char *lo, const char *h
 enum svc_kind registry_list(struct db *db, const struct principal *actor, const struct registry_list_query *lq,
 			    struct strbuf *out, struct svc_error *e)
 {
-	if (lq->page < 1 || lq->per_page < 1 || lq->per_page > REGISTRY_PER_PAGE_MAX)
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_PAGE", lq->page < 1 ? "page" : "per_page",
-				"分页参数无效：page 从 1 起，per_page 为 1-%d", REGISTRY_PER_PAGE_MAX);
-	if (lq->page > INT64_MAX / REGISTRY_PER_PAGE_MAX)
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_PAGE", "page", "page 过大");
+	enum svc_kind k = svc_page_check(lq->page, lq->per_page, REGISTRY_PER_PAGE_MAX, e);
+	if (k)
+		return k;
 	char scope[REGION_TEXT_MAX], norm[REGISTRY_Q_MAX + 1], bound[REGISTRY_NAME_BOUND_MAX];
 	bool visible = true;
 	snprintf(scope, sizeof scope, "%s", actor->scope);

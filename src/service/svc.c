@@ -55,6 +55,15 @@ enum svc_kind svc_store_fail(struct svc_error *e, struct db *db, dd_status rc, c
 	return svc_from_status(e, rc == DD_EINVAL ? DD_EIO : rc, err);
 }
 
+enum svc_kind svc_page_check(int64_t page, int64_t per_page, int64_t max, struct svc_error *e)
+{
+	if (page < 1 || page > INT64_MAX / (max > 0 ? max : 1))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_PAGE", "page", "page 应为从 1 起的页码");
+	if (per_page < 1 || per_page > max)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_PAGE", "per_page", "per_page 应为 1-%lld", (long long)max);
+	return SVC_OK;
+}
+
 bool svc_text_clean(const char *s, size_t max)
 {
 	size_t n = 0;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/status.h"
 
@@ -46,6 +47,9 @@ struct db;
  * when the connection is gone, else svc_from_status (a store DD_EINVAL is
  * not the client's fault: INTERNAL). */
 enum svc_kind svc_store_fail(struct svc_error *e, struct db *db, dd_status rc, const dd_error *err);
+/* A list page: page from 1 (and small enough that the offset fits),
+ * per_page 1..max; SVC_BAD_INPUT (BAD_PAGE) naming the one at fault. */
+enum svc_kind svc_page_check(int64_t page, int64_t per_page, int64_t max, struct svc_error *e);
 /* True when s has at most max bytes and no control characters (names,
  * numbers and addresses people type). */
 bool svc_text_clean(const char *s, size_t max);
