@@ -16,15 +16,6 @@
 #include "store/db.h"
 #include "store/store.h"
 
-/* Today in China (UTC+8 all year), the date the import records. */
-static dd_date china_today(void)
-{
-	time_t t = time(NULL) + 8 * 3600;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
 /* "cli:<login>" for the audit rows. */
 static void cli_actor(char *out, size_t n)
 {
@@ -54,7 +45,7 @@ static void progress(void *ctx, int64_t households, int64_t persons)
 static int import_households(int argc, char **argv)
 {
 	const char *target = NULL, *path = NULL, *rejects = NULL;
-	struct household_import_options opt = {.encoding = TEXT_AUTO, .today = china_today()};
+	struct household_import_options opt = {.encoding = TEXT_AUTO, .today = store_today()};
 	dd_error err;
 	dd_error_clear(&err);
 	for (int i = 1; i < argc; i++) {

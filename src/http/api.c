@@ -1,4 +1,5 @@
-/* api.c - the route table and the handlers of the accounts API. */
+/* api.c - the route table, the dispatch, and the handlers of health,
+ * session, users and assess (the registry's are in api_households.c). */
 #include "api.h"
 #include "api_internal.h"
 
@@ -28,6 +29,11 @@ enum route_id {
 	R_TEMPORARY_CREATE,
 	R_TEMPORARY_GET,
 	R_TEMPORARY_ACT,
+	R_HOUSEHOLDS_CREATE,
+	R_HOUSEHOLDS_LIST,
+	R_HOUSEHOLD_GET,
+	R_HOUSEHOLD_UPDATE,
+	R_AUDIT_LIST,
 	R_COUNT
 };
 
@@ -49,6 +55,12 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/temporary-cases", R_TEMPORARY_CREATE, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/temporary-cases/{id}", R_TEMPORARY_GET, R_SESSION},
     {HTTP_POST, "/api/v1/temporary-cases/{id}/actions", R_TEMPORARY_ACT, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/households", R_HOUSEHOLDS_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/households", R_HOUSEHOLDS_LIST, R_SESSION},
+    /* a reveal writes an audit row, but reads: no CSRF token needed */
+    {HTTP_GET, "/api/v1/households/{id}", R_HOUSEHOLD_GET, R_SESSION},
+    {HTTP_PATCH, "/api/v1/households/{id}", R_HOUSEHOLD_UPDATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/audit", R_AUDIT_LIST, R_SESSION},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -242,6 +254,11 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_TEMPORARY_CREATE] = api_temporary_create,
     [R_TEMPORARY_GET] = api_temporary_get,
     [R_TEMPORARY_ACT] = api_temporary_act,
+    [R_HOUSEHOLDS_CREATE] = api_households_create,
+    [R_HOUSEHOLDS_LIST] = api_households_list,
+    [R_HOUSEHOLD_GET] = api_households_get,
+    [R_HOUSEHOLD_UPDATE] = api_households_update,
+    [R_AUDIT_LIST] = api_audit_list,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

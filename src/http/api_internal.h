@@ -1,7 +1,8 @@
 /* api_internal.h - what the handler files of the API share: the call a
  * handler gets, the route flags, and the body helpers. Each group of
  * endpoints has its own file (api.c: health, session, users, assess;
- * api_cases.c: applications, close relatives); the
+ * api_cases.c: applications, close relatives; api_households.c: the registry
+ * and the audit trail; api_temporary.c: temporary assistance); the
  * route table and the dispatch are in api.c. */
 #ifndef DD_HTTP_API_INTERNAL_H
 #define DD_HTTP_API_INTERNAL_H
@@ -56,5 +57,12 @@ struct temporary_new;
 struct temporary_action;
 bool api_temporary_new_members(struct call *c, const struct json_value *o, struct temporary_new *req);
 bool api_temporary_action_members(struct call *c, const struct json_value *o, struct temporary_action *req);
+
+/* api_households.c: the registry and the audit trail */
+void api_households_create(struct call *c);
+void api_households_list(struct call *c);
+void api_households_get(struct call *c);
+void api_households_update(struct call *c);
+void api_audit_list(struct call *c);
 
 #endif

@@ -43,15 +43,6 @@ static void token_new(char out[SESSION_TOKEN_HEX])
 	sodium_memzero(b, sizeof b);
 }
 
-static enum svc_kind store_fail(struct svc_error *e, struct db *db, dd_status rc, const dd_error *err)
-{
-	if (db_in_transaction(db))
-		db_rollback(db);
-	if (db_last_fault(db) == DB_FAULT_CONNECTION)
-		return svc_fail(e, SVC_UNAVAILABLE, "STORE_UNAVAILABLE", NULL, "数据库暂时无法访问，请稍后重试");
-	return svc_from_status(e, rc == DD_EINVAL ? DD_EIO : rc, err); /* a store EINVAL is not the client's */
-}
-
 /* Runs one statement with text parameters (NULL binds NULL). */
 static dd_status run_text(struct db *db, const char *sql, const char *const *args, int n, dd_error *err)
 {
@@ -296,18 +287,18 @@ enum svc_kind accounts_login(struct db *db, const struct accounts_policy *pol, c
 	bool locked = false;
 	dd_status rc = throttle_locked(db, ukey, ik, now, &locked, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 
 	struct principal u;
 	char hash[PASSWORD_HASH_MAX] = "";
 	bool found = false, active = false;
 	if (name_ok && (rc = user_by_name(db, username, &u, hash, &active, &found, &err)))
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	if (locked) {
 		rc = login_failed(db, pol, ukey, ik, found ? &u : NULL, ip, "locked", false, &err);
 		sodium_memzero(hash, sizeof hash);
 		if (rc)
-			return store_fail(e, db, rc, &err);
+			return svc_store_fail(e, db, rc, &err);
 		return svc_fail(e, SVC_TOO_MANY, "TOO_MANY_ATTEMPTS", NULL,
 				"登录失败次数过多，账户已暂时锁定，请 %d 分钟后再试", (pol->lock + 59) / 60);
 	}
@@ -321,14 +312,14 @@ enum svc_kind accounts_login(struct db *db, const struct accounts_policy *pol, c
 		const char *reason = !found ? "unknown_user" : !ok ? "bad_password" : "inactive";
 		rc = login_failed(db, pol, ukey, ik, found ? &u : NULL, ip, reason, true, &err);
 		if (rc)
-			return store_fail(e, db, rc, &err);
+			return svc_store_fail(e, db, rc, &err);
 		return svc_fail(e, SVC_UNAUTHENTICATED, "BAD_CREDENTIALS", NULL, "用户名或密码错误");
 	}
 	rc = session_open(db, pol, &u, ukey, ip, out, token, csrf, &err);
 	if (rc) {
 		sodium_memzero(token, SESSION_TOKEN_HEX);
 		sodium_memzero(csrf, SESSION_TOKEN_HEX);
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	}
 	return SVC_OK;
 }
@@ -343,7 +334,7 @@ enum svc_kind accounts_principal(struct db *db, const char *username, struct pri
 		dd_status rc = user_by_name(db, username, out, hash, &active, &found, &err);
 		sodium_memzero(hash, sizeof hash);
 		if (rc)
-			return store_fail(e, db, rc, &err);
+			return svc_store_fail(e, db, rc, &err);
 	}
 	if (!found || !active)
 		return svc_fail(e, SVC_NOT_FOUND, "UNKNOWN_USER", "--as", "没有这个启用的账户");
@@ -379,7 +370,7 @@ enum svc_kind accounts_session(struct db *db, const struct accounts_policy *pol,
 			      "WHERE s.token_hash = $1",
 			      &st, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	db_bind_str(st, 1, out->token_hash);
 	rc = db_step(st, &row, &err);
 	if (!rc && row) {
@@ -397,7 +388,7 @@ enum svc_kind accounts_session(struct db *db, const struct accounts_policy *pol,
 	}
 	db_finalize(st);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	if (!found)
 		return svc_fail(e, SVC_UNAUTHENTICATED, "NOT_LOGGED_IN", NULL, "请先登录");
 	char now[STORE_TIME_MAX], idle_cut[STORE_TIME_MAX], touch_cut[STORE_TIME_MAX];
@@ -414,7 +405,7 @@ enum svc_kind accounts_session(struct db *db, const struct accounts_policy *pol,
 	if (strcmp(last_seen, touch_cut) < 0) {
 		const char *args[] = {out->token_hash, now};
 		if ((rc = run_text(db, "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1", args, 2, &err)))
-			return store_fail(e, db, rc, &err);
+			return svc_store_fail(e, db, rc, &err);
 	}
 	return SVC_OK;
 }
@@ -442,16 +433,8 @@ enum svc_kind accounts_logout(struct db *db, const struct session *s, const char
 	if (!rc)
 		rc = db_commit(db, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
-}
-
-static bool text_clean(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
 }
 
 enum svc_kind accounts_create(struct db *db, const struct principal *actor, const struct account_new *req,
@@ -478,7 +461,7 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 	if ((rn != 6 && rn != 9 && rn != 12) || region_parse(req->region, rn, 6, sig, NULL) != DD_OK)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region", "地区代码应为 6、9 或 12 位数字");
 	const char *name = req->name ? req->name : "";
-	if (strlen(name) > PRINCIPAL_NAME_MAX || !text_clean(name))
+	if (!svc_text_clean(name, PRINCIPAL_NAME_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_NAME", "name", "姓名最多 %d 字节，且不能包含控制字符",
 				PRINCIPAL_NAME_MAX);
 	if (!req->password)
@@ -542,7 +525,7 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 	if (!rc)
 		rc = db_commit(db, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	if (created) {
 		memset(created, 0, sizeof *created);
 		created->id = id;

@@ -98,3 +98,58 @@ enum svc_kind authz_reserve_post(const struct principal *p, enum authz_reserve_a
 		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", "kind", "%s", who);
 	return SVC_OK;
 }
+bool authz_scope_narrow(const struct principal *p, const char *region_sig, char out[REGION_TEXT_MAX])
+{
+	const char *narrow;
+	if (region_covers(p->scope, region_sig))
+		narrow = region_sig;
+	else if (region_covers(region_sig, p->scope))
+		narrow = p->scope;
+	else
+		return false;
+	snprintf(out, REGION_TEXT_MAX, "%s", narrow);
+	return true;
+}
+
+/* True when p's role is one of the mask's (1 << role). */
+static bool role_in(const struct principal *p, unsigned mask)
+{
+	return p->role > ROLE_NONE && p->role <= ROLE_ADMIN && (mask >> p->role & 1u);
+}
+
+#define ROLE_BIT(r) (1u << (r))
+#define FIELD_STAFF (ROLE_BIT(ROLE_VILLAGE) | ROLE_BIT(ROLE_TOWNSHIP) | ROLE_BIT(ROLE_COUNTY))
+
+enum svc_kind authz_household_write(const struct principal *p, struct svc_error *e)
+{
+	if (role_in(p, FIELD_STAFF))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+			"当前角色无权登记或修改家庭，仅村（居）、乡镇（街道）和区县工作人员可以办理");
+}
+
+enum svc_kind authz_household_create(const struct principal *p, const char *region_sig, struct svc_error *e)
+{
+	enum svc_kind k = authz_household_write(p, e);
+	if (k)
+		return k;
+	if (!authz_in_scope(p, region_sig))
+		return svc_fail(e, SVC_FORBIDDEN, "REGION_OUT_OF_SCOPE", "region", "只能在本辖区内登记家庭");
+	return SVC_OK;
+}
+
+enum svc_kind authz_household_reveal(const struct principal *p, struct svc_error *e)
+{
+	if (role_in(p, FIELD_STAFF | ROLE_BIT(ROLE_AUDITOR)))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "REVEAL_NOT_ALLOWED", "reveal",
+			"当前角色无权查看完整身份证号，仅经办人员和审计人员可以查看");
+}
+
+enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e)
+{
+	if (role_in(p, ROLE_BIT(ROLE_AUDITOR) | ROLE_BIT(ROLE_ADMIN)))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+			"当前角色无权查看审计记录，仅审计人员和系统管理员可以查看");
+}

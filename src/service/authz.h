@@ -69,5 +69,25 @@ enum authz_reserve_act {
  * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) for a role that may not. */
 enum svc_kind authz_reserve_post(const struct principal *p, enum authz_reserve_act act, const char *township_sig,
 				 struct svc_error *e);
+/* The part of scope inside the caller's: *out = the longer of p's scope and
+ * region_sig when one covers the other; false when they are disjoint (a
+ * list filtered to a region outside the caller's scope is empty). */
+bool authz_scope_narrow(const struct principal *p, const char *region_sig, char out[REGION_TEXT_MAX]);
+
+/* Households (registry.h). Every staff role reads inside its scope. Only
+ * village, township and county staff create and change households:
+ * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) for the others. */
+enum svc_kind authz_household_write(const struct principal *p, struct svc_error *e);
+/* A new household in region_sig: authz_household_write, and the region
+ * inside p's scope, else SVC_FORBIDDEN (REGION_OUT_OF_SCOPE, field
+ * "region"): a create reveals nothing stored, so 403 rather than 404. */
+enum svc_kind authz_household_create(const struct principal *p, const char *region_sig, struct svc_error *e);
+/* May p see whole ID numbers (?reveal=1)? Village, township and county
+ * staff, who verify applicants, and auditors; not finance, city or admin.
+ * SVC_FORBIDDEN (REVEAL_NOT_ALLOWED, field "reveal") otherwise. */
+enum svc_kind authz_household_reveal(const struct principal *p, struct svc_error *e);
+
+/* May p read the audit trail? Auditor and admin only (SVC_FORBIDDEN). */
+enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e);
 
 #endif

@@ -14,6 +14,7 @@
 #include "core/import_row.h"
 #include "core/region.h"
 #include "household_import.h"
+#include "household_store.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/store.h"
@@ -22,17 +23,11 @@ enum {
 	PH_PASS1,
 	PH_STORE,
 	PH_PASS2,
-	PH_RESERVE,
-	PH_HOUSEHOLDS,
-	PH_PERSONS,
-	PH_MEMBERSHIPS,
-	PH_INCOMES,
-	PH_AUDIT,
+	PH_WRITE,
 	PH_COMMIT,
 	PHASES
 };
-static const char *const phase_names[PHASES] = {"pass1",   "store-read",  "pass2",   "reserve", "households",
-						"persons", "memberships", "incomes", "audit",	"commit"};
+static const char *const phase_names[PHASES] = {"pass1", "store-read", "pass2", "write", "commit"};
 
 #define READ_CHUNK ((size_t)64 * 1024)
 #define DEFAULT_CHUNK_HOUSEHOLDS 20000
@@ -104,7 +99,6 @@ struct import_run {
 	char file_label[256]; /* the file's base name, for the audit rows */
 	char now[STORE_TIME_MAX];
 	char today[DATE_TEXT_MAX];
-	struct strbuf sql_text; /* scratch */
 	/* where the time goes (DOUDI_IMPORT_TRACE=1 prints it) */
 	int64_t phase_ns[PHASES];
 	struct timespec phase_at;
@@ -325,254 +319,87 @@ static dd_status reject_row(struct import_run *r, uint64_t line, const char *rea
 
 /* --- writing one chunk of whole households --- */
 
-static dd_status chunk_write(struct import_run *r, int64_t *hh_ids, int64_t *person_ids, struct strbuf *details,
-			     size_t *detail_off, dd_error *err)
+/* A row of the file as ASSESS.md's member; its monthly amounts become
+ * incomes (in, room for IMPORT_AMOUNTS). */
+static void member_from_row(const struct import_person *p, struct member *m, struct income *in)
 {
-	struct db *db = r->db;
+	*m = (struct member){
+	    .id = p->id,
+	    .name = p->name,
+	    .relation = p->relation,
+	    .disability_grade = p->disability_grade,
+	    .disability_kind = p->disability_kind,
+	    .severe_illness = p->severe_illness,
+	    .labor_capacity = p->labor_capacity,
+	    .self_care = p->self_care,
+	    .in_school = p->in_school,
+	    .supporters = p->supporters,
+	    .incomes = in,
+	};
+	for (int k = 0; k < IMPORT_AMOUNTS; k++)
+		if (import_has_amount(p, k))
+			in[m->n_incomes++] = (struct income){.type = import_amount_income(k), .amount = p->amount[k]};
+}
+
+/* The chunk in one transaction, through the registry's write path. */
+static dd_status chunk_write(struct import_run *r, dd_error *err)
+{
 	size_t nh = r->nchunk, np = r->ncp;
-	phase(r, PH_PASS2);
-	dd_status rc = db_begin(db, err);
-	if (rc)
-		return rc;
-	/* persons already stored (in no active household): updated, not added */
-	size_t n_new = 0;
-	for (size_t i = 0; i < np; i++) {
-		const struct known_person *k = known_find(r, r->cpersons[i].id.text);
-		person_ids[i] = k ? k->id : 0;
-		n_new += !k;
-	}
-	rc = db_reserve_ids(db, "households", (int64_t)nh, hh_ids, err);
-	int64_t *fresh = NULL;
-	if (!rc && n_new) {
-		fresh = malloc(n_new * sizeof *fresh);
-		rc = fresh ? db_reserve_ids(db, "persons", (int64_t)n_new, fresh, err) : oom(err);
-	}
-	for (size_t i = 0, f = 0; !rc && i < np; i++)
-		if (!person_ids[i])
-			person_ids[i] = fresh[f++];
-	free(fresh);
-	for (size_t i = 0; !rc && i < np; i++) {
-		const struct import_person *p = &r->cpersons[i];
-		if (!known_find(r, p->id.text))
-			continue;
-		struct db_stmt *st;
-		rc =
-		    db_prepare_cached(db,
-				      "UPDATE persons SET name = $2, region_code = $3, disability_grade = $4, "
-				      "disability_kind = $5, severe_illness = $6, labor_capacity = $7, self_care = $8, "
-				      "in_school = $9, supporters = $10, updated_at = $11, version = version + 1 "
-				      "WHERE id = $1",
-				      &st, err);
-		if (rc)
-			break;
-		db_bind_int64(st, 1, person_ids[i]);
-		db_bind_str(st, 2, p->name);
-		db_bind_str(st, 3, p->region_sig);
-		db_bind_int64(st, 4, p->disability_grade);
-		db_bind_str(st, 5,
-			    p->disability_kind == DIS_NONE
-				? NULL
-				: import_code(IMPORT_COL_DISABILITY_KIND, p->disability_kind));
-		db_bind_int64(st, 6, p->severe_illness);
-		db_bind_str(st, 7, import_code(IMPORT_COL_LABOR_CAPACITY, p->labor_capacity));
-		db_bind_str(st, 8, import_code(IMPORT_COL_SELF_CARE, p->self_care));
-		db_bind_int64(st, 9, p->in_school);
-		db_bind_str(st, 10, import_code(IMPORT_COL_SUPPORTERS, p->supporters));
-		db_bind_str(st, 11, r->now);
-		rc = db_run(st, err);
-		db_finalize(st);
-	}
-	struct db_bulk *b = NULL;
-	phase(r, PH_RESERVE);
-	/* households */
-	static const char *const hcols[] = {"id",	  "region_code", "household_no", "area", "import_digest",
-					    "created_at", "updated_at"};
-	if (!rc)
-		rc = db_bulk_begin(db, "households", hcols, 7, &b, err);
-	for (size_t i = 0; !rc && i < nh; i++) {
-		const struct hh *h = &r->hh[r->chunk[i].hh];
-		char digest[DIGEST_HEX];
-		household_digest(h, digest);
-		db_bulk_int64(b, hh_ids[i]);
-		db_bulk_str(b, h->st.region_sig);
-		db_bulk_text(b, hh_no(r, h), h->no_len);
-		db_bulk_str(b, import_code(IMPORT_COL_AREA, h->st.area));
-		db_bulk_str(b, digest);
-		db_bulk_str(b, r->now);
-		db_bulk_str(b, r->now);
-		rc = db_bulk_row_end(b, err);
-	}
-	if (b) {
-		if (rc)
-			db_bulk_abort(b);
-		else
-			rc = db_bulk_finish(b, NULL, err);
-		b = NULL;
-	}
-	phase(r, PH_HOUSEHOLDS);
-	/* new persons */
-	static const char *const pcols[] = {"id",
-					    "id_number",
-					    "name",
-					    "birth_date",
-					    "sex",
-					    "region_code",
-					    "disability_grade",
-					    "disability_kind",
-					    "severe_illness",
-					    "labor_capacity",
-					    "self_care",
-					    "in_school",
-					    "supporters",
-					    "created_at",
-					    "updated_at"};
-	if (!rc && n_new)
-		rc = db_bulk_begin(db, "persons", pcols, 15, &b, err);
-	for (size_t i = 0; !rc && b && i < np; i++) {
-		const struct import_person *p = &r->cpersons[i];
-		if (known_find(r, p->id.text))
-			continue;
-		char birth[DATE_TEXT_MAX];
-		date_format(p->id.birth, birth);
-		db_bulk_int64(b, person_ids[i]);
-		db_bulk_str(b, p->id.text);
-		db_bulk_str(b, p->name);
-		db_bulk_str(b, birth);
-		db_bulk_str(b, p->id.male ? "male" : "female");
-		db_bulk_str(b, p->region_sig);
-		db_bulk_int64(b, p->disability_grade);
-		db_bulk_str(b, p->disability_kind == DIS_NONE
-				   ? NULL
-				   : import_code(IMPORT_COL_DISABILITY_KIND, p->disability_kind));
-		db_bulk_int64(b, p->severe_illness);
-		db_bulk_str(b, import_code(IMPORT_COL_LABOR_CAPACITY, p->labor_capacity));
-		db_bulk_str(b, import_code(IMPORT_COL_SELF_CARE, p->self_care));
-		db_bulk_int64(b, p->in_school);
-		db_bulk_str(b, import_code(IMPORT_COL_SUPPORTERS, p->supporters));
-		db_bulk_str(b, r->now);
-		db_bulk_str(b, r->now);
-		rc = db_bulk_row_end(b, err);
-	}
-	if (b) {
-		if (rc)
-			db_bulk_abort(b);
-		else
-			rc = db_bulk_finish(b, NULL, err);
-		b = NULL;
-	}
-	phase(r, PH_PERSONS);
-	/* memberships */
-	static const char *const mcols[] = {"household_id", "person_id", "region_code",
-					    "relation",	    "from_date", "created_at"};
-	if (!rc)
-		rc = db_bulk_begin(db, "memberships", mcols, 6, &b, err);
+	struct household *hs = calloc(nh, sizeof *hs);
+	struct household_entry *es = calloc(nh, sizeof *es);
+	struct member *ms = calloc(np ? np : 1, sizeof *ms);
+	struct income *ins = calloc(np ? np * IMPORT_AMOUNTS : 1, sizeof *ins);
+	int64_t *person_ids = calloc(np ? np : 1, sizeof *person_ids);
+	char(*digests)[DIGEST_HEX] = calloc(nh, sizeof *digests);
+	dd_status rc = hs && es && ms && ins && person_ids && digests ? DD_OK : oom(err);
 	for (size_t i = 0; !rc && i < nh; i++) {
 		const struct chunk_hh *c = &r->chunk[i];
-		for (uint32_t j = 0; !rc && j < c->n; j++) {
-			const struct import_person *p = &r->cpersons[c->first + j];
-			db_bulk_int64(b, hh_ids[i]);
-			db_bulk_int64(b, person_ids[c->first + j]);
-			db_bulk_str(b, p->region_sig);
-			db_bulk_str(b, import_code(IMPORT_COL_RELATION, p->relation));
-			db_bulk_str(b, r->today);
-			db_bulk_str(b, r->now);
-			rc = db_bulk_row_end(b, err);
+		const struct hh *h = &r->hh[c->hh];
+		memcpy(hs[i].region_sig, h->st.region_sig, sizeof hs[i].region_sig);
+		hs[i].area = (enum area)h->st.area;
+		hs[i].members = ms + c->first;
+		hs[i].n_members = c->n;
+		for (size_t j = c->first; j < c->first + c->n; j++) {
+			member_from_row(&r->cpersons[j], &ms[j], ins + j * IMPORT_AMOUNTS);
+			/* persons already stored (in no active household): updated, not added */
+			const struct known_person *k = known_find(r, r->cpersons[j].id.text);
+			person_ids[j] = k ? k->id : 0;
 		}
-	}
-	if (b) {
-		if (rc)
-			db_bulk_abort(b);
-		else
-			rc = db_bulk_finish(b, NULL, err);
-		b = NULL;
-	}
-	phase(r, PH_MEMBERSHIPS);
-	/* monthly incomes of the import; a stored person's earlier imported
-	 * incomes are closed first */
-	for (size_t i = 0; !rc && i < np; i++) {
-		if (!known_find(r, r->cpersons[i].id.text))
-			continue;
-		struct db_stmt *st;
-		rc = db_prepare_cached(db, "DELETE FROM incomes WHERE person_id = $1 AND source = 'import'", &st, err);
-		if (rc)
-			break;
-		db_bind_int64(st, 1, person_ids[i]);
-		rc = db_run(st, err);
-		db_finalize(st);
-	}
-	static const char *const icols[] = {"person_id", "household_id", "region_code", "type",	     "amount",
-					    "period",	 "source",	 "created_at",	"updated_at"};
-	if (!rc)
-		rc = db_bulk_begin(db, "incomes", icols, 9, &b, err);
-	for (size_t i = 0; !rc && i < nh; i++) {
-		const struct chunk_hh *c = &r->chunk[i];
-		for (uint32_t j = 0; !rc && j < c->n; j++) {
-			const struct import_person *p = &r->cpersons[c->first + j];
-			for (int k = 0; !rc && k < IMPORT_AMOUNTS; k++) {
-				if (!import_has_amount(p, k))
-					continue;
-				db_bulk_int64(b, person_ids[c->first + j]);
-				db_bulk_int64(b, hh_ids[i]);
-				db_bulk_str(b, p->region_sig);
-				db_bulk_str(b, income_type_code(import_amount_income(k)));
-				db_bulk_int64(b, p->amount[k]);
-				db_bulk_str(b, "month");
-				db_bulk_str(b, "import");
-				db_bulk_str(b, r->now);
-				db_bulk_str(b, r->now);
-				rc = db_bulk_row_end(b, err);
-			}
-		}
-	}
-	if (b) {
-		if (rc)
-			db_bulk_abort(b);
-		else
-			rc = db_bulk_finish(b, NULL, err);
-		b = NULL;
-	}
-	phase(r, PH_INCOMES);
-	/* one audit row per household */
-	struct audit_entry *ae = NULL;
-	if (!rc) {
-		strbuf_reset(details);
-		for (size_t i = 0; i < nh; i++) {
-			const struct hh *h = &r->hh[r->chunk[i].hh];
-			detail_off[2 * i] = details->len;
-			strbuf_addf(details, "%" PRId64, hh_ids[i]);
-			strbuf_addc(details, '\0');
-			detail_off[2 * i + 1] = details->len;
-			strbuf_adds(details, "{\"household_no\":");
-			strbuf_add_json_string(details, hh_no(r, h), h->no_len);
-			strbuf_addf(details, ",\"members\":%" PRIu32 ",\"source\":\"import\",\"file\":", r->chunk[i].n);
-			strbuf_add_json_string(details, r->file_label, strlen(r->file_label));
-			strbuf_adds(details, "}");
-			strbuf_addc(details, '\0');
-		}
-		ae = calloc(nh ? nh : 1, sizeof *ae);
-		if (!ae || details->failed)
-			rc = oom(err);
-	}
-	for (size_t i = 0; !rc && i < nh; i++) {
-		const struct hh *h = &r->hh[r->chunk[i].hh];
-		ae[i] = (struct audit_entry){
-		    .region_code = h->st.region_sig,
-		    .actor = r->opt->actor,
-		    .action = "household.import",
-		    .entity = "household",
-		    .entity_id = details->buf + detail_off[2 * i],
-		    .detail_json = details->buf + detail_off[2 * i + 1],
+		household_digest(h, digests[i]);
+		es[i] = (struct household_entry){
+		    .h = &hs[i],
+		    .household_no = hh_no(r, h),
+		    .household_no_len = h->no_len,
+		    .import_digest = digests[i],
+		    .person_ids = person_ids + c->first,
 		};
 	}
+	struct household_store_options o = {
+	    .actor = r->opt->actor,
+	    .action = "household.import",
+	    .source = "import",
+	    .file = r->file_label,
+	    .now = r->now,
+	    .from_date = r->today,
+	};
+	phase(r, PH_PASS2);
 	if (!rc)
-		rc = audit_append_batch(db, ae, nh, err);
-	free(ae);
-	phase(r, PH_AUDIT);
-	if (!rc)
-		rc = db_commit(db, err);
-	else
-		db_rollback(db);
-	phase(r, PH_COMMIT);
+		rc = db_begin(r->db, err);
+	if (!rc) {
+		rc = household_store_write(r->db, es, nh, &o, err);
+		phase(r, PH_WRITE);
+		if (!rc)
+			rc = db_commit(r->db, err);
+		else
+			db_rollback(r->db);
+		phase(r, PH_COMMIT);
+	}
+	free(hs);
+	free(es);
+	free(ms);
+	free(ins);
+	free(person_ids);
+	free(digests);
 	return rc;
 }
 
@@ -580,15 +407,7 @@ static dd_status chunk_flush(struct import_run *r, dd_error *err)
 {
 	if (!r->nchunk)
 		return DD_OK;
-	int64_t *hh_ids = malloc(r->nchunk * sizeof *hh_ids);
-	int64_t *person_ids = malloc((r->ncp ? r->ncp : 1) * sizeof *person_ids);
-	size_t *detail_off = malloc(2 * r->nchunk * sizeof *detail_off);
-	dd_status rc = hh_ids && person_ids && detail_off
-			   ? chunk_write(r, hh_ids, person_ids, &r->sql_text, detail_off, err)
-			   : oom(err);
-	free(hh_ids);
-	free(person_ids);
-	free(detail_off);
+	dd_status rc = chunk_write(r, err);
 	if (rc) {
 		char msg[sizeof err->message];
 		snprintf(msg, sizeof msg, "%s", err->message);
@@ -923,7 +742,6 @@ static void run_release(struct import_run *r)
 	free(r->chunk);
 	free(r->cpersons);
 	strbuf_release(&r->rbuf);
-	strbuf_release(&r->sql_text);
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -960,7 +778,6 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	r.res = res;
 	r.free_buf = -1;
 	strbuf_init(&r.rbuf, READ_CHUNK + 4096);
-	strbuf_init(&r.sql_text, 4096);
 	store_now(r.now);
 	date_format(opt->today, r.today);
 	const char *base = strrchr(opt->path, '/');

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/db.h"
+
 void svc_error_clear(struct svc_error *e)
 {
 	memset(e, 0, sizeof *e);
@@ -42,6 +44,33 @@ enum svc_kind svc_from_status(struct svc_error *e, dd_status rc, const dd_error 
 		break;
 	}
 	return svc_fail(e, SVC_INTERNAL, "INTERNAL", NULL, "服务器内部错误，请稍后重试");
+}
+
+enum svc_kind svc_store_fail(struct svc_error *e, struct db *db, dd_status rc, const dd_error *err)
+{
+	if (db_in_transaction(db))
+		db_rollback(db);
+	if (db_last_fault(db) == DB_FAULT_CONNECTION)
+		return svc_fail(e, SVC_UNAVAILABLE, "STORE_UNAVAILABLE", NULL, "数据库暂时无法访问，请稍后重试");
+	return svc_from_status(e, rc == DD_EINVAL ? DD_EIO : rc, err);
+}
+
+enum svc_kind svc_page_check(int64_t page, int64_t per_page, int64_t max, struct svc_error *e)
+{
+	if (page < 1 || page > INT64_MAX / (max > 0 ? max : 1))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_PAGE", "page", "page 应为从 1 起的页码");
+	if (per_page < 1 || per_page > max)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_PAGE", "per_page", "per_page 应为 1-%lld", (long long)max);
+	return SVC_OK;
+}
+
+bool svc_text_clean(const char *s, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return n <= max;
 }
 
 int svc_http_status(enum svc_kind kind)

@@ -6,6 +6,10 @@
 #ifndef DD_SERVICE_SVC_H
 #define DD_SERVICE_SVC_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/status.h"
 
 enum svc_kind {
@@ -38,6 +42,17 @@ enum svc_kind svc_fail(struct svc_error *e, enum svc_kind kind, const char *code
  * BAD_INPUT with err's field and message; the rest become INTERNAL with a
  * generic message. */
 enum svc_kind svc_from_status(struct svc_error *e, dd_status rc, const dd_error *err);
+struct db;
+/* A failed store call: rolls back the open transaction; SVC_UNAVAILABLE
+ * when the connection is gone, else svc_from_status (a store DD_EINVAL is
+ * not the client's fault: INTERNAL). */
+enum svc_kind svc_store_fail(struct svc_error *e, struct db *db, dd_status rc, const dd_error *err);
+/* A list page: page from 1 (and small enough that the offset fits),
+ * per_page 1..max; SVC_BAD_INPUT (BAD_PAGE) naming the one at fault. */
+enum svc_kind svc_page_check(int64_t page, int64_t per_page, int64_t max, struct svc_error *e);
+/* True when s has at most max bytes and no control characters (names,
+ * numbers and addresses people type). */
+bool svc_text_clean(const char *s, size_t max);
 /* The HTTP status of a kind. */
 int svc_http_status(enum svc_kind kind);
 

@@ -22,9 +22,15 @@
 
 #define SQLITE_BUSY_MS 10000
 
+/* The transaction statements, prepared once per connection: a read that
+ * opens and ends a snapshot per request then parses no SQL for it. */
+static const char *const tx_sql[] = {"BEGIN DEFERRED", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+#define TX_SQL_N (sizeof tx_sql / sizeof tx_sql[0])
+
 struct sqlite_db {
 	struct db base;
 	sqlite3 *h;
+	sqlite3_stmt *tx[TX_SQL_N]; /* prepared on first use */
 };
 
 struct sqlite_stmt {
@@ -86,6 +92,16 @@ static dd_status sqlite_error(struct db *db, int code, dd_error *err)
 
 static dd_status sqlite_exec(struct db *db, const char *sql, dd_error *err)
 {
+	struct sqlite_db *s = (struct sqlite_db *)db;
+	for (size_t k = 0; k < TX_SQL_N; k++) {
+		if (strcmp(sql, tx_sql[k]) != 0)
+			continue;
+		if (!s->tx[k] && sqlite3_prepare_v2(s->h, sql, -1, &s->tx[k], NULL) != SQLITE_OK)
+			break;
+		int rc = sqlite3_step(s->tx[k]);
+		sqlite3_reset(s->tx[k]);
+		return rc == SQLITE_DONE ? DD_OK : sqlite_error(db, rc, err);
+	}
 	int rc = sqlite3_exec(H(db), sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? DD_OK : sqlite_error(db, rc, err);
 }
@@ -181,7 +197,8 @@ dd_status db_sqlite_open(const char *path, unsigned flags, struct db **out, dd_e
 		goto fail;
 	if ((out_rc = sqlite_exec(
 		 &s->base,
-		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;",
+		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; "
+		 "PRAGMA mmap_size=1073741824;",
 		 err)))
 		goto fail;
 	if ((out_rc = pragma_expect(&s->base, "PRAGMA foreign_keys", "1", err)))
@@ -196,6 +213,8 @@ fail:
 
 static void sqlite_close(struct db *db)
 {
+	for (size_t k = 0; k < TX_SQL_N; k++)
+		sqlite3_finalize(((struct sqlite_db *)db)->tx[k]);
 	sqlite3_close_v2(H(db));
 	free(db);
 }

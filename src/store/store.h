@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/civil_date.h"
 #include "core/status.h"
 #include "db.h"
 
@@ -24,6 +25,8 @@ void store_now(char out[STORE_TIME_MAX]);
 void store_time_text(int64_t ms, char out[STORE_TIME_MAX]);
 /* Now, in milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t store_now_ms(void);
+/* Today in China (UTC+8 all year): the date memberships start on. */
+dd_date store_today(void);
 
 struct store_migration {
 	int version;

@@ -1,5 +1,6 @@
 /* test_accounts.c - the pure rules of accounts: password rules, user names,
- * roles, and who may create which account where (authz). The store side
+ * roles, who may create which account where, and who may register, reveal
+ * and read the audit trail (authz). The store side
  * (logins, sessions, lockout) is covered by the API tests. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,6 +131,68 @@ static void account_creation(void **state)
 	assert_false(authz_in_scope(&county, "50015"));
 }
 
+static void household_scopes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *user, *asked;
+		bool visible;
+		const char *scope;
+		const char *why;
+	} rows[] = {
+	    {"500154", "500154001", true, "500154001", "a township inside the county"},
+	    {"500154001", "500154", true, "500154001", "asking wider keeps the caller's scope"},
+	    {"500154001", "500154001", true, "500154001", "the same"},
+	    {"500154001", "500154002", false, "", "another township"},
+	    {"000000", "500154", true, "500154", "national narrowed to a county"},
+	    {"500154", "500155", false, "", "another county"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct principal p = who(ROLE_COUNTY, rows[i].user);
+		char sig[REGION_TEXT_MAX], out[REGION_TEXT_MAX] = "";
+		dd_error err;
+		assert_int_equal(region_parse(rows[i].asked, strlen(rows[i].asked), 6, sig, &err), DD_OK);
+		bool v = authz_scope_narrow(&p, sig, out);
+		if (v != rows[i].visible || (v && strcmp(out, rows[i].scope) != 0))
+			fail_msg("%s asking %s (%s): %d \"%s\"", rows[i].user, rows[i].asked, rows[i].why, v, out);
+	}
+}
+
+static void household_permissions(void **state)
+{
+	(void)state;
+	/* role → may write households, may reveal, may read the audit trail */
+	static const struct {
+		enum role role;
+		bool write, reveal, audit;
+	} rows[] = {
+	    {ROLE_VILLAGE, true, true, false},	{ROLE_TOWNSHIP, true, true, false}, {ROLE_COUNTY, true, true, false},
+	    {ROLE_FINANCE, false, false, false}, {ROLE_CITY, false, false, false},  {ROLE_AUDITOR, false, true, true},
+	    {ROLE_ADMIN, false, false, true},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct principal p = who(rows[i].role, "500154");
+		struct svc_error e;
+		svc_error_clear(&e);
+		if ((authz_household_write(&p, &e) == SVC_OK) != rows[i].write ||
+		    (authz_household_reveal(&p, &e) == SVC_OK) != rows[i].reveal ||
+		    (authz_audit_read(&p, &e) == SVC_OK) != rows[i].audit)
+			fail_msg("role %s", role_name(rows[i].role));
+	}
+	struct principal town = who(ROLE_TOWNSHIP, "500154001");
+	struct svc_error e;
+	svc_error_clear(&e);
+	assert_int_equal(authz_household_create(&town, "500154001003", &e), SVC_OK);
+	assert_int_equal(authz_household_create(&town, "500154002003", &e), SVC_FORBIDDEN);
+	assert_string_equal(e.code, "REGION_OUT_OF_SCOPE");
+	assert_string_equal(e.field, "region");
+	struct principal fin = who(ROLE_FINANCE, "500154");
+	assert_int_equal(authz_household_create(&fin, "500154001003", &e), SVC_FORBIDDEN);
+	assert_string_equal(e.code, "ROLE_NOT_ALLOWED");
+	assert_int_equal(authz_household_reveal(&fin, &e), SVC_FORBIDDEN);
+	assert_string_equal(e.field, "reveal");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +200,8 @@ int main(void)
 	    cmocka_unit_test(usernames),
 	    cmocka_unit_test(roles),
 	    cmocka_unit_test(account_creation),
+	    cmocka_unit_test(household_scopes),
+	    cmocka_unit_test(household_permissions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
