@@ -61,6 +61,11 @@ enum svc_kind accounts_session(struct db *db, const struct accounts_policy *pol,
 /* True when csrf (the X-CSRF-Token header, may be NULL) is the session's. */
 bool accounts_csrf_ok(const struct session *s, const char *csrf);
 
+/* Forgets every session the threads of this process have cached (see
+ * accounts_session): called by anything that ends or changes sessions or
+ * accounts, so the change takes effect at once in this process. */
+void accounts_session_cache_drop(void);
+
 /* Ends the session (audited). */
 enum svc_kind accounts_logout(struct db *db, const struct session *s, const char *ip, struct svc_error *e);
 

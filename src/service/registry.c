@@ -55,8 +55,7 @@ enum item_kind { ITEM_INCOME, ITEM_ASSET, ITEM_EXPENSE };
 
 struct member_view {
 	int64_t person_id;
-	const char *id_number, *name, *relation, *birth_date, *sex, *disability_kind, *labor, *self_care,
-	    *supporters;
+	const char *id_number, *name, *relation, *birth_date, *sex, *disability_kind, *labor, *self_care, *supporters;
 	int64_t disability_grade;
 	bool severe_illness, in_school;
 };
@@ -116,114 +115,70 @@ static int item_cmp(const void *x, const void *y)
 	return (a->id > b->id) - (a->id < b->id);
 }
 
-/* The current incomes, the assets and the expenses, in one statement, in
- * the order they were stored (sorted here: an ORDER BY over the UNION costs
- * SQLite a temporary b-tree per part). */
-static dd_status load_items(struct db *db, struct arena *a, struct household_view *v, dd_error *err)
+/* The household (inside the scope) with its active members, its current
+ * incomes, its assets and its expenses: ONE statement, so one round trip on
+ * PostgreSQL and one read snapshot without BEGIN/ROLLBACK on either store.
+ * Column 0 tells the part: 0 the household with one member (columns 1-22;
+ * a household without members gives one row with NULL member columns), 1-3
+ * an income, asset or expense (columns 23-29). Parts and rows come in no
+ * promised order: members are sorted here by membership id, items by kind
+ * and id (an ORDER BY over the UNION would cost a temporary b-tree). The item
+ * parts do not repeat the scope test: without the part-0 row the household
+ * is "not found" and they are dropped. */
+static const char view_sql[] =
+    "SELECT 0, h.id, h.region_code, h.household_no, h.area, h.address, h.version, h.created_at, "
+    "h.updated_at, p.id, p.id_number, p.name, m.relation, p.birth_date, p.sex, p.disability_grade, "
+    "p.disability_kind, p.severe_illness, p.labor_capacity, p.self_care, p.in_school, p.supporters, m.id, "
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+    "FROM households h LEFT JOIN memberships m ON m.household_id = h.id AND m.to_date IS NULL "
+    "LEFT JOIN persons p ON p.id = m.person_id "
+    "WHERE h.id = $1 AND h.region_code >= $2 AND h.region_code < $3 "
+    "UNION ALL SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "id, person_id, type, amount, 0, period, imputed FROM incomes WHERE household_id = $1 AND to_month IS NULL "
+    "UNION ALL SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "id, person_id, kind, amount, quantity, '', 0 FROM assets WHERE household_id = $1 "
+    "UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "id, person_id, type, amount, 0, period, 0 FROM expenditures WHERE household_id = $1";
+
+struct member_row {
+	int64_t membership_id;
+	struct member_view m;
+};
+
+static int member_row_cmp(const void *x, const void *y)
 {
-	struct db_stmt *st = NULL;
-	bool row = false;
-	size_t cap = 0;
-	dd_status rc = db_prepare_cached(
-	    db,
-	    "SELECT 0, id, person_id, type, amount, 0, period, imputed FROM incomes "
-	    "WHERE household_id = $1 AND to_month IS NULL "
-	    "UNION ALL SELECT 1, id, person_id, kind, amount, quantity, '', 0 FROM assets WHERE household_id = $1 "
-	    "UNION ALL SELECT 2, id, person_id, type, amount, 0, period, 0 FROM expenditures WHERE household_id = $1",
-	    &st, err);
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, v->id);
-	while (!(rc = db_step(st, &row, err)) && row) {
-		if (!room(a, (void **)&v->items, v->n_items, &cap, sizeof *v->items)) {
-			rc = oom(err);
-			break;
-		}
-		const char *period = db_column_text(st, 6, NULL);
-		v->items[v->n_items++] = (struct item_view){
-		    .kind = (enum item_kind)db_column_int64(st, 0),
-		    .id = db_column_int64(st, 1),
-		    .person_id = db_column_int64(st, 2),
-		    .type = col_text(a, st, 3),
-		    .amount = db_column_int64(st, 4),
-		    .quantity = db_column_int64(st, 5),
-		    .yearly = period && strcmp(period, "year") == 0,
-		    .imputed = db_column_int64(st, 7) != 0,
-		};
-	}
-	db_finalize(st);
-	if (!rc && v->n_items > 1)
-		qsort(v->items, v->n_items, sizeof *v->items, item_cmp);
-	return rc;
+	const struct member_row *a = x, *b = y;
+	return (a->membership_id > b->membership_id) - (a->membership_id < b->membership_id);
 }
 
-/* The household and its active members (one row each; one row with NULL
- * members for a household without any). */
-static dd_status load_household(struct db *db, const char *lo, const char *hi, int64_t id, struct arena *a,
-				struct household_view *v, bool *found, dd_error *err)
+/* One part-0 row's member (columns 9-22) into rows[*n]. */
+static dd_status read_member(struct db_stmt *st, struct arena *a, struct member_row *r, dd_error *err)
 {
-	struct db_stmt *st = NULL;
-	bool row = false;
-	size_t cap = 0;
-	dd_status rc = db_prepare_cached(
-	    db,
-	    "SELECT h.id, h.region_code, h.household_no, h.area, h.address, h.version, h.created_at, "
-	    "h.updated_at, p.id, p.id_number, p.name, m.relation, p.birth_date, p.sex, p.disability_grade, "
-	    "p.disability_kind, p.severe_illness, p.labor_capacity, p.self_care, p.in_school, p.supporters "
-	    "FROM households h LEFT JOIN memberships m ON m.household_id = h.id AND m.to_date IS NULL "
-	    "LEFT JOIN persons p ON p.id = m.person_id "
-	    "WHERE h.id = $1 AND h.region_code >= $2 AND h.region_code < $3 ORDER BY m.id",
-	    &st, err);
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, id);
-	db_bind_str(st, 2, lo);
-	db_bind_str(st, 3, hi);
-	while (!(rc = db_step(st, &row, err)) && row) {
-		if (!*found) {
-			*found = true;
-			v->id = db_column_int64(st, 0);
-			v->region = col_text(a, st, 1);
-			v->household_no = col_text(a, st, 2);
-			v->area = col_text(a, st, 3);
-			v->address = col_text(a, st, 4);
-			v->version = db_column_int64(st, 5);
-			v->created_at = col_text(a, st, 6);
-			v->updated_at = col_text(a, st, 7);
-		}
-		if (db_column_is_null(st, 8))
-			continue;
-		if (!room(a, (void **)&v->members, v->n_members, &cap, sizeof *v->members)) {
-			rc = oom(err);
-			break;
-		}
-		struct member_view *m = &v->members[v->n_members++];
-		*m = (struct member_view){
-		    .person_id = db_column_int64(st, 8),
-		    .id_number = col_text(a, st, 9),
-		    .name = col_text(a, st, 10),
-		    .relation = col_text(a, st, 11),
-		    .birth_date = col_text(a, st, 12),
-		    .sex = col_text(a, st, 13),
-		    .disability_grade = db_column_int64(st, 14),
-		    .disability_kind = col_text(a, st, 15),
-		    .severe_illness = db_column_int64(st, 16) != 0,
-		    .labor = col_text(a, st, 17),
-		    .self_care = col_text(a, st, 18),
-		    .in_school = db_column_int64(st, 19) != 0,
-		    .supporters = col_text(a, st, 20),
-		};
-		if (!m->id_number || !m->name || !m->relation) {
-			rc = dd_fail(err, DD_EIO, "db", "库中成员数据不完整 (a stored member is incomplete)");
-			break;
-		}
-	}
-	db_finalize(st);
-	return rc;
+	r->membership_id = db_column_int64(st, 22);
+	r->m = (struct member_view){
+	    .person_id = db_column_int64(st, 9),
+	    .id_number = col_text(a, st, 10),
+	    .name = col_text(a, st, 11),
+	    .relation = col_text(a, st, 12),
+	    .birth_date = col_text(a, st, 13),
+	    .sex = col_text(a, st, 14),
+	    .disability_grade = db_column_int64(st, 15),
+	    .disability_kind = col_text(a, st, 16),
+	    .severe_illness = db_column_int64(st, 17) != 0,
+	    .labor = col_text(a, st, 18),
+	    .self_care = col_text(a, st, 19),
+	    .in_school = db_column_int64(st, 20) != 0,
+	    .supporters = col_text(a, st, 21),
+	};
+	if (!r->m.id_number || !r->m.name || !r->m.relation)
+		return dd_fail(err, DD_EIO, "db", "库中成员数据不完整 (a stored member is incomplete)");
+	return DD_OK;
 }
 
-/* The household id inside scope, in one read snapshot: two indexed
- * statements. *found false when it is missing or outside. */
+/* The household id inside scope. *found false when it is missing or outside. */
 static dd_status view_load(struct db *db, const char *scope, int64_t id, struct arena *a, struct household_view *v,
 			   bool *found, dd_error *err)
 {
@@ -231,14 +186,76 @@ static dd_status view_load(struct db *db, const char *scope, int64_t id, struct 
 	store_region_range(scope, lo, hi);
 	memset(v, 0, sizeof *v);
 	*found = false;
-	dd_status rc = db_begin_read(db, err);
+	struct db_stmt *st = NULL;
+	dd_status rc = db_prepare_cached(db, view_sql, &st, err);
 	if (rc)
 		return rc;
-	rc = load_household(db, lo, hi, id, a, v, found, err);
-	if (!rc && *found)
-		rc = load_items(db, a, v, err);
-	db_rollback(db); /* the read snapshot */
-	return rc;
+	db_bind_int64(st, 1, id);
+	db_bind_str(st, 2, lo);
+	db_bind_str(st, 3, hi);
+	struct member_row *rows = NULL;
+	size_t n_rows = 0, row_cap = 0, item_cap = 0;
+	bool row = false;
+	while (!(rc = db_step(st, &row, err)) && row) {
+		int64_t part = db_column_int64(st, 0);
+		if (part == 0) {
+			if (!*found) {
+				*found = true;
+				v->id = db_column_int64(st, 1);
+				v->region = col_text(a, st, 2);
+				v->household_no = col_text(a, st, 3);
+				v->area = col_text(a, st, 4);
+				v->address = col_text(a, st, 5);
+				v->version = db_column_int64(st, 6);
+				v->created_at = col_text(a, st, 7);
+				v->updated_at = col_text(a, st, 8);
+			}
+			if (db_column_is_null(st, 9))
+				continue;
+			if (!room(a, (void **)&rows, n_rows, &row_cap, sizeof *rows)) {
+				rc = oom(err);
+				break;
+			}
+			if ((rc = read_member(st, a, &rows[n_rows++], err)))
+				break;
+			continue;
+		}
+		if (part < 1 || part > 3) {
+			rc = dd_fail(err, DD_EIO, "db", "库中数据异常 (unexpected row)");
+			break;
+		}
+		if (!room(a, (void **)&v->items, v->n_items, &item_cap, sizeof *v->items)) {
+			rc = oom(err);
+			break;
+		}
+		const char *period = db_column_text(st, 28, NULL);
+		v->items[v->n_items++] = (struct item_view){
+		    .kind = (enum item_kind)(part - 1),
+		    .id = db_column_int64(st, 23),
+		    .person_id = db_column_int64(st, 24),
+		    .type = col_text(a, st, 25),
+		    .amount = db_column_int64(st, 26),
+		    .quantity = db_column_int64(st, 27),
+		    .yearly = period && strcmp(period, "year") == 0,
+		    .imputed = db_column_int64(st, 29) != 0,
+		};
+	}
+	db_finalize(st);
+	if (rc || !*found)
+		return rc;
+	if (n_rows > 1)
+		qsort(rows, n_rows, sizeof *rows, member_row_cmp);
+	if (n_rows) {
+		v->members = arena_alloc(a, n_rows * sizeof *v->members);
+		if (!v->members)
+			return oom(err);
+		for (size_t i = 0; i < n_rows; i++)
+			v->members[i] = rows[i].m;
+		v->n_members = n_rows;
+	}
+	if (v->n_items > 1)
+		qsort(v->items, v->n_items, sizeof *v->items, item_cmp);
+	return DD_OK;
 }
 
 /* --- writing JSON --- */
@@ -421,8 +438,8 @@ static enum svc_kind get_as(struct db *db, const struct principal *actor, int64_
 		snprintf(id_text, sizeof id_text, "%" PRId64, id);
 		rc = db_begin(db, &err);
 		if (!rc)
-			rc = audit_append_region(db, v.region, actor->username, "household.reveal", "household", id_text,
-						 "{}", &err);
+			rc = audit_append_region(db, v.region, actor->username, "household.reveal", "household",
+						 id_text, "{}", &err);
 		if (!rc)
 			rc = db_commit(db, &err);
 		if (rc)
@@ -520,12 +537,11 @@ static dd_status find_persons(struct db *db, const struct household *h, int64_t 
 	return rc;
 }
 
-static dd_status household_no_taken(struct db *db, const char *region_sig, const char *no, bool *taken,
-				    dd_error *err)
+static dd_status household_no_taken(struct db *db, const char *region_sig, const char *no, bool *taken, dd_error *err)
 {
 	struct db_stmt *st = NULL;
-	dd_status rc = db_prepare_cached(
-	    db, "SELECT 1 FROM households WHERE region_code = $1 AND household_no = $2", &st, err);
+	dd_status rc =
+	    db_prepare_cached(db, "SELECT 1 FROM households WHERE region_code = $1 AND household_no = $2", &st, err);
 	if (rc)
 		return rc;
 	db_bind_str(st, 1, region_sig);
@@ -717,7 +733,8 @@ enum svc_kind registry_update(struct db *db, const struct principal *actor, int6
 		int n = snprintf(detail, sizeof detail, "{\"version\":%" PRId64 ",\"changed\":[", version + 1);
 		for (size_t i = 0, first = 1; i < sizeof names / sizeof names[0]; i++)
 			if (names[i]) {
-				n += snprintf(detail + n, sizeof detail - (size_t)n, "%s\"%s\"", first ? "" : ",", names[i]);
+				n += snprintf(detail + n, sizeof detail - (size_t)n, "%s\"%s\"", first ? "" : ",",
+					      names[i]);
 				first = 0;
 			}
 		snprintf(detail + n, sizeof detail - (size_t)n, "]}");

@@ -142,13 +142,26 @@ describe('session', () => {
 		assert.equal(logout.status, 403);
 	});
 
-	test('logout ends the session', async () => {
+	test('logout ends the session at once on every server thread', async () => {
 		const s = await login(base, 'admin', ADMIN_PASSWORD);
+		// the session is now in the session cache of the threads that answered
+		const before = await Promise.all(Array.from({ length: 16 }, () => call(base, 'GET', '/api/v1/me', { cookie: s.cookie })));
+		assert.deepEqual(before.map((r) => r.status), Array(16).fill(200));
 		const r = await call(base, 'DELETE', '/api/v1/session', { cookie: s.cookie, csrf: s.csrf });
 		assert.equal(r.status, 204);
 		assert.match(r.headers.get('set-cookie'), /Max-Age=0/);
-		assert.equal((await call(base, 'GET', '/api/v1/me', { cookie: s.cookie })).status, 401);
+		const after = await Promise.all(Array.from({ length: 16 }, () => call(base, 'GET', '/api/v1/me', { cookie: s.cookie })));
+		assert.deepEqual(after.map((x) => x.status), Array(16).fill(401));
 		assert.ok(auditCount('auth.logout') >= 1);
+	});
+
+	test('a session removed by another process ends within a second', async () => {
+		assert.equal((await createUser(admin, { username: 'cache_probe', role: 'county', region: '500154' })).status, 201);
+		const s = await login(base, 'cache_probe', PW);
+		assert.equal((await call(base, 'GET', '/api/v1/me', { cookie: s.cookie })).status, 200);
+		sql(db.target, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'cache_probe')");
+		await new Promise((res) => setTimeout(res, 1100));
+		assert.equal((await call(base, 'GET', '/api/v1/me', { cookie: s.cookie })).status, 401);
 	});
 });
 
