@@ -36,17 +36,6 @@ void reserve_page_release(struct reserve_page *p)
 	p->n = 0;
 }
 
-static enum svc_kind store_fail(struct svc_error *e, struct db *db, dd_status rc, const dd_error *err)
-{
-	if (db_in_transaction(db))
-		db_rollback(db);
-	if (db_last_fault(db) == DB_FAULT_CONNECTION)
-		return svc_fail(e, SVC_UNAVAILABLE, "STORE_UNAVAILABLE", NULL, "数据库暂时无法访问，请稍后重试");
-	if (db_last_fault(db) == DB_FAULT_BUSY)
-		return svc_fail(e, SVC_CONFLICT, "BUSY", NULL, "数据库繁忙，请稍后重试");
-	return svc_from_status(e, rc == DD_EINVAL ? DD_EIO : rc, err);
-}
-
 bool reserve_fund_township(const char *region, char township[REGION_TEXT_MAX])
 {
 	char sig[REGION_TEXT_MAX];
@@ -109,7 +98,7 @@ enum svc_kind reserve_fund_state(struct db *db, const char *township_code, struc
 	dd_error_clear(&err);
 	dd_status rc = fund_read(db, township_code, out, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
 }
 
@@ -176,7 +165,7 @@ enum svc_kind reserve_fund_get(struct db *db, const struct principal *actor, con
 		rc = db_commit(db, &err);
 	if (rc) {
 		reserve_page_release(out);
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	}
 	return SVC_OK;
 }
@@ -248,11 +237,11 @@ enum svc_kind reserve_fund_post_tx(struct db *db, const struct principal *actor,
 		db_finalize(st);
 	}
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	if (!row) {
 		struct reserve_fund f;
 		if ((rc = fund_read(db, code, &f, &err)))
-			return store_fail(e, db, rc, &err);
+			return svc_store_fail(e, db, rc, &err);
 		char have[MONEY_TEXT_MAX], want[MONEY_TEXT_MAX];
 		money_format(f.balance, have);
 		money_format(amount, want);
@@ -309,7 +298,7 @@ enum svc_kind reserve_fund_post_tx(struct db *db, const struct principal *actor,
 		rc = audit_append_region(db, code, actor->username, action, "reserve_fund", eid, detail, &err);
 	}
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	entry->kind = kind;
 	entry->amount = amount;
 	entry->balance_after = balance;
@@ -332,7 +321,7 @@ static enum svc_kind check_application(struct db *db, const struct principal *ac
 	dd_status rc =
 	    db_prepare_cached(db, "SELECT region_code, programme FROM applications WHERE id = $1", &st, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	db_bind_int64(st, 1, id);
 	rc = db_step(st, &row, &err);
 	if (!rc && row) {
@@ -341,7 +330,7 @@ static enum svc_kind check_application(struct db *db, const struct principal *ac
 	}
 	db_finalize(st);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	char sig[REGION_TEXT_MAX] = "";
 	if (row)
 		region_significant(region, strlen(region), sig);
@@ -391,13 +380,13 @@ enum svc_kind reserve_fund_post(struct db *db, const struct principal *actor, co
 		return k;
 	dd_status rc = db_begin(db, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	k = reserve_fund_post_tx(db, actor, code, kind, amount, req->application_id, note, entry, e);
 	if (k) {
 		db_rollback(db);
 		return k;
 	}
 	if ((rc = fund_read(db, code, fund, &err)) || (rc = db_commit(db, &err)))
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
 }

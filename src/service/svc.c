@@ -52,6 +52,8 @@ enum svc_kind svc_store_fail(struct svc_error *e, struct db *db, dd_status rc, c
 		db_rollback(db);
 	if (db_last_fault(db) == DB_FAULT_CONNECTION)
 		return svc_fail(e, SVC_UNAVAILABLE, "STORE_UNAVAILABLE", NULL, "数据库暂时无法访问，请稍后重试");
+	if (db_last_fault(db) == DB_FAULT_BUSY)
+		return svc_fail(e, SVC_CONFLICT, "BUSY", NULL, "数据库繁忙，请稍后重试");
 	return svc_from_status(e, rc == DD_EINVAL ? DD_EIO : rc, err);
 }
 

@@ -44,8 +44,9 @@ enum svc_kind svc_fail(struct svc_error *e, enum svc_kind kind, const char *code
 enum svc_kind svc_from_status(struct svc_error *e, dd_status rc, const dd_error *err);
 struct db;
 /* A failed store call: rolls back the open transaction; SVC_UNAVAILABLE
- * when the connection is gone, else svc_from_status (a store DD_EINVAL is
- * not the client's fault: INTERNAL). */
+ * when the connection is gone, SVC_CONFLICT (BUSY: try again) when the
+ * store was locked or the transaction lost a serialization race, else
+ * svc_from_status (a store DD_EINVAL is not the client's fault: INTERNAL). */
 enum svc_kind svc_store_fail(struct svc_error *e, struct db *db, dd_status rc, const dd_error *err);
 /* A list page: page from 1 (and small enough that the offset fits),
  * per_page 1..max; SVC_BAD_INPUT (BAD_PAGE) naming the one at fault. */

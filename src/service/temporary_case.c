@@ -18,17 +18,6 @@ dd_date temporary_today(void)
 	return (dd_date)(((int64_t)time(NULL) + 8 * 3600) / 86400);
 }
 
-static enum svc_kind store_fail(struct svc_error *e, struct db *db, dd_status rc, const dd_error *err)
-{
-	if (db_in_transaction(db))
-		db_rollback(db);
-	if (db_last_fault(db) == DB_FAULT_CONNECTION)
-		return svc_fail(e, SVC_UNAVAILABLE, "STORE_UNAVAILABLE", NULL, "数据库暂时无法访问，请稍后重试");
-	if (db_last_fault(db) == DB_FAULT_BUSY)
-		return svc_fail(e, SVC_CONFLICT, "BUSY", NULL, "数据库繁忙，请稍后重试");
-	return svc_from_status(e, rc == DD_EINVAL ? DD_EIO : rc, err);
-}
-
 /* Fails e after rolling back the open transaction. */
 static enum svc_kind tx_fail(struct db *db, enum svc_kind k)
 {
@@ -148,14 +137,14 @@ static enum svc_kind household_region(struct db *db, const struct principal *act
 	bool row = false;
 	dd_status rc = db_prepare_cached(db, "SELECT region_code FROM households WHERE id = $1", &st, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	db_bind_int64(st, 1, id);
 	rc = db_step(st, &row, &err);
 	if (!rc && row)
 		copy_text(region, REGION_TEXT_MAX + 8, db_column_text(st, 0, NULL));
 	db_finalize(st);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	char sig[REGION_TEXT_MAX] = "";
 	if (row)
 		region_significant(region, strlen(region), sig);
@@ -173,12 +162,12 @@ enum svc_kind temporary_case_exists(struct db *db, int64_t id, bool *yes, struct
 	*yes = false;
 	dd_status rc = db_prepare_cached(db, "SELECT 1 FROM temporary_cases WHERE application_id = $1", &st, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	db_bind_int64(st, 1, id);
 	rc = db_step(st, &row, &err);
 	db_finalize(st);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	*yes = row;
 	return SVC_OK;
 }
@@ -316,7 +305,7 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 	if (!rc)
 		rc = db_commit(db, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
 }
 
@@ -538,7 +527,7 @@ enum svc_kind temporary_allowed_actions(struct db *db, const struct principal *a
 	bool found = false;
 	dd_status rc = case_load(db, id, &c, &found, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	if (found)
 		add_allowed(out, actor, &c);
 	return SVC_OK;
@@ -557,7 +546,7 @@ enum svc_kind temporary_render(struct db *db, const struct temporary_env *env, i
 	if (!rc)
 		rc = render_case(db, env, &c, out, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
 }
 
@@ -572,7 +561,7 @@ enum svc_kind temporary_get(struct db *db, const struct temporary_env *env, cons
 	if (!rc)
 		rc = case_load(db, id, &c, &found, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	if (!found || actor->role == ROLE_NONE || !authz_in_scope(actor, c.sig))
 		return tx_fail(db, svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该临时救助案件"));
 	strbuf_addf(out,
@@ -625,7 +614,7 @@ enum svc_kind temporary_get(struct db *db, const struct temporary_env *env, cons
 	if (!rc)
 		rc = db_commit(db, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
 }
 
@@ -723,7 +712,7 @@ enum svc_kind temporary_act(struct db *db, const struct temporary_env *env, cons
 	if (!rc)
 		rc = case_load(db, id, &c, &found, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	if (!found || !authz_in_scope(actor, c.sig))
 		return tx_fail(db, svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该临时救助案件"));
 	/* the version first: it also takes the case's row lock */
@@ -737,7 +726,7 @@ enum svc_kind temporary_act(struct db *db, const struct temporary_env *env, cons
 			       3, t, v, &changes, &err);
 	}
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	if (changes != 1)
 		return tx_fail(
 		    db, svc_fail(e, SVC_CONFLICT, "STALE_VERSION", "version", "案件已被他人修改，请重新读取后再操作"));
@@ -914,7 +903,7 @@ enum svc_kind temporary_act(struct db *db, const struct temporary_env *env, cons
 			db_finalize(st);
 		}
 		if (rc)
-			return store_fail(e, db, rc, &err);
+			return svc_store_fail(e, db, rc, &err);
 		if (!row || strcmp(sstate, "planned") != 0)
 			return tx_fail(db, svc_fail(e, SVC_RULE, "STAGE_NOT_PAYABLE", "stage",
 						    row ? "该阶段已发放或已取消" : "没有这个阶段"));
@@ -985,6 +974,6 @@ enum svc_kind temporary_act(struct db *db, const struct temporary_env *env, cons
 	if (!rc)
 		rc = db_commit(db, &err);
 	if (rc)
-		return store_fail(e, db, rc, &err);
+		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
 }
