@@ -13,6 +13,7 @@
 #include "core/idnum.h"
 #include "core/money.h"
 #include "core/region.h"
+#include "registry.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/store.h"
@@ -601,20 +602,10 @@ enum svc_kind casework_create(struct db *db, const struct casework_env *env, con
 	dd_status rc = db_begin(db, &err);
 	if (rc)
 		return store_fail(e, rc, &err);
-	rc = db_prepare(db, "SELECT region_code FROM households WHERE id = $1", 0, &st, &err);
-	if (!rc) {
-		db_bind_int64(st, 1, req->household_id);
-		rc = db_step(st, &row, &err);
-		if (!rc && row)
-			copy_col(st, 0, a.region, sizeof a.region);
-		db_finalize(st);
-		st = NULL;
-	}
-	if (rc)
-		goto fail;
-	if (!row || !authz_in_scope(actor, a.region)) {
-		k = svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "household_id", "家庭不存在或不在您的辖区内");
-		goto refused;
+	if ((k = registry_household_region(db, actor, req->household_id, a.region, e))) {
+		if (db_in_transaction(db)) /* not after a store failure: rolled back already */
+			db_rollback(db);
+		return k;
 	}
 	if (req->commitment == 0) {
 		k = svc_fail(e, SVC_RULE, "COMMITMENT_REQUIRED", "commitment",

@@ -905,3 +905,28 @@ enum svc_kind registry_list(struct db *db, const struct principal *actor, const 
 		    lq->per_page);
 	return SVC_OK;
 }
+
+enum svc_kind registry_household_region(struct db *db, const struct principal *actor, int64_t id,
+					char region[REGION_TEXT_MAX], struct svc_error *e)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	struct db_stmt *st;
+	bool row = false;
+	region[0] = '\0';
+	dd_status rc = db_prepare_cached(db, "SELECT region_code FROM households WHERE id = $1", &st, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st, &row, &err);
+	if (!rc && row) {
+		const char *r = db_column_text(st, 0, NULL);
+		snprintf(region, REGION_TEXT_MAX, "%s", r ? r : "");
+	}
+	db_finalize(st);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	if (!row || !authz_in_scope(actor, region))
+		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "household_id", "家庭不存在或不在您的辖区内");
+	return SVC_OK;
+}

@@ -26,10 +26,10 @@
 struct db;
 
 #define REGISTRY_PER_PAGE_MAX 500
-#define REGISTRY_Q_MAX 64	      /* bytes of a search text */
-#define REGISTRY_HOUSEHOLD_NO_MAX 64  /* as the import's (IMPORT.md) */
-#define REGISTRY_NAME_MAX 120	      /* bytes of a member's name, as the import's */
-#define REGISTRY_ADDRESS_MAX 300      /* bytes */
+#define REGISTRY_Q_MAX 64	     /* bytes of a search text */
+#define REGISTRY_HOUSEHOLD_NO_MAX 64 /* as the import's (IMPORT.md) */
+#define REGISTRY_NAME_MAX 120	     /* bytes of a member's name, as the import's */
+#define REGISTRY_ADDRESS_MAX 300     /* bytes */
 
 /* --- pure helpers (no I/O), exposed for the unit tests --- */
 
@@ -108,5 +108,13 @@ struct registry_change {
  * outside scope), SVC_BAD_INPUT naming the field. */
 enum svc_kind registry_update(struct db *db, const struct principal *actor, int64_t id,
 			      const struct registry_change *req, struct strbuf *out, struct svc_error *e);
+
+/* The stored region (significant form) of household id, for the services
+ * that act on a household (applications, temporary assistance). Runs inside
+ * the caller's transaction when one is open. SVC_NOT_FOUND (field
+ * "household_id") when it is missing or outside actor's scope; a store
+ * failure as svc_store_fail (which rolls the open transaction back). */
+enum svc_kind registry_household_region(struct db *db, const struct principal *actor, int64_t id,
+					char region[REGION_TEXT_MAX], struct svc_error *e);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "registry.h"
 #include "reserve_fund.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -127,32 +128,6 @@ static enum svc_kind parse_amount(const char *s, const char *field, fen_t *out, 
 	return SVC_OK;
 }
 
-/* The region of household id when the actor may see it (else SVC_NOT_FOUND). */
-static enum svc_kind household_region(struct db *db, const struct principal *actor, int64_t id,
-				      char region[REGION_TEXT_MAX + 8], struct svc_error *e)
-{
-	dd_error err;
-	dd_error_clear(&err);
-	struct db_stmt *st;
-	bool row = false;
-	dd_status rc = db_prepare_cached(db, "SELECT region_code FROM households WHERE id = $1", &st, &err);
-	if (rc)
-		return svc_store_fail(e, db, rc, &err);
-	db_bind_int64(st, 1, id);
-	rc = db_step(st, &row, &err);
-	if (!rc && row)
-		copy_text(region, REGION_TEXT_MAX + 8, db_column_text(st, 0, NULL));
-	db_finalize(st);
-	if (rc)
-		return svc_store_fail(e, db, rc, &err);
-	char sig[REGION_TEXT_MAX] = "";
-	if (row)
-		region_significant(region, strlen(region), sig);
-	if (!row || !authz_in_scope(actor, sig))
-		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "household_id", "家庭不存在或不在您的辖区内");
-	return SVC_OK;
-}
-
 enum svc_kind temporary_case_exists(struct db *db, int64_t id, bool *yes, struct svc_error *e)
 {
 	dd_error err;
@@ -180,11 +155,11 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 	(void)env;
 	if (actor->role != ROLE_VILLAGE && actor->role != ROLE_TOWNSHIP)
 		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "临时救助由村（居）委会或乡镇（街道）登记");
-	char sig[REGION_TEXT_MAX], township[REGION_TEXT_MAX], hregion[REGION_TEXT_MAX + 8] = "";
+	char sig[REGION_TEXT_MAX], township[REGION_TEXT_MAX], hregion[REGION_TEXT_MAX] = "";
 	const char *region = req->region;
 	if (!region && req->household_id > 0) {
 		/* through POST /api/v1/applications: where the household lives */
-		enum svc_kind hk = household_region(db, actor, req->household_id, hregion, e);
+		enum svc_kind hk = registry_household_region(db, actor, req->household_id, hregion, e);
 		if (hk)
 			return hk;
 		region = hregion;
@@ -221,7 +196,8 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 		return k;
 	if ((k = check_note(req->note, "note", e)))
 		return k;
-	if (req->region && req->household_id > 0 && (k = household_region(db, actor, req->household_id, hregion, e)))
+	if (req->region && req->household_id > 0 &&
+	    (k = registry_household_region(db, actor, req->household_id, hregion, e)))
 		return k; /* a household given must be one the caller may see */
 	dd_error err;
 	dd_error_clear(&err);
