@@ -117,13 +117,11 @@ bool api_body_object(struct call *c, const struct json_value **out)
 
 /* A string member (absent: *s NULL). False after replying 400 for another
  * type or a repeated key. */
-bool api_member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n)
+bool api_member(struct call *c, const struct json_value *obj, const char *key, const struct json_value **out)
 {
 	const struct json_value *found = NULL;
 	size_t kl = strlen(key);
-	*s = NULL;
-	if (n)
-		*n = 0;
+	*out = NULL;
 	for (const struct json_value *m = obj->child; m; m = m->next) {
 		if (m->key_len != kl || memcmp(m->key, key, kl) != 0)
 			continue;
@@ -133,6 +131,18 @@ bool api_member_string(struct call *c, const struct json_value *obj, const char 
 		}
 		found = m;
 	}
+	*out = found;
+	return true;
+}
+
+bool api_member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n)
+{
+	const struct json_value *found;
+	*s = NULL;
+	if (n)
+		*n = 0;
+	if (!api_member(c, obj, key, &found))
+		return false;
 	if (!found || found->type == JSON_NULL)
 		return true;
 	if (found->type != JSON_STRING) {

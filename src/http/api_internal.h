@@ -34,6 +34,9 @@ struct call {
 /* Parses the body as a JSON object into c->arena. False after replying
  * 400 (413 beyond the arena's limit). */
 bool api_body_object(struct call *c, const struct json_value **out);
+/* The member key of obj (absent: *out NULL). False after replying 400
+ * DUPLICATE_KEY when the key is there twice. */
+bool api_member(struct call *c, const struct json_value *obj, const char *key, const struct json_value **out);
 /* A string member of obj (absent or null: *s NULL). False after replying
  * 400 for another type or a repeated key. */
 bool api_member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n);

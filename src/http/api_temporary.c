@@ -29,17 +29,9 @@ static void param_text(const struct call *c, char *out, size_t cap)
 static bool member_id(struct call *c, const struct json_value *obj, const char *key, int64_t *out)
 {
 	*out = 0;
-	const struct json_value *found = NULL;
-	size_t kl = strlen(key);
-	for (const struct json_value *m = obj->child; m; m = m->next) {
-		if (m->key_len != kl || memcmp(m->key, key, kl) != 0)
-			continue;
-		if (found) {
-			reply_error(c->rep, 400, "DUPLICATE_KEY", "字段重复", key);
-			return false;
-		}
-		found = m;
-	}
+	const struct json_value *found;
+	if (!api_member(c, obj, key, &found))
+		return false;
 	if (!found || found->type == JSON_NULL)
 		return true;
 	if (found->type != JSON_NUMBER || !json_int64(found, out) || *out < 1) {
