@@ -112,10 +112,8 @@ enum svc_kind reserve_fund_get(struct db *db, const struct principal *actor, con
 		return k;
 	if ((k = authz_reserve_view(actor, sig, e)))
 		return k;
-	if (page < 1 || per_page < 1 || per_page > 500)
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_INPUT", "per_page", "每页条数应为 1 到 500");
-	if (page > INT64_MAX / per_page)
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_INPUT", "page", "页码过大");
+	if ((k = svc_page_check(page, per_page, 500, e)))
+		return k;
 	dd_error err;
 	dd_error_clear(&err);
 	dd_status rc = db_begin_read(db, &err);
