@@ -99,7 +99,10 @@ int main(int argc, char **argv)
 	return EXIT_BAD_INPUT;
 }
 
-bool cli_load_policy(const char *path, struct policy *out)
+/* A data file read by load (path NULL: the copy built into the program,
+ * named default_name in messages). False after printing why. */
+static bool load_data(const char *path, size_t max, const char *embedded, size_t embedded_n, const char *default_name,
+		      dd_status (*load)(void *out, const char *text, size_t n, dd_error *err), void *out)
 {
 	dd_error err;
 	dd_error_clear(&err);
@@ -107,43 +110,41 @@ bool cli_load_policy(const char *path, struct policy *out)
 	if (path) {
 		char *text;
 		size_t n;
-		if ((rc = cli_read_file(path, 64u * 1024 * 1024, &text, &n, &err))) {
+		if ((rc = cli_read_file(path, max, &text, &n, &err))) {
 			cli_print_error(&err);
 			return false;
 		}
-		rc = policy_load(out, text, n, &err);
+		rc = load(out, text, n, &err);
 		free(text);
 	} else {
-		rc = policy_load(out, dd_default_policy, (size_t)(dd_default_policy_end - dd_default_policy), &err);
+		rc = load(out, embedded, embedded_n, &err);
 	}
 	if (rc) {
-		fprintf(stderr, "%s: %s: %s\n", path ? path : "policy/default.json", err.field, err.message);
+		fprintf(stderr, "%s: %s: %s\n", path ? path : default_name, err.field, err.message);
 		return false;
 	}
 	return true;
 }
 
+static dd_status load_policy(void *out, const char *text, size_t n, dd_error *err)
+{
+	return policy_load(out, text, n, err);
+}
+
+static dd_status load_calendar(void *out, const char *text, size_t n, dd_error *err)
+{
+	return calendar_load(out, text, n, err);
+}
+
+bool cli_load_policy(const char *path, struct policy *out)
+{
+	return load_data(path, 64u * 1024 * 1024, dd_default_policy,
+			 (size_t)(dd_default_policy_end - dd_default_policy), "policy/default.json", load_policy, out);
+}
+
 bool cli_load_calendar(const char *path, struct calendar *out)
 {
-	dd_error err;
-	dd_error_clear(&err);
-	dd_status rc;
-	if (path) {
-		char *text;
-		size_t n;
-		if ((rc = cli_read_file(path, 16u * 1024 * 1024, &text, &n, &err))) {
-			cli_print_error(&err);
-			return false;
-		}
-		rc = calendar_load(out, text, n, &err);
-		free(text);
-	} else {
-		rc = calendar_load(out, dd_default_calendar, (size_t)(dd_default_calendar_end - dd_default_calendar),
-				   &err);
-	}
-	if (rc) {
-		fprintf(stderr, "%s: %s: %s\n", path ? path : "policy/calendar-cn.json", err.field, err.message);
-		return false;
-	}
-	return true;
+	return load_data(path, 16u * 1024 * 1024, dd_default_calendar,
+			 (size_t)(dd_default_calendar_end - dd_default_calendar), "policy/calendar-cn.json",
+			 load_calendar, out);
 }
