@@ -39,6 +39,28 @@ test('a wrong password shows the server\'s Chinese message and stays on the logi
 	await page.closeAll();
 });
 
+test('repeated wrong passwords lock the login: the 429 message says so in Chinese', async () => {
+	const victim = await createUser(ctx.api, 'village', firstTownship(ctx.csv) + '001', '王协理员');
+	const page = await openPage(ctx);
+	await page.goto(`${ctx.url}/login`);
+	const alert = page.locator('[data-test=login-error]');
+	for (let i = 0; i < 6; i++) {
+		await page.getByLabel('用户名').fill(victim.username);
+		await page.getByLabel('密码').fill(`Wrong-Pass-${i}xyz`);
+		const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/session'));
+		await page.getByRole('button', { name: '登 录' }).click();
+		await answer;
+	}
+	await page.getByText(/登录失败次数过多.*请联系系统管理员/).waitFor();
+	assert.ok(page.problems.responses.some((r) => r.status === 429), 'the server answered 429');
+	await screenshot(page, 'login-locked');
+	assertClean(page, [
+		{ status: 401, path: /^\/api\/v1\/session$/ },
+		{ status: 429, path: /^\/api\/v1\/session$/ },
+	]);
+	await page.closeAll();
+});
+
 test('an empty form is refused in the browser with Chinese hints, without a request', async () => {
 	const page = await openPage(ctx);
 	await page.goto(`${ctx.url}/login`);
