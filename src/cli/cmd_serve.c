@@ -31,6 +31,9 @@ static void serve_usage(void)
 		"  --cookie-secure       会话 Cookie 加 Secure（经 TLS 反向代理提供服务时）\n"
 		"  --web DIR             网页界面的静态文件目录，默认 ./web/dist（存在时）(the built web UI)\n"
 		"  --no-web              只提供 API，不提供网页 (the API only)\n"
+		"  --portal-create-per-hour N     每个来源地址每小时最多提交网上申请 N 次，默认 10\n"
+		"  --portal-lookup-per-minute N   每个来源地址每分钟最多查询进度 N 次，默认 30\n"
+		"  --portal-regions-per-minute N  每个来源地址每分钟最多查询区划 N 次，默认 120\n"
 		"  --port 0 选择任一空闲端口，实际端口写在日志中 (port 0: any free port, logged)\n");
 }
 
@@ -81,6 +84,12 @@ int cmd_serve(int argc, char **argv)
 			cfg.db = v;
 		else if (strcmp(a, "--web") == 0)
 			cfg.web = v;
+		else if (strcmp(a, "--portal-create-per-hour") == 0)
+			ok = number(v, 1, 10000, &n) && ((cfg.portal_create_per_hour = (unsigned)n), true);
+		else if (strcmp(a, "--portal-lookup-per-minute") == 0)
+			ok = number(v, 1, 10000, &n) && ((cfg.portal_lookup_per_minute = (unsigned)n), true);
+		else if (strcmp(a, "--portal-regions-per-minute") == 0)
+			ok = number(v, 1, 10000, &n) && ((cfg.portal_regions_per_minute = (unsigned)n), true);
 		else if (strcmp(a, "--policy") == 0)
 			policy_path = v;
 		else if (strcmp(a, "--calendar") == 0)

@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "ratelimit.h"
 #include "webfiles.h"
 #include "core/strbuf.h"
 #include "store/db.h"
@@ -85,6 +86,9 @@ void server_config_default(struct server_config *c)
 	c->json_depth = 16;
 	c->conn_memory = 32 * 1024; /* cleared on every request: see docs/operations.md */
 	c->timeout = 30;
+	c->portal_create_per_hour = 10;
+	c->portal_lookup_per_minute = 30;
+	c->portal_regions_per_minute = 120;
 	c->drain = 30;
 	accounts_policy_default(&c->policy);
 }
@@ -192,6 +196,11 @@ static enum MHD_Result respond(struct server *s, struct MHD_Connection *c, struc
 		     MHD_YES;
 	if (ok && rep->set_cookie[0])
 		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->set_cookie) == MHD_YES;
+	if (ok && rep->retry_after) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%u", rep->retry_after);
+		ok = MHD_add_response_header(resp, "Retry-After", ra) == MHD_YES;
+	}
 	if (ok && rep->allow[0])
 		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow) == MHD_YES;
 	if (ok && (rep->close || atomic_load(&s->stopping)))
@@ -466,6 +475,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	    .body_len = r->body.len,
 	    .cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
 	    .csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
+	    .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
 	    .ip = r->ip[0] ? r->ip : NULL,
 	};
 	if (s->slow_n && !atomic_load(&s->stopping) && api_route_slow(r->req.method, url)) {
@@ -591,6 +601,13 @@ int server_run(const struct server_config *cfg)
 		log_line("ERROR", NULL, "pthread_key_create failed");
 		return 1;
 	}
+	s.api.portal_create = rate_limiter_new(cfg->portal_create_per_hour, 3600, 4096);
+	s.api.portal_lookup = rate_limiter_new(cfg->portal_lookup_per_minute, 60, 4096);
+	s.api.portal_regions = rate_limiter_new(cfg->portal_regions_per_minute, 60, 4096);
+	if (!s.api.portal_create || !s.api.portal_lookup || !s.api.portal_regions) {
+		log_line("ERROR", NULL, "portal rate limits: bad value or out of memory");
+		goto limiters;
+	}
 	pthread_mutex_init(&s.slow_mu, NULL);
 	pthread_cond_init(&s.slow_cv, NULL);
 
@@ -617,8 +634,7 @@ int server_run(const struct server_config *cfg)
 		log_line("ERROR", NULL, "无法在 %s 端口 %u 上监听 (cannot listen: %s)", cfg->host, cfg->port,
 			 strerror(errno));
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		pthread_key_delete(db_key);
-		return 1;
+		goto limiters;
 	}
 	/* half the workers hash passwords (at least one): at most that many
 	 * argon2id hashes (64 MiB each) at once, the rest wait in the queue */
@@ -666,6 +682,15 @@ int server_run(const struct server_config *cfg)
 		close(ls);
 	pthread_key_delete(db_key);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rate_limiter_free(s.api.portal_create);
+	rate_limiter_free(s.api.portal_lookup);
+	rate_limiter_free(s.api.portal_regions);
 	log_line("INFO", NULL, "stopped");
 	return 0;
+limiters: /* could not start */
+	rate_limiter_free(s.api.portal_create);
+	rate_limiter_free(s.api.portal_lookup);
+	rate_limiter_free(s.api.portal_regions);
+	pthread_key_delete(db_key);
+	return 1;
 }

@@ -83,6 +83,13 @@ describe('the demo', () => {
 		assert.equal(f.status, 200);
 	});
 
+	test('online applications wait for acceptance in the township', async () => {
+		const t = await login(base, 'township01', password);
+		const r = await call(base, 'GET', '/api/v1/online-applications?state=submitted', { cookie: t.cookie });
+		assert.equal(r.status, 200);
+		assert.ok(r.body.total >= 1, JSON.stringify(r.body));
+	});
+
 	test('the audit chain is whole; a second run keeps the store', () => {
 		assert.ok(auditIntact(dbPath));
 		const before = sql(dbPath, 'SELECT count(*) FROM audit_log');

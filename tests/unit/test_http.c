@@ -12,6 +12,7 @@
 #include "http/query.h"
 #include "http/reply.h"
 #include "http/router.h"
+#include "http/ratelimit.h"
 #include "http/webfiles.h"
 
 #include <stdio.h>
@@ -345,12 +346,51 @@ static void web_opening(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The sliding window: exact counts, Retry-After, separate keys, eviction. */
+static void rate_limits(void **state)
+{
+	(void)state;
+	assert_null(rate_limiter_new(0, 60, 16));
+	assert_null(rate_limiter_new(3, 0, 16));
+	unsigned wait = 0;
+	assert_true(rate_limiter_hit(NULL, "x", 0, &wait));
+	struct rate_limiter *rl = rate_limiter_new(3, 60, 16);
+	assert_non_null(rl);
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 100, &wait));
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 110, &wait));
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 120, &wait));
+	assert_false(rate_limiter_hit(rl, "10.0.0.1", 121, &wait));
+	assert_int_equal(wait, 39);				   /* the event of 100 leaves the window at 160 */
+	assert_true(rate_limiter_hit(rl, "10.0.0.2", 121, &wait)); /* another address */
+	assert_false(rate_limiter_hit(rl, "10.0.0.1", 159, &wait));
+	assert_int_equal(wait, 1);
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 160, &wait)); /* sliding: one slot free */
+	assert_false(rate_limiter_hit(rl, "10.0.0.1", 165, &wait));
+	assert_int_equal(wait, 5); /* 110 + 60 - 165 */
+	/* refusals are not counted: after the window all three are free again */
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 230, &wait));
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 230, &wait));
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 230, &wait));
+	assert_false(rate_limiter_hit(rl, "10.0.0.1", 230, &wait));
+	/* many addresses in a small table: the idlest are forgotten, no crash */
+	char key[32];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "192.168.%d.%d", i / 256, i % 256);
+		assert_true(rate_limiter_hit(rl, key, 300 + i, &wait));
+	}
+	assert_true(rate_limiter_hit(rl, NULL, 2000, &wait));
+	assert_true(rate_limiter_hit(rl, "", 2000, &wait)); /* the same shared key */
+	assert_true(rate_limiter_hit(rl, NULL, 2000, &wait));
+	assert_false(rate_limiter_hit(rl, "", 2000, &wait));
+	rate_limiter_free(rl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(matching),	 cmocka_unit_test(traversal),	cmocka_unit_test(methods),
 	    cmocka_unit_test(cookies),	 cmocka_unit_test(errors),	cmocka_unit_test(queries),
-	    cmocka_unit_test(web_paths), cmocka_unit_test(web_opening),
+	    cmocka_unit_test(web_paths), cmocka_unit_test(web_opening), cmocka_unit_test(rate_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
