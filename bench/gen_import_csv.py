@@ -3,13 +3,15 @@
 
     python3 bench/gen_import_csv.py [--seed N] [--persons N | --households N] [--out FILE]
         [--encoding utf-8|gb18030] [--bom] [--headers en|zh|mixed] [--bad-rate F]
-        [--rows-shuffled] [--line-ending crlf|lf] [--county CODE] [--quiet]
+        [--rows-shuffled] [--line-ending crlf|lf] [--county CODE] [--towns N] [--villages N] [--quiet]
 
 One row per member, IMPORT.md's 18 columns in its order. The same arguments always give the same
 bytes (random.Random(seed) is the only source of randomness). Default: 1,000,000 persons (about
 350,000 households of 1-6 members), UTF-8 without BOM, English headers, CRLF, no bad rows, rows
 of one household contiguous. --county CODE puts every household in that county (a county's own
-register, as `make bench` serves it); the ID numbers' birthplaces follow it.
+register, as `make bench` serves it); the ID numbers' birthplaces follow it. --towns N and
+--villages N (default 30 and 25) bound the township and village digits (the demo's county has 10
+townships of 10 villages, which tools/demo.py puts in the regions table).
 
 The data looks like a Chongqing county register: region codes of the 38 real districts and
 counties (5001xx/5002xx, 开州区 500154 weighted up) plus township and village digits (12 digits,
@@ -135,11 +137,11 @@ class Gen:
         county = r.choices(COUNTIES, COUNTY_WEIGHTS)[0]
         if self.args.county:  # one county's register (same random stream otherwise)
             county = self.args.county
-        town = r.randint(1, 30)
+        town = r.randint(1, self.args.towns)
         if r.random() < 0.1:
             region = "%s%03d" % (county, town)
         else:
-            region = "%s%03d%03d" % (county, town, r.randint(1, 25))
+            region = "%s%03d%03d" % (county, town, r.randint(1, self.args.villages))
         area = w(AREA, "rural" if r.random() < 0.6 else "urban")
         self.hh_seq += 1
         hno = "%s-%07d" % (county, self.hh_seq)
@@ -253,6 +255,8 @@ def main():
     ap.add_argument("--line-ending", choices=("crlf", "lf"), default="crlf")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--county", default="", help="every household in this county (e.g. 500154)")
+    ap.add_argument("--towns", type=int, default=30, help="townships per county, numbered 001.. (default 30)")
+    ap.add_argument("--villages", type=int, default=25, help="villages per township, numbered 001.. (default 25)")
     args = ap.parse_args()
 
     g = Gen(args)

@@ -2,6 +2,7 @@
  * (src/http/server.h) until SIGTERM or SIGINT. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "core/calendar.h"
@@ -28,6 +29,11 @@ static void serve_usage(void)
 		"  --timeout S           空闲连接超时（秒），默认 30\n"
 		"  --drain S             停止时等待进行中请求的最长时间（秒），默认 30\n"
 		"  --cookie-secure       会话 Cookie 加 Secure（经 TLS 反向代理提供服务时）\n"
+		"  --web DIR             网页界面的静态文件目录，默认 ./web/dist（存在时）(the built web UI)\n"
+		"  --no-web              只提供 API，不提供网页 (the API only)\n"
+		"  --portal-create-per-hour N     每个来源地址每小时最多提交网上申请 N 次，默认 10\n"
+		"  --portal-lookup-per-minute N   每个来源地址每分钟最多查询进度 N 次，默认 30\n"
+		"  --portal-regions-per-minute N  每个来源地址每分钟最多查询区划 N 次，默认 120\n"
 		"  --port 0 选择任一空闲端口，实际端口写在日志中 (port 0: any free port, logged)\n");
 }
 
@@ -53,6 +59,7 @@ int cmd_serve(int argc, char **argv)
 	struct server_config cfg;
 	server_config_default(&cfg);
 	const char *policy_path = NULL, *calendar_path = NULL;
+	bool no_web = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		unsigned long long n = 0;
@@ -61,6 +68,9 @@ int cmd_serve(int argc, char **argv)
 			return EXIT_OK;
 		} else if (strcmp(a, "--cookie-secure") == 0) {
 			cfg.cookie_secure = true;
+			continue;
+		} else if (strcmp(a, "--no-web") == 0) {
+			no_web = true;
 			continue;
 		} else if (!v) {
 			fprintf(stderr,
@@ -72,6 +82,14 @@ int cmd_serve(int argc, char **argv)
 		i++;
 		if (strcmp(a, "--db") == 0)
 			cfg.db = v;
+		else if (strcmp(a, "--web") == 0)
+			cfg.web = v;
+		else if (strcmp(a, "--portal-create-per-hour") == 0)
+			ok = number(v, 1, 10000, &n) && ((cfg.portal_create_per_hour = (unsigned)n), true);
+		else if (strcmp(a, "--portal-lookup-per-minute") == 0)
+			ok = number(v, 1, 10000, &n) && ((cfg.portal_lookup_per_minute = (unsigned)n), true);
+		else if (strcmp(a, "--portal-regions-per-minute") == 0)
+			ok = number(v, 1, 10000, &n) && ((cfg.portal_regions_per_minute = (unsigned)n), true);
 		else if (strcmp(a, "--policy") == 0)
 			policy_path = v;
 		else if (strcmp(a, "--calendar") == 0)
@@ -110,6 +128,11 @@ int cmd_serve(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
+	struct stat st;
+	if (no_web)
+		cfg.web = NULL;
+	else if (!cfg.web && stat("web/dist", &st) == 0 && S_ISDIR(st.st_mode))
+		cfg.web = "web/dist"; /* the default: the UI built in the working directory */
 	struct policy policy;
 	if (!cli_load_policy(policy_path, &policy))
 		return EXIT_BAD_INPUT;

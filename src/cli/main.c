@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "core/calendar.h"
 #include "core/policy.h"
+#include "store/store.h"
 
 extern const char dd_default_policy[];
 extern const char dd_default_policy_end[];
@@ -85,8 +86,33 @@ void cli_print_error(const dd_error *err)
 	fprintf(stderr, "%s: %s\n", err->field[0] ? err->field : "$", err->message);
 }
 
+/* DOUDI_DEMO_CLOCK_DAYS=-N: the program runs N days in the past (the demo
+ * builds its history through the real rules; see docs/operations.md). */
+static bool demo_clock(void)
+{
+	const char *s = getenv("DOUDI_DEMO_CLOCK_DAYS");
+	if (!s || !*s)
+		return true;
+	int days = 0;
+	const char *p = s;
+	if (*p == '-')
+		p++;
+	for (; *p >= '0' && *p <= '9' && days <= 3650; p++)
+		days = days * 10 + (*p - '0');
+	if (*p || p == s || (s[0] == '-' && p == s + 1) || days > 3650 || (s[0] != '-' && days != 0)) {
+		fprintf(stderr, "DOUDI_DEMO_CLOCK_DAYS 应为 -3650 到 0 的整数 (must be an integer in -3650..0)\n");
+		return false;
+	}
+	store_clock_shift_days(-days);
+	if (days)
+		fprintf(stderr, "doudi: 演示时钟：比实际日期早 %d 天 (demo clock: %d days in the past)\n", days, days);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
+	if (!demo_clock())
+		return EXIT_BAD_INPUT;
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;

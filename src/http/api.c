@@ -34,6 +34,12 @@ enum route_id {
 	R_HOUSEHOLD_GET,
 	R_HOUSEHOLD_UPDATE,
 	R_AUDIT_LIST,
+	R_PUBLIC_APPS_CREATE,
+	R_PUBLIC_APPS_GET,
+	R_PUBLIC_REGIONS,
+	R_ONLINE_LIST,
+	R_ONLINE_GET,
+	R_ONLINE_ACTION,
 	R_COUNT
 };
 
@@ -61,6 +67,13 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/households/{id}", R_HOUSEHOLD_GET, R_SESSION},
     {HTTP_PATCH, "/api/v1/households/{id}", R_HOUSEHOLD_UPDATE, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/audit", R_AUDIT_LIST, R_SESSION},
+    /* the citizen portal: no session, limited per client address */
+    {HTTP_POST, "/api/v1/public/applications", R_PUBLIC_APPS_CREATE, 0},
+    {HTTP_GET, "/api/v1/public/applications/{*tracking_no}", R_PUBLIC_APPS_GET, 0},
+    {HTTP_GET, "/api/v1/public/regions", R_PUBLIC_REGIONS, 0},
+    {HTTP_GET, "/api/v1/online-applications", R_ONLINE_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/online-applications/{id}", R_ONLINE_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/online-applications/{id}/actions", R_ONLINE_ACTION, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -269,6 +282,12 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_HOUSEHOLD_GET] = api_households_get,
     [R_HOUSEHOLD_UPDATE] = api_households_update,
     [R_AUDIT_LIST] = api_audit_list,
+    [R_PUBLIC_APPS_CREATE] = api_public_applications_create,
+    [R_PUBLIC_APPS_GET] = api_public_applications_get,
+    [R_PUBLIC_REGIONS] = api_public_regions,
+    [R_ONLINE_LIST] = api_online_list,
+    [R_ONLINE_GET] = api_online_get,
+    [R_ONLINE_ACTION] = api_online_action,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -14,6 +14,7 @@
 #include "service/accounts.h"
 
 struct db;
+struct rate_limiter;
 
 struct policy;
 struct calendar;
@@ -24,6 +25,10 @@ struct api_config {
 	const struct calendar *calendar;    /* working days (case deadlines) */
 	unsigned json_depth;		    /* nesting limit of request bodies */
 	bool cookie_secure;		    /* add Secure to the session cookie */
+	/* the citizen portal's limits per client address (NULL: none) */
+	struct rate_limiter *portal_create;  /* POST /api/v1/public/applications */
+	struct rate_limiter *portal_lookup;  /* GET /api/v1/public/applications/{tracking_no} */
+	struct rate_limiter *portal_regions; /* GET /api/v1/public/regions */
 };
 
 struct api_request {
@@ -32,9 +37,10 @@ struct api_request {
 	const struct http_query *query; /* its decoded parameters */
 	const char *body;		/* NULL or body_len bytes */
 	size_t body_len;
-	const char *cookie; /* the Cookie header, or NULL */
-	const char *csrf;   /* the X-CSRF-Token header, or NULL */
-	const char *ip;	    /* the client's address as text, or NULL */
+	const char *cookie;	  /* the Cookie header, or NULL */
+	const char *csrf;	  /* the X-CSRF-Token header, or NULL */
+	const char *content_type; /* the Content-Type header, or NULL */
+	const char *ip;		  /* the client's address as text, or NULL */
 };
 
 /* Answers one request. db is the worker's connection (NULL when the store

@@ -68,4 +68,12 @@ void api_households_get(struct call *c);
 void api_households_update(struct call *c);
 void api_audit_list(struct call *c);
 
+/* api_portal.c: the citizen portal and the staff's online applications */
+void api_public_applications_create(struct call *c);
+void api_public_applications_get(struct call *c);
+void api_public_regions(struct call *c);
+void api_online_list(struct call *c);
+void api_online_get(struct call *c);
+void api_online_action(struct call *c);
+
 #endif

@@ -20,6 +20,7 @@ struct http_reply {
 	char allow[96];	      /* the Allow header of a 405; "" = none */
 	bool close;	      /* answer with Connection: close */
 	long long user_id;    /* the caller, for the log; 0 = anonymous */
+	unsigned retry_after; /* the Retry-After header of a 429 (seconds); 0 = none */
 };
 
 void reply_init(struct http_reply *r);

@@ -24,6 +24,8 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "ratelimit.h"
+#include "webfiles.h"
 #include "core/strbuf.h"
 #include "store/db.h"
 #include "store/store.h"
@@ -39,6 +41,7 @@ struct reqctx;
 struct server {
 	const struct server_config *cfg;
 	struct api_config api;
+	struct web_root web; /* web.len 0: no static files */
 	atomic_int inflight;
 	atomic_bool stopping;
 	/* the slow-request queue and its threads */
@@ -52,6 +55,8 @@ struct server {
 
 /* One request: created on the first call of the access handler. */
 struct reqctx {
+	bool started;	   /* the access handler has seen it (inflight counted) */
+	bool raw_path_bad; /* the raw target has an encoded slash, backslash or NUL */
 	char id[REQUEST_ID_HEX];
 	struct timespec t0;
 	struct strbuf body;
@@ -81,6 +86,9 @@ void server_config_default(struct server_config *c)
 	c->json_depth = 16;
 	c->conn_memory = 32 * 1024; /* cleared on every request: see docs/operations.md */
 	c->timeout = 30;
+	c->portal_create_per_hour = 10;
+	c->portal_lookup_per_minute = 30;
+	c->portal_regions_per_minute = 120;
 	c->drain = 30;
 	accounts_policy_default(&c->policy);
 }
@@ -188,6 +196,11 @@ static enum MHD_Result respond(struct server *s, struct MHD_Connection *c, struc
 		     MHD_YES;
 	if (ok && rep->set_cookie[0])
 		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->set_cookie) == MHD_YES;
+	if (ok && rep->retry_after) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%u", rep->retry_after);
+		ok = MHD_add_response_header(resp, "Retry-After", ra) == MHD_YES;
+	}
 	if (ok && rep->allow[0])
 		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow) == MHD_YES;
 	if (ok && (rep->close || atomic_load(&s->stopping)))
@@ -314,6 +327,78 @@ static void request_id(char out[REQUEST_ID_HEX])
 	used += ID_BYTES;
 }
 
+/* ---- the static files of the web UI (--web DIR) ---- */
+
+/* The strict policy of the UI's pages: its own scripts only; Element Plus
+ * sets inline styles. */
+#define WEB_CSP                                                                                                        \
+	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "              \
+	"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "          \
+	"frame-ancestors 'none'"
+
+static bool is_api_path(const char *url)
+{
+	return strcmp(url, "/healthz") == 0 || strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0;
+}
+
+/* A GET or HEAD outside the API: the file, or index.html (the single-page
+ * application's history fallback), sent from its descriptor. */
+static enum MHD_Result serve_static(struct server *s, struct MHD_Connection *c, struct reqctx *r, const char *url)
+{
+	if (r->raw_path_bad || !web_path_ok(url)) {
+		r->route = "static";
+		return respond_error(s, c, r, 404, "NOT_FOUND", "请求的地址不存在", false);
+	}
+	bool gz = web_accepts_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	struct web_file f;
+	bool asset = strncmp(url, "/assets/", 8) == 0;
+	r->route = "static";
+	if (!web_open(&s->web, url, gz, &f)) {
+		asset = false;
+		r->route = "static-index";
+		if (!web_open(&s->web, "/index.html", gz, &f))
+			return respond_error(s, c, r, 404, "NOT_FOUND", "请求的地址不存在", false);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_fd((size_t)f.size, f.fd); /* owns the fd */
+	if (!resp) {
+		close(f.fd);
+		return MHD_NO;
+	}
+	bool ok =
+	    MHD_add_response_header(resp, "X-Request-Id", r->id) == MHD_YES &&
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, f.type) == MHD_YES &&
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    asset && !f.html ? "public, max-age=31536000, immutable" : "no-cache") == MHD_YES &&
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding") == MHD_YES &&
+	    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") == MHD_YES &&
+	    MHD_add_response_header(resp, "Referrer-Policy", "same-origin") == MHD_YES;
+	if (ok && f.gzip)
+		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") == MHD_YES;
+	if (ok && f.html)
+		ok = MHD_add_response_header(resp, "Content-Security-Policy", WEB_CSP) == MHD_YES &&
+		     MHD_add_response_header(resp, "X-Frame-Options", "DENY") == MHD_YES;
+	if (ok && atomic_load(&s->stopping))
+		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
+	r->status = 200;
+	enum MHD_Result ret = ok ? MHD_queue_response(c, MHD_HTTP_OK, resp) : MHD_NO;
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* The first sight of a request (its raw target, before decoding): the
+ * request's context, and whether the target hides an encoded slash,
+ * backslash or NUL (which decoding would turn into a path separator or cut
+ * the path short). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	(void)cls;
+	(void)c;
+	struct reqctx *r = calloc(1, sizeof *r);
+	if (r)
+		r->raw_path_bad = !web_raw_target_ok(uri);
+	return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -321,10 +406,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)version;
 	struct server *s = cls;
 	struct reqctx *r = *con_cls;
-	if (!r) {
-		r = calloc(1, sizeof *r);
+	if (!r || !r->started) {
+		if (!r)
+			r = calloc(1, sizeof *r);
 		if (!r)
 			return MHD_NO;
+		r->started = true;
 		request_id(r->id);
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		strbuf_init(&r->body, 0);
@@ -372,6 +459,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return ret;
 	}
 
+	enum http_method hm = http_method_parse(method);
+	if (s->web.len && (hm == HTTP_GET || hm == HTTP_HEAD) && !is_api_path(url)) {
+		enum MHD_Result ret = serve_static(s, c, r, url);
+		strbuf_release(&r->body);
+		return ret;
+	}
+
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_collect, &r->query);
 	r->req = (struct api_request){
 	    .method = http_method_parse(method),
@@ -381,6 +475,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	    .body_len = r->body.len,
 	    .cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
 	    .csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"),
+	    .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
 	    .ip = r->ip[0] ? r->ip : NULL,
 	};
 	if (s->slow_n && !atomic_load(&s->stopping) && api_route_slow(r->req.method, url)) {
@@ -407,6 +502,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	struct reqctx *r = *con_cls;
 	if (!r)
 		return;
+	if (!r->started) { /* ended before the access handler saw it */
+		free(r);
+		*con_cls = NULL;
+		return;
+	}
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	long long us = (long long)(t1.tv_sec - r->t0.tv_sec) * 1000000 + (t1.tv_nsec - r->t0.tv_nsec) / 1000;
@@ -487,11 +587,26 @@ int server_run(const struct server_config *cfg)
 	s.api.calendar = cfg->calendar;
 	s.api.json_depth = cfg->json_depth;
 	s.api.cookie_secure = cfg->cookie_secure;
+	if (cfg->web && !web_root_init(&s.web, cfg->web)) {
+		log_line("ERROR", NULL, "--web %s: 不是可读的目录 (not a readable directory)", cfg->web);
+		return 1;
+	}
+	if (s.web.len)
+		log_line("INFO", NULL, "web: serving the static files of %s", s.web.path);
+	else
+		log_line("INFO", NULL, "web: no web directory (web/dist not built, no --web): the API only");
 	atomic_init(&s.inflight, 0);
 	atomic_init(&s.stopping, false);
 	if (pthread_key_create(&db_key, db_key_free) != 0) {
 		log_line("ERROR", NULL, "pthread_key_create failed");
 		return 1;
+	}
+	s.api.portal_create = rate_limiter_new(cfg->portal_create_per_hour, 3600, 4096);
+	s.api.portal_lookup = rate_limiter_new(cfg->portal_lookup_per_minute, 60, 4096);
+	s.api.portal_regions = rate_limiter_new(cfg->portal_regions_per_minute, 60, 4096);
+	if (!s.api.portal_create || !s.api.portal_lookup || !s.api.portal_regions) {
+		log_line("ERROR", NULL, "portal rate limits: bad value or out of memory");
+		goto limiters;
 	}
 	pthread_mutex_init(&s.slow_mu, NULL);
 	pthread_cond_init(&s.slow_cv, NULL);
@@ -514,13 +629,12 @@ int server_run(const struct server_config *cfg)
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, &s, MHD_OPTION_END);
+	    on_completed, &s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &s, MHD_OPTION_END);
 	if (!d) {
 		log_line("ERROR", NULL, "无法在 %s 端口 %u 上监听 (cannot listen: %s)", cfg->host, cfg->port,
 			 strerror(errno));
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		pthread_key_delete(db_key);
-		return 1;
+		goto limiters;
 	}
 	/* half the workers hash passwords (at least one): at most that many
 	 * argon2id hashes (64 MiB each) at once, the rest wait in the queue */
@@ -568,6 +682,15 @@ int server_run(const struct server_config *cfg)
 		close(ls);
 	pthread_key_delete(db_key);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rate_limiter_free(s.api.portal_create);
+	rate_limiter_free(s.api.portal_lookup);
+	rate_limiter_free(s.api.portal_regions);
 	log_line("INFO", NULL, "stopped");
 	return 0;
+limiters: /* could not start */
+	rate_limiter_free(s.api.portal_create);
+	rate_limiter_free(s.api.portal_lookup);
+	rate_limiter_free(s.api.portal_regions);
+	pthread_key_delete(db_key);
+	return 1;
 }

@@ -26,6 +26,11 @@ struct server_config {
 	unsigned timeout;    /* idle connection timeout, seconds */
 	unsigned drain;	     /* seconds to wait for requests in flight on stop */
 	bool cookie_secure;  /* Secure session cookie (serving behind TLS) */
+	const char *web;     /* the built web UI's directory; NULL = the API only */
+	/* the citizen portal's limits per client address */
+	unsigned portal_create_per_hour;    /* POST /api/v1/public/applications */
+	unsigned portal_lookup_per_minute;  /* status lookups */
+	unsigned portal_regions_per_minute; /* the region picker */
 	struct accounts_policy policy;
 	const struct policy *assess_policy; /* required: the rules of POST /api/v1/assess */
 	const struct calendar *calendar;    /* required: working days for the case deadlines */

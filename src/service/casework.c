@@ -22,10 +22,7 @@
 
 dd_date casework_today(void)
 {
-	time_t now = time(NULL) + 8 * 3600;
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	return store_today();
 }
 
 /* The civil date (UTC+8) of a store time stamp "YYYY-MM-DDTHH:…Z". */

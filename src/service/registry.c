@@ -645,6 +645,8 @@ enum svc_kind registry_create(struct db *db, const struct principal *actor, cons
 			k = svc_fail(e, SVC_CONFLICT, "CONFLICT", NULL, "户编号或成员刚被其他操作登记，请刷新后重试");
 		goto done;
 	}
+	if (req->id_out)
+		*req->id_out = entry.id;
 	k = get_as(db, actor, entry.id, false, out, e);
 done:
 	arena_release(&a);

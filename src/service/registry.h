@@ -59,6 +59,7 @@ struct registry_new {
 	const struct json_value *doc;
 	const char *household_no;
 	const char *address; /* NULL = none */
+	int64_t *id_out;     /* NULL, or gets the new household's id */
 };
 /* Stores the household, its persons, memberships, incomes, assets and
  * expenses and an audit row (household.create) in one transaction, and

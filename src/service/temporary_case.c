@@ -16,7 +16,7 @@
 
 dd_date temporary_today(void)
 {
-	return (dd_date)(((int64_t)time(NULL) + 8 * 3600) / 86400);
+	return store_today();
 }
 
 /* Fails e after rolling back the open transaction. */

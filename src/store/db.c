@@ -245,6 +245,13 @@ bool db_in_transaction(const struct db *db)
 
 static dd_status begin_with(struct db *db, const char *sql, dd_error *err)
 {
+	if (db->enclosing && db->ops->in_transaction(db)) {
+		if (db->tx_failed)
+			return db_fail(db, DB_FAULT_OTHER, DD_EIO, err,
+				       "事务中有语句失败 (a statement in the transaction failed)");
+		db->inner++;
+		return DD_OK;
+	}
 	if (db->ops->in_transaction(db))
 		return db_fail(db, DB_FAULT_MISUSE, DD_EINVAL, err, "事务已在进行中 (a transaction is already open)");
 	tx_clear(db);
@@ -263,9 +270,27 @@ dd_status db_begin_read(struct db *db, dd_error *err)
 	return begin_with(db, db->ops->begin_read_sql, err);
 }
 
+dd_status db_begin_enclosing(struct db *db, dd_error *err)
+{
+	dd_status rc = db_begin(db, err);
+	if (!rc) {
+		db->enclosing = true;
+		db->inner = 0;
+	}
+	return rc;
+}
+
 dd_status db_commit(struct db *db, dd_error *err)
 {
 	db->fault = DB_FAULT_NONE;
+	if (db->enclosing && db->inner > 0 && db->ops->in_transaction(db)) {
+		db->inner--; /* an inner use case's commit: the enclosing one commits */
+		return db->tx_failed ? db_fail(db, DB_FAULT_OTHER, DD_EIO, err,
+					       "事务中有语句失败 (a statement in the transaction failed)")
+				     : DD_OK;
+	}
+	db->enclosing = false;
+	db->inner = 0;
 	if (!db->ops->in_transaction(db))
 		return db_fail(db, DB_FAULT_MISUSE, DD_EINVAL, err, "没有进行中的事务 (no transaction is open)");
 	dd_status rc = DD_OK;
@@ -287,6 +312,8 @@ dd_status db_commit(struct db *db, dd_error *err)
 
 void db_rollback(struct db *db)
 {
+	db->enclosing = false; /* an inner rollback ends the enclosing transaction too */
+	db->inner = 0;
 	if (db->ops->in_transaction(db)) {
 		dd_error ignored;
 		(void)db->ops->exec(db, "ROLLBACK", &ignored);

@@ -85,6 +85,13 @@ dd_status db_exec(struct db *db, const char *sql, dd_error *err) DD_MUST_CHECK;
  * an error. db_rollback is harmless when no transaction is open. Commit with
  * db_commit, never with db_exec("COMMIT"): it runs the transaction's hook. */
 dd_status db_begin(struct db *db, dd_error *err) DD_MUST_CHECK;
+/* A write transaction that encloses use cases which open and commit their
+ * own (two of them committed together, e.g. a household and its case): until
+ * it ends, their db_begin/db_begin_read join it and their db_commit only
+ * leaves it to the enclosing db_commit; any db_rollback, theirs included,
+ * rolls the whole transaction back and ends it (the caller then sees its
+ * use case fail and must stop). */
+dd_status db_begin_enclosing(struct db *db, dd_error *err) DD_MUST_CHECK;
 dd_status db_begin_read(struct db *db, dd_error *err) DD_MUST_CHECK;
 dd_status db_commit(struct db *db, dd_error *err) DD_MUST_CHECK;
 void db_rollback(struct db *db);

@@ -55,6 +55,10 @@ struct db {
 	 * a rollback is allowed now (SQLite would let the rest commit) */
 	bool tx_failed;
 	bool tx_open; /* a transaction was opened by db_begin/db_begin_read and not yet ended */
+	/* db_begin_enclosing: the use cases' own begin/commit pairs inside it
+	 * (inner of them open now) join it instead of failing */
+	bool enclosing;
+	int inner;
 	/* the transaction attachment (audit chain head) */
 	const struct db_tx_hook *hook;
 	void *hook_ctx;

@@ -46,11 +46,20 @@ void store_time_text(int64_t ms, char out[STORE_TIME_MAX])
 	p[24] = '\0';
 }
 
+/* The demo clock (store_clock_shift_days): 0 in normal use. Set once at
+ * start, before any thread. */
+static int64_t clock_shift_ms;
+
+void store_clock_shift_days(int days)
+{
+	clock_shift_ms = (int64_t)days * 86400 * 1000;
+}
+
 int64_t store_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_shift_ms;
 }
 
 void store_now(char out[STORE_TIME_MAX])
@@ -60,7 +69,7 @@ void store_now(char out[STORE_TIME_MAX])
 
 dd_date store_today(void)
 {
-	time_t t = time(NULL) + 8 * 3600;
+	time_t t = (time_t)(store_now_ms() / 1000) + 8 * 3600;
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);

@@ -25,6 +25,11 @@ void store_now(char out[STORE_TIME_MAX]);
 void store_time_text(int64_t ms, char out[STORE_TIME_MAX]);
 /* Now, in milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t store_now_ms(void);
+/* Moves the clock of store_now, store_now_ms and store_today (and so of
+ * every time stamp, session and civil date of the program) by days: the
+ * demo (tools/demo.py) builds its history in the past through the real
+ * rules (DOUDI_DEMO_CLOCK_DAYS, src/cli/main.c). Call before any thread. */
+void store_clock_shift_days(int days);
 /* Today in China (UTC+8 all year): the date memberships start on. */
 dd_date store_today(void);
 

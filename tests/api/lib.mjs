@@ -30,11 +30,14 @@ export function init(target) {
 	if (r.status !== 0) throw new Error(`doudi init failed (${r.status}): ${r.stderr}`);
 }
 
-// Starts `doudi serve --port 0` and resolves once it logs its address.
+// Starts `doudi serve --port 0` and resolves once it logs its address. It
+// runs in the temporary directory, so a web/dist built in the repository
+// (served by default) does not change what the API tests see.
 export function startServer(target, args = []) {
 	return new Promise((resolve, reject) => {
 		const proc = spawn(DOUDI, ['serve', '--db', target, '--port', '0', ...args], {
 			stdio: ['ignore', 'ignore', 'pipe'],
+			cwd: tmpdir(),
 		});
 		let log = '';
 		let started = false;

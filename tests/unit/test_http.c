@@ -12,6 +12,13 @@
 #include "http/query.h"
 #include "http/reply.h"
 #include "http/router.h"
+#include "http/ratelimit.h"
+#include "http/webfiles.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const struct route routes[] = {
     {HTTP_GET, "/healthz", 1, 0},
@@ -233,11 +240,157 @@ static void queries(void **state)
 	assert_int_equal(query_check(&many, &e), SVC_BAD_INPUT);
 }
 
+static void web_paths(void **state)
+{
+	(void)state;
+	const char *good[] = {"/",	 "/index.html",	    "/assets/app-1a2b.js", "/apply",
+			      "/apply/", "/apply/status/x", "/households/12",	   "/申请"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(web_path_ok(good[i]));
+	const char *bad[] = {"",       "index.html", "/..",	  "/../etc/passwd", "/assets/../../x", "/./x",
+			     "/a//b",  "/a/./b",     "/a\\..\\b", "/%2e%2e/x",	    "/a/b/..",	       "/a\tb",
+			     "/a\x7f", NULL};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(web_path_ok(bad[i]));
+	assert_true(web_raw_target_ok("/assets/a.js?x=%2f"));
+	assert_true(web_raw_target_ok("/a%20b"));
+	assert_false(web_raw_target_ok("/a%2fb"));
+	assert_false(web_raw_target_ok("/a%2Fb"));
+	assert_false(web_raw_target_ok("/a%5cb"));
+	assert_false(web_raw_target_ok("/index.html%00.png"));
+
+	assert_string_equal(web_content_type("/index.html"), "text/html; charset=utf-8");
+	assert_string_equal(web_content_type("/assets/a.B1.js"), "text/javascript; charset=utf-8");
+	assert_string_equal(web_content_type("/assets/a.css"), "text/css; charset=utf-8");
+	assert_string_equal(web_content_type("/logo.SVG"), "image/svg+xml; charset=utf-8");
+	assert_string_equal(web_content_type("/f.woff2"), "font/woff2");
+	assert_string_equal(web_content_type("/a.js.map"), "application/json; charset=utf-8");
+	assert_string_equal(web_content_type("/favicon.ico"), "image/x-icon");
+	assert_string_equal(web_content_type("/x.png"), "image/png");
+	assert_string_equal(web_content_type("/.html"), "application/octet-stream");
+	assert_string_equal(web_content_type("/README"), "application/octet-stream");
+
+	assert_true(web_accepts_gzip("gzip, deflate, br"));
+	assert_true(web_accepts_gzip("br;q=1.0, gzip;q=0.8"));
+	assert_true(web_accepts_gzip("*"));
+	assert_false(web_accepts_gzip(NULL));
+	assert_false(web_accepts_gzip("br, deflate"));
+	assert_false(web_accepts_gzip("gzip;q=0"));
+	assert_false(web_accepts_gzip("gzip;q=0.000, *"));
+	assert_false(web_accepts_gzip("gzipx"));
+}
+
+/* web_open on a real directory: files, index.html for a final slash, the
+ * .gz sibling, and nothing outside the root (symlinks included). */
+static void web_opening(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/doudi-web-XXXXXX";
+	assert_non_null(mkdtemp(root));
+	char outside[] = "/tmp/doudi-out-XXXXXX";
+	assert_non_null(mkdtemp(outside));
+	char p[512], q[512];
+	const char *files[] = {"index.html", "assets/a.js", "assets/a.js.gz", "only.gz.gz"};
+	snprintf(p, sizeof p, "%s/assets", root);
+	assert_int_equal(mkdir(p, 0700), 0);
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", root, files[i]);
+		FILE *f = fopen(p, "w");
+		assert_non_null(f);
+		fputs(files[i], f);
+		fclose(f);
+	}
+	snprintf(p, sizeof p, "%s/secret.txt", outside);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("secret", f);
+	fclose(f);
+	snprintf(q, sizeof q, "%s/leak.txt", root);
+	assert_int_equal(symlink(p, q), 0);
+	snprintf(q, sizeof q, "%s/out", root);
+	assert_int_equal(symlink(outside, q), 0);
+	snprintf(p, sizeof p, "%s/index.html", root);
+	snprintf(q, sizeof q, "%s/assets/in.html", root);
+	assert_int_equal(symlink(p, q), 0);
+
+	struct web_root w;
+	assert_false(web_root_init(&w, "/nonexistent-doudi-dir"));
+	assert_true(web_root_init(&w, root));
+	struct web_file wf;
+	assert_true(web_open(&w, "/", false, &wf));
+	assert_true(wf.html);
+	assert_int_equal(wf.size, strlen("index.html"));
+	close(wf.fd);
+	assert_true(web_open(&w, "/assets/a.js", false, &wf));
+	assert_false(wf.gzip);
+	assert_int_equal(wf.size, strlen("assets/a.js"));
+	close(wf.fd);
+	assert_true(web_open(&w, "/assets/a.js", true, &wf));
+	assert_true(wf.gzip);
+	assert_string_equal(wf.type, "text/javascript; charset=utf-8");
+	assert_int_equal(wf.size, strlen("assets/a.js.gz"));
+	close(wf.fd);
+	assert_true(web_open(&w, "/assets/in.html", false, &wf)); /* a symlink inside the root */
+	close(wf.fd);
+	assert_false(web_open(&w, "/only.gz", true, &wf));  /* no plain file beside the .gz */
+	assert_false(web_open(&w, "/assets", false, &wf));  /* a directory */
+	assert_false(web_open(&w, "/assets/", false, &wf)); /* no index.html there */
+	assert_false(web_open(&w, "/missing.js", false, &wf));
+	assert_false(web_open(&w, "/leak.txt", false, &wf));
+	assert_false(web_open(&w, "/out/secret.txt", false, &wf));
+	assert_false(web_open(&w, "/../index.html", false, &wf));
+	assert_int_equal(wf.fd, -1);
+
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", root, outside);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The sliding window: exact counts, Retry-After, separate keys, eviction. */
+static void rate_limits(void **state)
+{
+	(void)state;
+	assert_null(rate_limiter_new(0, 60, 16));
+	assert_null(rate_limiter_new(3, 0, 16));
+	unsigned wait = 0;
+	assert_true(rate_limiter_hit(NULL, "x", 0, &wait));
+	struct rate_limiter *rl = rate_limiter_new(3, 60, 16);
+	assert_non_null(rl);
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 100, &wait));
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 110, &wait));
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 120, &wait));
+	assert_false(rate_limiter_hit(rl, "10.0.0.1", 121, &wait));
+	assert_int_equal(wait, 39);				   /* the event of 100 leaves the window at 160 */
+	assert_true(rate_limiter_hit(rl, "10.0.0.2", 121, &wait)); /* another address */
+	assert_false(rate_limiter_hit(rl, "10.0.0.1", 159, &wait));
+	assert_int_equal(wait, 1);
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 160, &wait)); /* sliding: one slot free */
+	assert_false(rate_limiter_hit(rl, "10.0.0.1", 165, &wait));
+	assert_int_equal(wait, 5); /* 110 + 60 - 165 */
+	/* refusals are not counted: after the window all three are free again */
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 230, &wait));
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 230, &wait));
+	assert_true(rate_limiter_hit(rl, "10.0.0.1", 230, &wait));
+	assert_false(rate_limiter_hit(rl, "10.0.0.1", 230, &wait));
+	/* many addresses in a small table: the idlest are forgotten, no crash */
+	char key[32];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "192.168.%d.%d", i / 256, i % 256);
+		assert_true(rate_limiter_hit(rl, key, 300 + i, &wait));
+	}
+	assert_true(rate_limiter_hit(rl, NULL, 2000, &wait));
+	assert_true(rate_limiter_hit(rl, "", 2000, &wait)); /* the same shared key */
+	assert_true(rate_limiter_hit(rl, NULL, 2000, &wait));
+	assert_false(rate_limiter_hit(rl, "", 2000, &wait));
+	rate_limiter_free(rl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(matching), cmocka_unit_test(traversal), cmocka_unit_test(methods),
-	    cmocka_unit_test(cookies),	cmocka_unit_test(errors),    cmocka_unit_test(queries),
+	    cmocka_unit_test(matching),	 cmocka_unit_test(traversal),	cmocka_unit_test(methods),
+	    cmocka_unit_test(cookies),	 cmocka_unit_test(errors),	cmocka_unit_test(queries),
+	    cmocka_unit_test(web_paths), cmocka_unit_test(web_opening), cmocka_unit_test(rate_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

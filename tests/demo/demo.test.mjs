@@ -1,0 +1,99 @@
+// tests/demo/demo.test.mjs - the demo of `make run` (tools/demo.py) built
+// small (DEMO_HOUSEHOLDS): every casework state is there, some cases
+// overdue, temporary cases with first aid and one waiting for the county,
+// reserve funds with a ledger, the audit chain whole, the printed logins
+// work, and a second run keeps the store.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { DOUDI, auditIntact, call, login, sql, startServer } from '../api/lib.mjs';
+
+const HOUSEHOLDS = process.env.DEMO_HOUSEHOLDS || '300';
+let dir, dbPath, srv, base, logins, password, county;
+
+function demo(...args) {
+	const r = spawnSync('python3', ['tools/demo.py', '--db', dbPath, '--doudi', DOUDI, ...args], {
+		encoding: 'utf8',
+		env: { ...process.env, DEMO_HOUSEHOLDS: HOUSEHOLDS },
+	});
+	assert.equal(r.status, 0, r.stderr + r.stdout);
+	return r.stdout;
+}
+
+before(async () => {
+	dir = mkdtempSync(path.join(tmpdir(), 'doudi-demo-'));
+	dbPath = path.join(dir, 'demo.db');
+	demo();
+	const out = demo('--print-logins');
+	password = out.match(/密码均为 (\S+?)）/)[1];
+	logins = [...out.matchAll(/^ {2}([a-z0-9]+) +(\d+) +\S+$/gm)].map((m) => ({ username: m[1], region: m[2] }));
+	srv = await startServer(dbPath);
+	base = srv.url;
+	county = await login(base, 'county', password);
+});
+
+after(async () => {
+	if (srv) await srv.stop();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the demo', () => {
+	test('every printed login works, one per role, in its region', async () => {
+		const roles = new Set();
+		assert.ok(logins.length >= 7, JSON.stringify(logins));
+		for (const { username, region } of logins) {
+			const s = await login(base, username, password);
+			assert.equal(s.res.status, 200, username);
+			assert.equal(s.user.region, region, username);
+			roles.add(s.user.role);
+		}
+		assert.deepEqual([...roles].sort(), ['admin', 'auditor', 'city', 'county', 'finance', 'township', 'village']);
+	});
+
+	test('the registry holds the generated county with its townships and villages', () => {
+		assert.ok(Number(sql(dbPath, "SELECT count(*) FROM households WHERE region_code LIKE '500154%'")) >= Number(HOUSEHOLDS));
+		assert.equal(sql(dbPath, "SELECT count(*) FROM regions WHERE parent_code = '500154'"), '10');
+		assert.equal(sql(dbPath, "SELECT count(*) FROM regions WHERE level = 5 AND code LIKE '500154%'"), '100');
+	});
+
+	test('cases in every casework state, some overdue, decisions for the approved', async () => {
+		for (const state of ['submitted', 'accepted', 'verified', 'investigated', 'reviewed', 'in_notice', 'approved', 'rejected', 'withdrawn']) {
+			const r = await call(base, 'GET', `/api/v1/applications?state=${state}&programme=dibao`, { cookie: county.cookie });
+			const t = await call(base, 'GET', `/api/v1/applications?state=${state}&programme=tekun`, { cookie: county.cookie });
+			assert.equal(r.status, 200);
+			assert.ok(r.body.total + t.body.total > 0, state);
+		}
+		const overdue = await call(base, 'GET', '/api/v1/applications?due=overdue', { cookie: county.cookie });
+		assert.ok(overdue.body.total >= 5, `overdue ${overdue.body.total}`);
+		assert.ok(Number(sql(dbPath, "SELECT count(*) FROM decisions")) >= 9);
+	});
+
+	test('temporary assistance: first aid paid, one waiting for the county, the reserve funds', async () => {
+		assert.ok(Number(sql(dbPath, "SELECT count(*) FROM reserve_fund_entries WHERE kind = 'draw'")) >= 2);
+		const waiting = sql(dbPath, "SELECT a.id FROM applications a JOIN temporary_cases t ON t.application_id = a.id WHERE a.state = 'submitted' AND a.requested_amount > 300000");
+		assert.ok(waiting, 'a case above the township limit');
+		const c = await call(base, 'GET', `/api/v1/temporary-cases/${waiting.split('\n')[0]}`, { cookie: county.cookie });
+		assert.equal(c.status, 200);
+		assert.ok(c.body.allowed_actions.includes('approve'));
+		const f = await call(base, 'GET', '/api/v1/reserve-funds/500154001', { cookie: county.cookie });
+		assert.equal(f.status, 200);
+	});
+
+	test('online applications wait for acceptance in the township', async () => {
+		const t = await login(base, 'township01', password);
+		const r = await call(base, 'GET', '/api/v1/online-applications?state=submitted', { cookie: t.cookie });
+		assert.equal(r.status, 200);
+		assert.ok(r.body.total >= 1, JSON.stringify(r.body));
+	});
+
+	test('the audit chain is whole; a second run keeps the store', () => {
+		assert.ok(auditIntact(dbPath));
+		const before = sql(dbPath, 'SELECT count(*) FROM audit_log');
+		assert.match(demo(), /keeping the existing/);
+		assert.equal(sql(dbPath, 'SELECT count(*) FROM audit_log'), before);
+	});
+});
