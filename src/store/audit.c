@@ -82,6 +82,32 @@ static dd_status head_write(struct db *db, void *ctx, dd_error *err)
 
 static const struct db_tx_hook audit_hook = {head_write, free};
 
+/* With the demo clock (store_clock_shifted): refuses to write before the
+ * chain's last row, so the clock can build a history in date order on a new
+ * store but never backdate one that has lived in the present. */
+static dd_status shifted_clock_check(struct db *db, int64_t seq, dd_error *err)
+{
+	if (seq <= 0)
+		return DD_OK;
+	struct db_stmt *st;
+	bool row = false;
+	dd_status rc = db_prepare_cached(db, "SELECT at FROM audit_log WHERE seq = $1", &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, seq);
+	rc = db_step(st, &row, err);
+	char now[STORE_TIME_MAX];
+	store_now(now);
+	const char *last = row && !rc ? db_column_text(st, 0, NULL) : NULL;
+	if (last && strcmp(now, last) < 0)
+		rc = dd_fail(
+		    err, DD_EINVAL, "DOUDI_DEMO_CLOCK_DAYS",
+		    "演示时钟早于审计链最后一条记录 (%s)，拒绝写入 (demo clock before the audit chain's last row)",
+		    last);
+	db_finalize(st);
+	return rc;
+}
+
 /* Reads and locks the head on the first append of the transaction. */
 static dd_status head_get(struct db *db, struct audit_tx **out, dd_error *err)
 {
@@ -118,6 +144,8 @@ static dd_status head_get(struct db *db, struct audit_tx **out, dd_error *err)
 			rc = db_step(st, &row, err);
 	}
 	db_finalize(st);
+	if (!rc && store_clock_shifted())
+		rc = shifted_clock_check(db, tx->seq, err);
 	if (!rc)
 		rc = db_tx_attach(db, &audit_hook, tx, err);
 	if (rc) {

@@ -55,6 +55,11 @@ void store_clock_shift_days(int days)
 	clock_shift_ms = (int64_t)days * 86400 * 1000;
 }
 
+bool store_clock_shifted(void)
+{
+	return clock_shift_ms != 0;
+}
+
 int64_t store_now_ms(void)
 {
 	struct timespec ts;

@@ -30,6 +30,10 @@ int64_t store_now_ms(void);
  * demo (tools/demo.py) builds its history in the past through the real
  * rules (DOUDI_DEMO_CLOCK_DAYS, src/cli/main.c). Call before any thread. */
 void store_clock_shift_days(int days);
+/* Whether the clock is shifted: then the audit chain refuses a row older
+ * than its last one (audit.c), so the demo clock cannot backdate a store
+ * that has lived in the present. */
+bool store_clock_shifted(void);
 /* Today in China (UTC+8 all year): the date memberships start on. */
 dd_date store_today(void);
 

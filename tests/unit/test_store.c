@@ -669,6 +669,36 @@ static void expect_bad(struct db *db, const char *sql, int64_t seq)
 			 rep.reason);
 }
 
+/* The demo clock builds a history in date order but never writes before the
+ * audit chain's last row: it cannot backdate a store that lived in the present. */
+static void demo_clock_never_backdates(void **state)
+{
+	struct fx *f = *state;
+	struct db *db = migrated(f);
+	dd_error err;
+	CHECK(db_begin(db, E)); /* the present */
+	CHECK(audit_append(db, "tester", "test.append", "thing", "1", NULL, E));
+	CHECK(db_commit(db, E));
+	int64_t before = count(db, "SELECT count(*) FROM audit_log");
+	store_clock_shift_days(-1); /* before the last row: refused */
+	CHECK(db_begin(db, E));
+	assert_int_equal(audit_append(db, "demo", "test.append", "thing", "2", NULL, &err), DD_EINVAL);
+	assert_string_equal(err.field, "DOUDI_DEMO_CLOCK_DAYS");
+	db_rollback(db);
+	assert_int_equal(count(db, "SELECT count(*) FROM audit_log"), before);
+	store_clock_shift_days(2); /* a shifted clock after the last row: allowed */
+	CHECK(db_begin(db, E));
+	CHECK(audit_append(db, "demo", "test.append", "thing", "3", NULL, E));
+	CHECK(db_commit(db, E));
+	store_clock_shift_days(1); /* and then before it again: refused */
+	CHECK(db_begin(db, E));
+	assert_int_equal(audit_append(db, "demo", "test.append", "thing", "4", NULL, &err), DD_EINVAL);
+	db_rollback(db);
+	store_clock_shift_days(0);
+	assert_int_equal(count(db, "SELECT count(*) FROM audit_log"), before + 1);
+	db_close(db);
+}
+
 static void audit_chain(void **state)
 {
 	struct fx *f = *state;
@@ -949,6 +979,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(bulk_insert, setup, teardown),
 	    cmocka_unit_test_setup_teardown(region_scope_ranges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(audit_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(demo_clock_never_backdates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(audit_concurrent_writers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(file_mode_and_backup, setup, teardown),
 	    cmocka_unit_test(time_text_matches_gmtime),
