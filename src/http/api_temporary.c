@@ -95,8 +95,7 @@ void api_reserve_fund_get(struct call *c)
 	int64_t page = 1, per_page = 50;
 	char region[24];
 	param_text(c, region, sizeof region);
-	if (query_check(c->req->query, &e) || query_int(c->req->query, "page", 1, 1000000000, 1, &page, &e) ||
-	    query_int(c->req->query, "per_page", 1, 500, 50, &per_page, &e)) {
+	if (query_page(c->req->query, &page, &per_page, &e)) {
 		reply_svc_error(c->rep, &e);
 		return;
 	}
@@ -209,7 +208,9 @@ bool api_temporary_action_members(struct call *c, const struct json_value *o, st
 	    !api_member_string(c, o, "case_by_case_note", &req->case_by_case_note, NULL) ||
 	    !member_id(c, o, "stage", &req->stage))
 		return false;
-	const struct json_value *stages = json_get(o, "stages");
+	const struct json_value *stages;
+	if (!api_member(c, o, "stages", &stages))
+		return false;
 	if (stages && stages->type == JSON_NUMBER) {
 		int64_t n = 0;
 		if (!json_int64(stages, &n) || n < 1 || n > TEMP_STAGES_MAX) {

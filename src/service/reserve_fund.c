@@ -112,7 +112,7 @@ enum svc_kind reserve_fund_get(struct db *db, const struct principal *actor, con
 		return k;
 	if ((k = authz_reserve_view(actor, sig, e)))
 		return k;
-	if ((k = svc_page_check(page, per_page, 500, e)))
+	if ((k = svc_page_check(page, per_page, SVC_PER_PAGE_MAX, e)))
 		return k;
 	dd_error err;
 	dd_error_clear(&err);

@@ -233,11 +233,42 @@ static void queries(void **state)
 	assert_int_equal(query_check(&many, &e), SVC_BAD_INPUT);
 }
 
+/* query_page: the one page/per_page parser of every list. */
+static void query_pages(void **state)
+{
+	(void)state;
+	struct svc_error e;
+	int64_t page = 0, per = 0;
+	struct http_query none = {0};
+	assert_int_equal(query_page(&none, &page, &per, &e), SVC_OK);
+	assert_int_equal(page, 1);
+	assert_int_equal(per, SVC_PER_PAGE_DEFAULT);
+	static const char *const ok[] = {"page", "1000000000", "per_page", "500"};
+	struct http_query q = make_query(ok, 4);
+	assert_int_equal(query_page(&q, &page, &per, &e), SVC_OK);
+	assert_int_equal(page, SVC_PAGE_MAX);
+	assert_int_equal(per, 500);
+	static const char *const bad[][4] = {{"page", "0", "per_page", "5"},
+					     {"page", "1000000001", "per_page", "5"},
+					     {"page", "1", "per_page", "501"},
+					     {"page", "1", "per_page", "0"},
+					     {"page", "1", "per_page", "x"}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		q = make_query(bad[i], 4);
+		svc_error_clear(&e);
+		assert_int_equal(query_page(&q, &page, &per, &e), SVC_BAD_INPUT);
+		assert_string_equal(e.field, i < 2 ? "page" : "per_page");
+	}
+	assert_int_equal(svc_page_check(SVC_PAGE_MAX + 1, 5, 500, &e), SVC_BAD_INPUT);
+	assert_int_equal(svc_page_check(1, 501, 1000, &e), SVC_BAD_INPUT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(matching), cmocka_unit_test(traversal), cmocka_unit_test(methods),
-	    cmocka_unit_test(cookies),	cmocka_unit_test(errors),    cmocka_unit_test(queries),
+	    cmocka_unit_test(matching),	   cmocka_unit_test(traversal), cmocka_unit_test(methods),
+	    cmocka_unit_test(cookies),	   cmocka_unit_test(errors),	cmocka_unit_test(queries),
+	    cmocka_unit_test(query_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
