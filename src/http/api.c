@@ -34,6 +34,7 @@ enum route_id {
 	R_HOUSEHOLD_GET,
 	R_HOUSEHOLD_UPDATE,
 	R_AUDIT_LIST,
+	R_WORKBENCH,
 	R_COUNT
 };
 
@@ -61,6 +62,7 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/households/{id}", R_HOUSEHOLD_GET, R_SESSION},
     {HTTP_PATCH, "/api/v1/households/{id}", R_HOUSEHOLD_UPDATE, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/audit", R_AUDIT_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/workbench", R_WORKBENCH, R_SESSION},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -269,6 +271,7 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_HOUSEHOLD_GET] = api_households_get,
     [R_HOUSEHOLD_UPDATE] = api_households_update,
     [R_AUDIT_LIST] = api_audit_list,
+    [R_WORKBENCH] = api_workbench_get,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

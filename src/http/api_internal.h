@@ -68,4 +68,7 @@ void api_households_get(struct call *c);
 void api_households_update(struct call *c);
 void api_audit_list(struct call *c);
 
+/* api_workbench.c: the staff workbench */
+void api_workbench_get(struct call *c);
+
 #endif
