@@ -35,6 +35,8 @@ enum route_id {
 	R_HOUSEHOLD_UPDATE,
 	R_AUDIT_LIST,
 	R_WORKBENCH,
+	R_TEMPORARY_LIST,
+	R_RESERVE_FUNDS_LIST,
 	R_COUNT
 };
 
@@ -63,6 +65,8 @@ static const struct route routes[] = {
     {HTTP_PATCH, "/api/v1/households/{id}", R_HOUSEHOLD_UPDATE, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/audit", R_AUDIT_LIST, R_SESSION},
     {HTTP_GET, "/api/v1/workbench", R_WORKBENCH, R_SESSION},
+    {HTTP_GET, "/api/v1/temporary-cases", R_TEMPORARY_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/reserve-funds", R_RESERVE_FUNDS_LIST, R_SESSION},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -272,6 +276,8 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_HOUSEHOLD_UPDATE] = api_households_update,
     [R_AUDIT_LIST] = api_audit_list,
     [R_WORKBENCH] = api_workbench_get,
+    [R_TEMPORARY_LIST] = api_temporary_list,
+    [R_RESERVE_FUNDS_LIST] = api_reserve_funds_list,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

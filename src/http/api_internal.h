@@ -54,6 +54,8 @@ void api_reserve_fund_post(struct call *c);
 void api_temporary_create(struct call *c);
 void api_temporary_get(struct call *c);
 void api_temporary_act(struct call *c);
+void api_temporary_list(struct call *c);
+void api_reserve_funds_list(struct call *c);
 /* The temporary-assistance members of a body (for POST /api/v1/applications
  * and its actions with programme temporary). False after replying 400. */
 struct temporary_new;

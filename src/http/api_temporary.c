@@ -265,3 +265,36 @@ void api_temporary_act(struct call *c)
 	    (reply_status(c->rep, 200), temporary_get(c->db, &env, &c->session.user, id, &c->rep->body, &e)))
 		reply_svc_error(c->rep, &e);
 }
+
+/* GET /api/v1/temporary-cases?state=&page=&per_page= */
+void api_temporary_list(struct call *c)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	int64_t page, per_page;
+	char state[17];
+	enum svc_kind k = query_page(c->req->query, &page, &per_page, &e);
+	if (!k)
+		k = query_text(c->req->query, "state", 16, state, &e);
+	reply_status(c->rep, 200);
+	if (!k)
+		k = temporary_list(c->db, &c->session.user, state, page, per_page, &c->rep->body, &e);
+	if (k)
+		reply_svc_error(c->rep, &e);
+}
+
+/* GET /api/v1/reserve-funds: the funds in the caller's view */
+void api_reserve_funds_list(struct call *c)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	int64_t n = 0;
+	enum svc_kind k = query_check(c->req->query, &e);
+	reply_status(c->rep, 200);
+	strbuf_adds(&c->rep->body, "{\"items\":[");
+	if (!k)
+		k = reserve_fund_list(c->db, &c->session.user, &c->rep->body, &n, &e);
+	strbuf_addf(&c->rep->body, "],\"total\":%lld}", (long long)n);
+	if (k)
+		reply_svc_error(c->rep, &e);
+}

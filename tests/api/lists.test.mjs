@@ -32,6 +32,7 @@ const LISTS = [
 	'/api/v1/applications',
 	'/api/v1/audit',
 	'/api/v1/reserve-funds/500154001',
+	'/api/v1/temporary-cases',
 ];
 
 describe('pages', () => {

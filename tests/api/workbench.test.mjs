@@ -196,3 +196,48 @@ describe('GET /api/v1/workbench', () => {
 		assert.ok(w.caseload.every((c) => c.opened === 0));
 	});
 });
+
+// after the workbench's counts: these add temporary cases
+describe('GET /api/v1/temporary-cases and GET /api/v1/reserve-funds', () => {
+	test('temporary cases list in scope, newest first, filtered by state', async () => {
+		const mk = (as, region, household_id) =>
+			call(base, 'POST', '/api/v1/temporary-cases', {
+				body: { region, case_kind: 'emergency', cause: 'fire', area: 'rural', household_id, requested_amount: '800.00' },
+				cookie: as.cookie,
+				csrf: as.csrf,
+			});
+		const a = await mk(who.town1, '500154001001', hh['WB-1']);
+		assert.equal(a.status, 201, JSON.stringify(a.body));
+		const b = await mk(who.town2, '500154002001');
+		assert.equal(b.status, 201, JSON.stringify(b.body));
+		const list = (as, q = '') => call(base, 'GET', `/api/v1/temporary-cases${q}`, { cookie: as.cookie });
+		const county = (await list(who.county)).body;
+		assert.equal(county.total, 2);
+		assert.deepEqual(county.items.map((i) => i.id), [b.body.id, a.body.id]);
+		const one = county.items[1];
+		assert.equal(one.head_name, '甲一');
+		assert.equal(one.region, '500154001001');
+		assert.equal(one.state, 'submitted');
+		assert.equal(one.amount, '800.00');
+		assert.equal(county.items[0].household_id, null);
+		const t1 = (await list(who.town1)).body;
+		assert.deepEqual(t1.items.map((i) => i.id), [a.body.id]);
+		assert.equal((await list(who.otherCounty)).body.total, 0);
+		assert.equal((await list(who.county, '?state=approved')).body.total, 0);
+		assert.equal((await list(who.county, '?state=submitted&per_page=1&page=2')).body.items[0].id, a.body.id);
+		const bad = await list(who.county, '?state=nonsense');
+		assert.equal(bad.status, 400);
+		assert.equal(bad.body.error.field, 'state');
+	});
+
+	test('reserve funds: the ones in scope, a village its township\'s', async () => {
+		const funds = (as) => call(base, 'GET', '/api/v1/reserve-funds', { cookie: as.cookie });
+		const c = (await funds(who.county)).body;
+		assert.deepEqual(c.items.map((f) => [f.region, f.balance, f.advanced_total]), [['500154001', '3000.00', '3000.00']]);
+		assert.equal(c.total, 1);
+		assert.equal((await funds(who.village)).body.items.length, 1);
+		assert.equal((await funds(who.town2)).body.items.length, 0);
+		assert.equal((await funds(who.otherCounty)).body.items.length, 0);
+		assert.equal((await call(base, 'GET', '/api/v1/reserve-funds')).status, 401);
+	});
+});
