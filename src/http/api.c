@@ -37,6 +37,10 @@ enum route_id {
 	R_WORKBENCH,
 	R_TEMPORARY_LIST,
 	R_RESERVE_FUNDS_LIST,
+	R_REGIONS_CHILDREN,
+	R_REGIONS_GET,
+	R_USERS_LIST,
+	R_USERS_UPDATE,
 	R_COUNT
 };
 
@@ -67,6 +71,10 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/workbench", R_WORKBENCH, R_SESSION},
     {HTTP_GET, "/api/v1/temporary-cases", R_TEMPORARY_LIST, R_SESSION},
     {HTTP_GET, "/api/v1/reserve-funds", R_RESERVE_FUNDS_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/regions", R_REGIONS_CHILDREN, R_SESSION},
+    {HTTP_GET, "/api/v1/regions/{code}", R_REGIONS_GET, R_SESSION},
+    {HTTP_GET, "/api/v1/users", R_USERS_LIST, R_SESSION},
+    {HTTP_PATCH, "/api/v1/users/{id}", R_USERS_UPDATE, R_SESSION | R_CSRF | R_SLOW},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -278,6 +286,10 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_WORKBENCH] = api_workbench_get,
     [R_TEMPORARY_LIST] = api_temporary_list,
     [R_RESERVE_FUNDS_LIST] = api_reserve_funds_list,
+    [R_REGIONS_CHILDREN] = api_regions_children,
+    [R_REGIONS_GET] = api_regions_get,
+    [R_USERS_LIST] = api_users_list,
+    [R_USERS_UPDATE] = api_users_update,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -70,6 +70,12 @@ void api_households_get(struct call *c);
 void api_households_update(struct call *c);
 void api_audit_list(struct call *c);
 
+/* api_admin.c: the region tree and account administration */
+void api_regions_children(struct call *c);
+void api_regions_get(struct call *c);
+void api_users_list(struct call *c);
+void api_users_update(struct call *c);
+
 /* api_workbench.c: the staff workbench */
 void api_workbench_get(struct call *c);
 

@@ -33,6 +33,7 @@ const LISTS = [
 	'/api/v1/audit',
 	'/api/v1/reserve-funds/500154001',
 	'/api/v1/temporary-cases',
+	'/api/v1/users',
 ];
 
 describe('pages', () => {
