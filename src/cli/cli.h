@@ -30,6 +30,10 @@ struct policy;
  * binary when path is NULL. On failure prints the reason (file, field,
  * message) and returns false. */
 bool cli_load_policy(const char *path, struct policy *out);
+/* The policy file's bytes (path NULL: the shipped one) in a malloc'd copy,
+ * for the policy store (service/policy_store.h), which merges the store's
+ * entries over them. Prints the reason and returns false on failure. */
+bool cli_policy_text(const char *path, char **text, size_t *n);
 struct calendar;
 /* Loads the holiday calendar at path, or the shipped one (policy/calendar-cn.json,
  * embedded) when path is NULL. Prints the reason and returns false on failure. */

@@ -142,6 +142,27 @@ bool cli_load_policy(const char *path, struct policy *out)
 			 (size_t)(dd_default_policy_end - dd_default_policy), "policy/default.json", load_policy, out);
 }
 
+bool cli_policy_text(const char *path, char **text, size_t *n)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	if (path) {
+		if (cli_read_file(path, 64u * 1024 * 1024, text, n, &err)) {
+			cli_print_error(&err);
+			return false;
+		}
+		return true;
+	}
+	*n = (size_t)(dd_default_policy_end - dd_default_policy);
+	*text = malloc(*n ? *n : 1);
+	if (!*text) {
+		fprintf(stderr, "内存不足 (out of memory)\n");
+		return false;
+	}
+	memcpy(*text, dd_default_policy, *n);
+	return true;
+}
+
 bool cli_load_calendar(const char *path, struct calendar *out)
 {
 	return load_data(path, 16u * 1024 * 1024, dd_default_calendar,

@@ -8,7 +8,7 @@
 
 static void env_of(const struct call *c, struct casework_env *env)
 {
-	env->policy = c->cfg->assess_policy;
+	env->policy = c->policy;
 	env->cal = c->cfg->calendar;
 	env->today = casework_today();
 }

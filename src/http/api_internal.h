@@ -29,6 +29,7 @@ struct call {
 	const struct route_match *match; /* the route and its {id} parameters */
 	struct session session;		 /* when R_SESSION */
 	struct arena arena;		 /* the parsed body */
+	const struct policy *policy;	 /* the policy in force for this request */
 };
 
 /* Parses the body as a JSON object into c->arena. False after replying
@@ -75,6 +76,11 @@ void api_regions_children(struct call *c);
 void api_regions_get(struct call *c);
 void api_users_list(struct call *c);
 void api_users_update(struct call *c);
+
+/* api_policy.c: policy parameters (file + store) */
+void api_policy_in_force(struct call *c);
+void api_policy_entries(struct call *c);
+void api_policy_add(struct call *c);
 
 /* api_workbench.c: the staff workbench */
 void api_workbench_get(struct call *c);

@@ -152,7 +152,7 @@ void api_reserve_fund_post(struct call *c)
 
 static void env_init(const struct call *c, struct temporary_env *env)
 {
-	env->policy = c->cfg->assess_policy;
+	env->policy = c->policy;
 	env->today = temporary_today();
 }
 

@@ -20,6 +20,7 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/households/{id}", 4, 0},
     {HTTP_POST, "/api/v1/applications/{id}/actions", 5, 0},
     {HTTP_GET, "/api/v1/households", 6, 0},
+    {HTTP_GET, "/api/v1/policy/parameters/{*name}", 7, 0},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -59,6 +60,28 @@ static void matching(void **state)
 	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, "/api/v1/households/9999999999999999999", &m, NULL),
 			 ROUTE_OK);
 	assert_false(route_param_id(&m, "id", &id)); /* above INT64_MAX */
+
+	/* {*name}: a word of a-z 0-9 . _ - (not a number only) */
+	assert_int_equal(
+	    router_match(routes, NROUTES, HTTP_GET, "/api/v1/policy/parameters/dibao.standard_urban-1", &m, NULL),
+	    ROUTE_OK);
+	assert_int_equal(m.route->id, 7);
+	assert_int_equal(m.nparams, 1);
+	assert_int_equal(m.params[0].name_len, 4);
+	assert_memory_equal(m.params[0].name, "name", 4);
+	assert_int_equal(m.params[0].len, strlen("dibao.standard_urban-1"));
+	static const char *const bad_names[] = {"/api/v1/policy/parameters/Dibao", "/api/v1/policy/parameters/a%2e",
+						"/api/v1/policy/parameters/..", "/api/v1/policy/parameters/a b",
+						"/api/v1/policy/parameters/a/b"};
+	for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++)
+		assert_int_equal(router_match(routes, NROUTES, HTTP_GET, bad_names[i], &m, NULL), ROUTE_NOT_FOUND);
+	char longname[128];
+	memset(longname, 'a', sizeof longname);
+	memcpy(longname, "/api/v1/policy/parameters/", 26);
+	longname[26 + 97] = '\0';
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, longname, &m, NULL), ROUTE_NOT_FOUND);
+	longname[26 + 96] = '\0';
+	assert_int_equal(router_match(routes, NROUTES, HTTP_GET, longname, &m, NULL), ROUTE_OK);
 
 	/* 405 with the allowed methods */
 	assert_int_equal(router_match(routes, NROUTES, HTTP_PUT, "/api/v1/session", &m, &allowed),
