@@ -19,6 +19,7 @@ int cmd_export(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_casework(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 /* Reads a whole file ("-" = stdin) up to limit bytes into a malloc'd buffer. */
 dd_status cli_read_file(const char *path, size_t limit, char **out, size_t *len, dd_error *err);

@@ -26,6 +26,7 @@ static const struct command {
     {"user", cmd_user, "按权限创建账户 (user add: create a staff account, same rules as the API)"},
     {"casework", cmd_casework,
      "案件：定期复核、近亲属备案、流程表 (casework: reviews, close relatives, the procedure table)"},
+    {"policy", cmd_policy, "政策参数：查看生效值、在数据库中新增 (policy list|set: file + store)"},
     {"serve", cmd_serve, "启动 HTTP API 服务 (run the HTTP API server)"},
 };
 

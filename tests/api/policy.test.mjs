@@ -4,9 +4,10 @@
 // checked by kind and scope, used at once by casework, audited, and kept
 // across a restart.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN_PASSWORD, auditIntact, call, freshDb, init, login, sql, startServer } from './lib.mjs';
+import { ADMIN_PASSWORD, DOUDI, auditIntact, call, freshDb, init, login, sql, startServer } from './lib.mjs';
 
 const PW = 'Strong-Pass-123';
 let db, srv, base;
@@ -217,5 +218,22 @@ describe('setting', () => {
 			assert.equal(x.code, 0);
 			assert.doesNotMatch(second.log(), /runtime error|AddressSanitizer|LeakSanitizer/);
 		}
+	});
+
+	test('the CLI reads and sets the same, under the same rules', async () => {
+		const cli = (...args) => spawnSync(DOUDI, ['policy', ...args, '--db', db.target], { encoding: 'utf8' });
+		const list = cli('list', '--as', 'po_county');
+		assert.equal(list.status, 0, list.stderr);
+		assert.equal(item(JSON.parse(list.stdout), 'temp.first_aid_limit').value, '1234.00');
+		const refused = cli('set', '--as', 'po_town', '--name', 'temp.first_aid_limit', '--region', '500154', '--from', today, '--value', '"9.00"');
+		assert.equal(refused.status, 2);
+		assert.match(refused.stderr, /ROLE_NOT_ALLOWED/);
+		const bad = cli('set', '--as', 'po_county', '--name', 'temp.township_limit', '--region', '500154', '--from', today, '--value', '"9.x"');
+		assert.equal(bad.status, 2);
+		assert.match(bad.stderr, /^value:/);
+		const ok = cli('set', '--as', 'po_county', '--name', 'temp.township_limit', '--region', '500154', '--from', today, '--value', '"4321.00"');
+		assert.equal(ok.status, 0, ok.stderr);
+		assert.equal(JSON.parse(ok.stdout).created_by, 'po_county');
+		assert.match(sql(db.target, "SELECT actor FROM audit_log WHERE action = 'policy.set' ORDER BY seq DESC LIMIT 1"), /po_county/);
 	});
 });
