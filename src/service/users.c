@@ -242,8 +242,8 @@ enum svc_kind users_update(struct db *db, const struct principal *actor, int64_t
 		return svc_store_fail(e, db, rc, &err);
 	if (!found)
 		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "账户不存在或不在您的辖区内");
-	enum role role;
-	char sig[REGION_TEXT_MAX];
+	enum role role = ROLE_NONE;
+	char sig[REGION_TEXT_MAX] = "";
 	if ((k = check_change(actor, id, &t, req, &role, sig, e)))
 		return k;
 	if (req->password && (rc = password_hash(req->password, req->password_len, hash, &err)))
