@@ -1,0 +1,102 @@
+// router/index.js - the routes of the SPA (history mode), collected from
+// router/routes/*.js: each file exports an array of route records for one
+// page group (see routes/README.md). meta.layout picks the frame:
+//   'staff' (default)  inside StaffLayout (menu, top bar), login required
+//   'public'           inside PublicLayout (the citizen portal), no login
+//   'bare'             on its own (the login page)
+// meta: { title, roles, menu, icon, order, public, group }.
+import { createRouter, createWebHistory } from 'vue-router';
+import { hasCsrf } from '../api';
+import { useAuthStore } from '../stores/auth';
+
+const APP_TITLE = '社会救助信息系统';
+
+const modules = import.meta.glob('./routes/*.js', { eager: true });
+const records = Object.keys(modules)
+	.sort()
+	.flatMap((k) => modules[k].default || []);
+
+const layoutOf = (r) => (r.meta && r.meta.layout) || 'staff';
+const staff = records.filter((r) => layoutOf(r) === 'staff');
+const pub = records.filter((r) => layoutOf(r) === 'public');
+const bare = records.filter((r) => layoutOf(r) === 'bare');
+
+// public pages are routes of their own layout; their records carry
+// meta.public so the guard lets anonymous visitors in.
+for (const r of pub) r.meta = { ...r.meta, public: true };
+
+const routes = [
+	...bare,
+	{
+		path: '/',
+		component: () => import('../layouts/StaffLayout.vue'),
+		children: [{ path: '', redirect: '/workbench' }, ...staff],
+	},
+	...(pub.length
+		? [
+				{
+					path: '/apply',
+					component: () => import('../layouts/PublicLayout.vue'),
+					meta: { public: true },
+					children: pub,
+				},
+			]
+		: []),
+	{
+		path: '/:rest(.*)*',
+		component: () => import('../pages/NotFoundPage.vue'),
+		meta: { title: '页面不存在', public: true, layout: 'bare' },
+	},
+];
+
+// The staff pages that appear in the left menu, in menu order.
+export const menuRoutes = staff
+	.filter((r) => r.meta && r.meta.menu)
+	.sort((a, b) => (a.meta.order ?? 100) - (b.meta.order ?? 100));
+
+export function allowed(route, role) {
+	const roles = route.meta && route.meta.roles;
+	return !roles || roles.includes(role);
+}
+
+const router = createRouter({
+	history: createWebHistory(),
+	routes,
+	scrollBehavior: () => ({ top: 0 }),
+});
+
+// Where to go after the login: a path of this site (?next=), else the workbench.
+export function safeNext(next) {
+	if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/login'))
+		return '/workbench';
+	return next;
+}
+
+router.beforeEach(async (to) => {
+	const isPublic = to.matched.some((r) => r.meta && r.meta.public);
+	const auth = useAuthStore();
+	// Only a tab that logged in holds a CSRF token; without one the session
+	// could not change anything, so it is not asked for (no 401 in the console).
+	if (!auth.checked && !isPublic && hasCsrf()) {
+		try {
+			await auth.me();
+		} catch {
+			/* the server could not be reached: treated as logged out */
+		}
+	}
+	if (to.path === '/login') {
+		if (!auth.loggedIn) return true;
+		return safeNext(to.query.next);
+	}
+	if (isPublic) return true;
+	if (!auth.loggedIn) return { path: '/login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+	if (!to.matched.every((r) => allowed(r, auth.role))) return { path: '/forbidden', query: { from: to.fullPath } };
+	return true;
+});
+
+router.afterEach((to) => {
+	const t = [...to.matched].reverse().find((r) => r.meta && r.meta.title);
+	document.title = t ? `${t.meta.title} - ${APP_TITLE}` : APP_TITLE;
+});
+
+export default router;
