@@ -19,6 +19,7 @@ int cmd_export(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_casework(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 /* Reads a whole file ("-" = stdin) up to limit bytes into a malloc'd buffer. */
 dd_status cli_read_file(const char *path, size_t limit, char **out, size_t *len, dd_error *err);
@@ -30,6 +31,10 @@ struct policy;
  * binary when path is NULL. On failure prints the reason (file, field,
  * message) and returns false. */
 bool cli_load_policy(const char *path, struct policy *out);
+/* The policy file's bytes (path NULL: the shipped one) in a malloc'd copy,
+ * for the policy store (service/policy_store.h), which merges the store's
+ * entries over them. Prints the reason and returns false on failure. */
+bool cli_policy_text(const char *path, char **text, size_t *n);
 struct calendar;
 /* Loads the holiday calendar at path, or the shipped one (policy/calendar-cn.json,
  * embedded) when path is NULL. Prints the reason and returns false on failure. */

@@ -13,6 +13,7 @@
 #include "core/strbuf.h"
 #include "service/accounts.h"
 #include "service/casework.h"
+#include "service/policy_store.h"
 #include "store/db.h"
 
 static void casework_usage(void)
@@ -102,15 +103,9 @@ static int reviews(struct opts *o)
 		fprintf(stderr, "--date: %s\n", err.message);
 		return EXIT_BAD_INPUT;
 	}
-	struct policy pol;
 	struct calendar cal;
-	if (!cli_load_policy(o->policy, &pol))
+	if (!cli_load_calendar(o->calendar, &cal))
 		return EXIT_BAD_INPUT;
-	if (!cli_load_calendar(o->calendar, &cal)) {
-		policy_release(&pol);
-		return EXIT_BAD_INPUT;
-	}
-	env.policy = &pol;
 	env.cal = &cal;
 	struct db *db = NULL;
 	struct svc_error e;
@@ -118,23 +113,40 @@ static int reviews(struct opts *o)
 	struct principal actor;
 	int code = EXIT_OK;
 	int64_t created = 0;
+	/* the policy in force: the file with the store's entries over it, as the server uses */
+	char *text = NULL;
+	size_t text_n = 0;
+	struct policy_store *ps = NULL;
+	if (!cli_policy_text(o->policy, &text, &text_n)) {
+		calendar_release(&cal);
+		return EXIT_BAD_INPUT;
+	}
 	dd_status rc = cli_db_open(o->db, false, &db, &err);
 	enum svc_kind k = SVC_OK;
 	if (rc) {
 		cli_print_error(&err);
 		code = cli_exit_code(rc);
-	} else if ((o->as && (k = accounts_principal(db, o->as, &actor, &e))) ||
-		   (k = casework_reviews_run(db, &env, o->as ? &actor : NULL, env.today, &created, &e))) {
+	} else if ((k = policy_store_open(&ps, text, text_n, db, &e)) ||
+		   (o->as && (k = accounts_principal(db, o->as, &actor, &e)))) {
 		print_svc_error(&e);
 		code = exit_for(k);
 	} else {
-		char d[DATE_TEXT_MAX];
-		date_format(env.today, d);
-		printf("{\"date\":\"%s\",\"created\":%lld}\n", d, (long long)created);
+		env.policy = policy_store_acquire(ps);
+		k = casework_reviews_run(db, &env, o->as ? &actor : NULL, env.today, &created, &e);
+		policy_store_release(ps, env.policy);
+		if (k) {
+			print_svc_error(&e);
+			code = exit_for(k);
+		} else {
+			char d[DATE_TEXT_MAX];
+			date_format(env.today, d);
+			printf("{\"date\":\"%s\",\"created\":%lld}\n", d, (long long)created);
+		}
 	}
+	policy_store_close(ps);
+	free(text);
 	db_close(db);
 	calendar_release(&cal);
-	policy_release(&pol);
 	return code;
 }
 

@@ -1,6 +1,7 @@
 /* cmd_serve.c - `doudi serve`: parses the options and runs the HTTP server
  * (src/http/server.h) until SIGTERM or SIGINT. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -8,7 +9,9 @@
 #include "core/calendar.h"
 #include "core/policy.h"
 #include "http/server.h"
+#include "service/policy_store.h"
 #include "store/db.h"
+#include "store/store.h"
 
 static void serve_usage(void)
 {
@@ -143,7 +146,30 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 	cfg.calendar = &cal;
-	int rc = server_run(&cfg) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	/* the policy in force: the file with the store's entries over it */
+	char *text = NULL;
+	size_t text_n = 0;
+	struct policy_store *ps = NULL;
+	struct db *db = NULL;
+	dd_error err;
+	dd_error_clear(&err);
+	struct svc_error e;
+	svc_error_clear(&e);
+	bool ok = cli_policy_text(policy_path, &text, &text_n);
+	/* a store that does not open or is not current: server_run says why */
+	if (ok && (cli_db_open(cfg.db, false, &db, &err) || store_check_schema(db, &err))) {
+		db_close(db);
+		db = NULL;
+	}
+	if (ok && policy_store_open(&ps, text, text_n, db, &e)) {
+		fprintf(stderr, "doudi serve: %s: %s\n", e.field, e.message);
+		ok = false;
+	}
+	db_close(db);
+	free(text);
+	cfg.policies = ps;
+	int rc = !ok ? EXIT_BAD_INPUT : server_run(&cfg) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	policy_store_close(ps);
 	calendar_release(&cal);
 	policy_release(&policy);
 	return rc;

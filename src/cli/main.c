@@ -27,6 +27,7 @@ static const struct command {
     {"user", cmd_user, "按权限创建账户 (user add: create a staff account, same rules as the API)"},
     {"casework", cmd_casework,
      "案件：定期复核、近亲属备案、流程表 (casework: reviews, close relatives, the procedure table)"},
+    {"policy", cmd_policy, "政策参数：查看生效值、在数据库中新增 (policy list|set: file + store)"},
     {"serve", cmd_serve, "启动 HTTP API 服务 (run the HTTP API server)"},
 };
 
@@ -166,6 +167,27 @@ bool cli_load_policy(const char *path, struct policy *out)
 {
 	return load_data(path, 64u * 1024 * 1024, dd_default_policy,
 			 (size_t)(dd_default_policy_end - dd_default_policy), "policy/default.json", load_policy, out);
+}
+
+bool cli_policy_text(const char *path, char **text, size_t *n)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	if (path) {
+		if (cli_read_file(path, 64u * 1024 * 1024, text, n, &err)) {
+			cli_print_error(&err);
+			return false;
+		}
+		return true;
+	}
+	*n = (size_t)(dd_default_policy_end - dd_default_policy);
+	*text = malloc(*n ? *n : 1);
+	if (!*text) {
+		fprintf(stderr, "内存不足 (out of memory)\n");
+		return false;
+	}
+	memcpy(*text, dd_default_policy, *n);
+	return true;
 }
 
 bool cli_load_calendar(const char *path, struct calendar *out)

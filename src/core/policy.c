@@ -279,40 +279,89 @@ static dd_status load_entry(struct policy *p, const struct json_value *e, struct
 	out->demo = demo && demo->type == JSON_TRUE;
 	out->unconfirmed = unconf && unconf->type == JSON_TRUE;
 	out->source = source && source->type == JSON_STRING ? source->str : NULL;
+	const struct json_value *note = json_get(e, "note"), *by = json_get(e, "created_by"),
+				*at = json_get(e, "created_at");
+	out->note = note && note->type == JSON_STRING ? note->str : NULL;
+	out->created_by = by && by->type == JSON_STRING ? by->str : NULL;
+	out->created_at = at && at->type == JSON_STRING ? at->str : NULL;
+	return DD_OK;
+}
+
+bool policy_kind_parse(const char *s, enum policy_kind *out)
+{
+	return s && kind_from_name(s, out);
+}
+
+/* The parameters array of a document. */
+static dd_status doc_params(struct policy *p, const char *text, size_t n, const struct json_value **out, dd_error *err)
+{
+	struct json_value *root;
+	dd_status rc = json_parse(text, n, &p->arena, NULL, &root, err);
+	if (rc)
+		return rc;
+	const struct json_value *params = json_get(root, "parameters");
+	if (root->type != JSON_OBJECT || !params || params->type != JSON_ARRAY)
+		return dd_fail(err, DD_EINVAL, "parameters",
+			       "政策文件应为 {\"parameters\": [...]} (expected a parameters array)");
+	*out = params;
 	return DD_OK;
 }
 
 dd_status policy_load(struct policy *p, const char *text, size_t n, dd_error *err)
 {
+	return policy_load_merged(p, text, n, NULL, 0, err);
+}
+
+dd_status policy_load_merged(struct policy *p, const char *text, size_t n, const char *store, size_t store_n,
+			     dd_error *err)
+{
 	memset(p, 0, sizeof *p);
 	arena_init(&p->arena, 64 * 1024, 256 * 1024 * 1024);
-	struct json_value *root;
-	dd_status rc = json_parse(text, n, &p->arena, NULL, &root, err);
+	const struct json_value *docs[2] = {NULL, NULL};
+	dd_status rc = doc_params(p, text, n, &docs[0], err);
+	if (!rc && store) {
+		rc = doc_params(p, store, store_n, &docs[1], err);
+		if (rc)
+			dd_error_prefix(err, "store");
+	}
 	if (rc)
 		goto fail;
-	const struct json_value *params = json_get(root, "parameters");
-	if (root->type != JSON_OBJECT || !params || params->type != JSON_ARRAY) {
-		rc = dd_fail(err, DD_EINVAL, "parameters",
-			     "政策文件应为 {\"parameters\": [...]} (expected a parameters array)");
-		goto fail;
-	}
-	p->entries = arena_calloc(&p->arena, params->len ? params->len : 1, sizeof *p->entries);
+	size_t total = docs[0]->len + (docs[1] ? docs[1]->len : 0);
+	p->entries = arena_calloc(&p->arena, total ? total : 1, sizeof *p->entries);
 	if (!p->entries) {
 		rc = dd_fail(err, DD_ENOMEM, "parameters", "内存不足 (out of memory)");
 		goto fail;
 	}
 	size_t i = 0;
-	for (const struct json_value *e = params->child; e; e = e->next, i++) {
-		rc = load_entry(p, e, &p->entries[i], err);
-		if (rc) {
-			char idx[48];
-			snprintf(idx, sizeof idx, "parameters[%zu]", i);
-			dd_error_prefix(err, idx);
-			goto fail;
+	for (int d = 0; d < 2; d++) {
+		if (!docs[d])
+			continue;
+		size_t k = 0;
+		for (const struct json_value *e = docs[d]->child; e; e = e->next, k++, i++) {
+			rc = load_entry(p, e, &p->entries[i], err);
+			if (rc) {
+				char idx[48];
+				snprintf(idx, sizeof idx, "%sparameters[%zu]", d ? "store." : "", k);
+				dd_error_prefix(err, idx);
+				goto fail;
+			}
+			p->entries[i].stored = d == 1;
 		}
 	}
 	p->n = i;
 	qsort(p->entries, p->n, sizeof *p->entries, entry_cmp);
+	/* the store's entry replaces the file's of the same name, region and from */
+	size_t w = 0;
+	for (i = 0; i < p->n; i++) {
+		if (w && entry_cmp(&p->entries[w - 1], &p->entries[i]) == 0 &&
+		    p->entries[w - 1].stored != p->entries[i].stored) {
+			if (p->entries[i].stored)
+				p->entries[w - 1] = p->entries[i];
+			continue;
+		}
+		p->entries[w++] = p->entries[i];
+	}
+	p->n = w;
 	for (i = 1; i < p->n; i++) {
 		if (entry_cmp(&p->entries[i - 1], &p->entries[i]) == 0) {
 			char d[DATE_TEXT_MAX];

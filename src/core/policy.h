@@ -54,6 +54,12 @@ struct policy_entry {
 	bool demo; /* a demo value a county must confirm */
 	bool unconfirmed;
 	const char *source; /* citation, may be NULL */
+	const char *note;   /* may be NULL */
+	/* from the store (policy_load_merged's second document) rather than the
+	 * file; then who entered it and when (may be NULL) */
+	bool stored;
+	const char *created_by;
+	const char *created_at;
 };
 
 struct policy {
@@ -67,6 +73,14 @@ struct policy {
 };
 
 dd_status policy_load(struct policy *p, const char *json, size_t n, dd_error *err) DD_MUST_CHECK;
+/* The file's entries (json) merged with the store's (store, the same
+ * {"parameters":[…]} shape; NULL = none): an entry of the store replaces the
+ * file's of the same name, region and from; the store's entries are marked
+ * stored and may carry "created_by" and "created_at". Every entry is checked
+ * as policy_load checks the file's; an error in the store's document has its
+ * field prefixed "store.". */
+dd_status policy_load_merged(struct policy *p, const char *json, size_t n, const char *store, size_t store_n,
+			     dd_error *err) DD_MUST_CHECK;
 void policy_release(struct policy *p);
 
 /* The entry in force, or NULL. region_sig is a significant form. */
@@ -84,6 +98,8 @@ size_t policy_epoch(const struct policy *p, dd_date date);
 const char *policy_region_key(const struct policy *p, const char *region_sig);
 
 const char *policy_kind_name(enum policy_kind k);
+/* The kind of a name ("money", …); false for anything else. */
+bool policy_kind_parse(const char *s, enum policy_kind *out);
 /* The kind a known parameter name must have; false for unknown names. */
 bool policy_known_kind(const char *name, enum policy_kind *out);
 

@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/json.h"
 #include "service/assessment.h"
+#include "service/policy_store.h"
 #include "store/db.h"
 
 enum route_id {
@@ -40,6 +41,16 @@ enum route_id {
 	R_ONLINE_LIST,
 	R_ONLINE_GET,
 	R_ONLINE_ACTION,
+	R_WORKBENCH,
+	R_TEMPORARY_LIST,
+	R_RESERVE_FUNDS_LIST,
+	R_REGIONS_CHILDREN,
+	R_REGIONS_GET,
+	R_USERS_LIST,
+	R_USERS_UPDATE,
+	R_POLICY_IN_FORCE,
+	R_POLICY_ENTRIES,
+	R_POLICY_ADD,
 	R_COUNT
 };
 
@@ -74,6 +85,17 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/online-applications", R_ONLINE_LIST, R_SESSION},
     {HTTP_GET, "/api/v1/online-applications/{id}", R_ONLINE_GET, R_SESSION},
     {HTTP_POST, "/api/v1/online-applications/{id}/actions", R_ONLINE_ACTION, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/workbench", R_WORKBENCH, R_SESSION},
+    {HTTP_GET, "/api/v1/temporary-cases", R_TEMPORARY_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/reserve-funds", R_RESERVE_FUNDS_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/regions", R_REGIONS_CHILDREN, R_SESSION},
+    {HTTP_GET, "/api/v1/regions/{code}", R_REGIONS_GET, R_SESSION},
+    {HTTP_GET, "/api/v1/users", R_USERS_LIST, R_SESSION},
+    {HTTP_PATCH, "/api/v1/users/{id}", R_USERS_UPDATE, R_SESSION | R_CSRF | R_SLOW},
+    {HTTP_GET, "/api/v1/policy/parameters", R_POLICY_IN_FORCE, R_SESSION},
+    /* {*name}: a parameter name (router.h), not a number */
+    {HTTP_GET, "/api/v1/policy/parameters/{*name}", R_POLICY_ENTRIES, R_SESSION},
+    {HTTP_POST, "/api/v1/policy/parameters", R_POLICY_ADD, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -255,7 +277,7 @@ static void assess(struct call *c)
 		return;
 	}
 	reply_status(c->rep, 200);
-	if (assessment_run(c->cfg->assess_policy, c->req->body, c->req->body_len, &c->rep->body, &e))
+	if (assessment_run(c->policy, c->req->body, c->req->body_len, &c->rep->body, &e))
 		reply_svc_error(c->rep, &e);
 }
 
@@ -288,6 +310,16 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_ONLINE_LIST] = api_online_list,
     [R_ONLINE_GET] = api_online_get,
     [R_ONLINE_ACTION] = api_online_action,
+    [R_WORKBENCH] = api_workbench_get,
+    [R_TEMPORARY_LIST] = api_temporary_list,
+    [R_RESERVE_FUNDS_LIST] = api_reserve_funds_list,
+    [R_REGIONS_CHILDREN] = api_regions_children,
+    [R_REGIONS_GET] = api_regions_get,
+    [R_USERS_LIST] = api_users_list,
+    [R_USERS_UPDATE] = api_users_update,
+    [R_POLICY_IN_FORCE] = api_policy_in_force,
+    [R_POLICY_ENTRIES] = api_policy_entries,
+    [R_POLICY_ADD] = api_policy_add,
 };
 
 bool api_route_slow(enum http_method method, const char *path)
@@ -338,7 +370,11 @@ void api_handle(const struct api_config *cfg, struct db *db, const struct api_re
 		}
 	}
 	arena_init(&c.arena, 16 * 1024, 4 * 1024 * 1024);
+	/* one policy for the whole request, even if a newer one is swapped in */
+	c.policy = cfg->policies ? policy_store_acquire(cfg->policies) : cfg->assess_policy;
 	handlers[m.route->id](&c);
+	if (cfg->policies)
+		policy_store_release(cfg->policies, c.policy);
 	arena_release(&c.arena);
 	if (rep->body.failed)
 		reply_error(rep, 500, "INTERNAL", "服务器内部错误", NULL);

@@ -18,11 +18,13 @@ struct rate_limiter;
 
 struct policy;
 struct calendar;
+struct policy_store;
 
 struct api_config {
 	const struct accounts_policy *policy;
 	const struct policy *assess_policy; /* the rules POST /api/v1/assess applies */
 	const struct calendar *calendar;    /* working days (case deadlines) */
+	struct policy_store *policies;	    /* the policy in force (file + store); NULL: assess_policy */
 	unsigned json_depth;		    /* nesting limit of request bodies */
 	bool cookie_secure;		    /* add Secure to the session cookie */
 	/* the citizen portal's limits per client address (NULL: none) */

@@ -8,7 +8,7 @@
 
 static void env_of(const struct call *c, struct casework_env *env)
 {
-	env->policy = c->cfg->assess_policy;
+	env->policy = c->policy;
 	env->cal = c->cfg->calendar;
 	env->today = casework_today();
 }
@@ -16,7 +16,10 @@ static void env_of(const struct call *c, struct casework_env *env)
 /* An integer member (absent or null: *present false). False after 400. */
 static bool member_int(struct call *c, const struct json_value *o, const char *key, int64_t *out, bool *present)
 {
-	const struct json_value *v = json_get(o, key);
+	const struct json_value *v;
+	*present = false;
+	if (!api_member(c, o, key, &v))
+		return false;
 	*present = v && v->type != JSON_NULL;
 	if (!*present)
 		return true;
@@ -30,8 +33,10 @@ static bool member_int(struct call *c, const struct json_value *o, const char *k
 /* A boolean member: -1 absent or null, 0, 1. False after 400. */
 static bool member_bool(struct call *c, const struct json_value *o, const char *key, int *out)
 {
-	const struct json_value *v = json_get(o, key);
+	const struct json_value *v;
 	*out = -1;
+	if (!api_member(c, o, key, &v))
+		return false;
 	if (!v || v->type == JSON_NULL)
 		return true;
 	if (v->type != JSON_TRUE && v->type != JSON_FALSE) {
@@ -134,10 +139,8 @@ void api_applications_list(struct call *c)
 	char state[33], programme[17], due[17];
 	struct application_query q = {.state = state, .programme = programme, .due = due};
 	const struct http_query *hq = c->req->query;
-	if (query_check(hq, &e) || query_text(hq, "state", 32, state, &e) ||
-	    query_text(hq, "programme", 16, programme, &e) || query_text(hq, "due", 16, due, &e) ||
-	    query_int(hq, "page", 1, 1000000, 1, &q.page, &e) ||
-	    query_int(hq, "per_page", 1, 500, 50, &q.per_page, &e)) {
+	if (query_page(hq, &q.page, &q.per_page, &e) || query_text(hq, "state", 32, state, &e) ||
+	    query_text(hq, "programme", 16, programme, &e) || query_text(hq, "due", 16, due, &e)) {
 		reply_svc_error(c->rep, &e);
 		return;
 	}

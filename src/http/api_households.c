@@ -24,18 +24,6 @@ static void answer(struct call *c, enum svc_kind k, const struct svc_error *e)
 		reply_svc_error(c->rep, e);
 }
 
-/* page and per_page of a list (per_page beyond max: 400 naming it). */
-static enum svc_kind page_params(const struct http_query *q, int64_t max, int64_t *page, int64_t *per_page,
-				 struct svc_error *e)
-{
-	enum svc_kind k = query_check(q, e);
-	if (!k)
-		k = query_int(q, "page", 1, 1000000000, 1, page, e);
-	if (!k)
-		k = query_int(q, "per_page", 1, max, 50, per_page, e);
-	return k;
-}
-
 /* POST /api/v1/households */
 void api_households_create(struct call *c)
 {
@@ -59,7 +47,7 @@ void api_households_list(struct call *c)
 	struct svc_error e;
 	svc_error_clear(&e);
 	const struct http_query *hq = c->req->query;
-	enum svc_kind k = page_params(hq, REGISTRY_PER_PAGE_MAX, &lq.page, &lq.per_page, &e);
+	enum svc_kind k = query_page(hq, &lq.page, &lq.per_page, &e);
 	if (!k)
 		k = query_text(hq, "region", REGION_MAX, region, &e);
 	if (!k)
@@ -92,7 +80,11 @@ void api_households_get(struct call *c)
  * replying 400 for a value that is neither a string nor null. */
 static bool patch_field(struct call *c, const struct json_value *o, const char *key, bool *set, const char **s)
 {
-	*set = json_get(o, key) != NULL;
+	const struct json_value *v;
+	*set = false;
+	if (!api_member(c, o, key, &v))
+		return false;
+	*set = v != NULL;
 	return api_member_string(c, o, key, s, NULL);
 }
 
@@ -106,7 +98,9 @@ void api_households_update(struct call *c)
 	    !patch_field(c, o, "address", &req.set_address, &req.address) ||
 	    !patch_field(c, o, "area", &req.set_area, &req.area))
 		return;
-	const struct json_value *v = json_get(o, "version");
+	const struct json_value *v;
+	if (!api_member(c, o, "version", &v))
+		return;
 	if (v && v->type != JSON_NULL) {
 		if (v->type != JSON_NUMBER || !json_int64(v, &req.version)) {
 			reply_error(c->rep, 400, "BAD_TYPE", "version 应为整数", "version");
@@ -128,7 +122,7 @@ void api_audit_list(struct call *c)
 	struct svc_error e;
 	svc_error_clear(&e);
 	const struct http_query *hq = c->req->query;
-	enum svc_kind k = page_params(hq, AUDIT_TRAIL_PER_PAGE_MAX, &aq.page, &aq.per_page, &e);
+	enum svc_kind k = query_page(hq, &aq.page, &aq.per_page, &e);
 	if (!k)
 		k = query_text(hq, "entity", sizeof entity - 1, entity, &e);
 	if (!k)

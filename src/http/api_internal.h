@@ -29,6 +29,7 @@ struct call {
 	const struct route_match *match; /* the route and its {id} parameters */
 	struct session session;		 /* when R_SESSION */
 	struct arena arena;		 /* the parsed body */
+	const struct policy *policy;	 /* the policy in force for this request */
 };
 
 /* Parses the body as a JSON object into c->arena. False after replying
@@ -54,6 +55,8 @@ void api_reserve_fund_post(struct call *c);
 void api_temporary_create(struct call *c);
 void api_temporary_get(struct call *c);
 void api_temporary_act(struct call *c);
+void api_temporary_list(struct call *c);
+void api_reserve_funds_list(struct call *c);
 /* The temporary-assistance members of a body (for POST /api/v1/applications
  * and its actions with programme temporary). False after replying 400. */
 struct temporary_new;
@@ -75,5 +78,18 @@ void api_public_regions(struct call *c);
 void api_online_list(struct call *c);
 void api_online_get(struct call *c);
 void api_online_action(struct call *c);
+/* api_admin.c: the region tree and account administration */
+void api_regions_children(struct call *c);
+void api_regions_get(struct call *c);
+void api_users_list(struct call *c);
+void api_users_update(struct call *c);
+
+/* api_policy.c: policy parameters (file + store) */
+void api_policy_in_force(struct call *c);
+void api_policy_entries(struct call *c);
+void api_policy_add(struct call *c);
+
+/* api_workbench.c: the staff workbench */
+void api_workbench_get(struct call *c);
 
 #endif

@@ -95,8 +95,7 @@ void api_reserve_fund_get(struct call *c)
 	int64_t page = 1, per_page = 50;
 	char region[24];
 	param_text(c, region, sizeof region);
-	if (query_check(c->req->query, &e) || query_int(c->req->query, "page", 1, 1000000000, 1, &page, &e) ||
-	    query_int(c->req->query, "per_page", 1, 500, 50, &per_page, &e)) {
+	if (query_page(c->req->query, &page, &per_page, &e)) {
 		reply_svc_error(c->rep, &e);
 		return;
 	}
@@ -153,7 +152,7 @@ void api_reserve_fund_post(struct call *c)
 
 static void env_init(const struct call *c, struct temporary_env *env)
 {
-	env->policy = c->cfg->assess_policy;
+	env->policy = c->policy;
 	env->today = temporary_today();
 }
 
@@ -209,7 +208,9 @@ bool api_temporary_action_members(struct call *c, const struct json_value *o, st
 	    !api_member_string(c, o, "case_by_case_note", &req->case_by_case_note, NULL) ||
 	    !member_id(c, o, "stage", &req->stage))
 		return false;
-	const struct json_value *stages = json_get(o, "stages");
+	const struct json_value *stages;
+	if (!api_member(c, o, "stages", &stages))
+		return false;
 	if (stages && stages->type == JSON_NUMBER) {
 		int64_t n = 0;
 		if (!json_int64(stages, &n) || n < 1 || n > TEMP_STAGES_MAX) {
@@ -262,5 +263,38 @@ void api_temporary_act(struct call *c)
 	svc_error_clear(&e);
 	if (temporary_act(c->db, &env, &c->session.user, id, &req, &e) ||
 	    (reply_status(c->rep, 200), temporary_get(c->db, &env, &c->session.user, id, &c->rep->body, &e)))
+		reply_svc_error(c->rep, &e);
+}
+
+/* GET /api/v1/temporary-cases?state=&page=&per_page= */
+void api_temporary_list(struct call *c)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	int64_t page, per_page;
+	char state[17];
+	enum svc_kind k = query_page(c->req->query, &page, &per_page, &e);
+	if (!k)
+		k = query_text(c->req->query, "state", 16, state, &e);
+	reply_status(c->rep, 200);
+	if (!k)
+		k = temporary_list(c->db, &c->session.user, state, page, per_page, &c->rep->body, &e);
+	if (k)
+		reply_svc_error(c->rep, &e);
+}
+
+/* GET /api/v1/reserve-funds: the funds in the caller's view */
+void api_reserve_funds_list(struct call *c)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	int64_t n = 0;
+	enum svc_kind k = query_check(c->req->query, &e);
+	reply_status(c->rep, 200);
+	strbuf_adds(&c->rep->body, "{\"items\":[");
+	if (!k)
+		k = reserve_fund_list(c->db, &c->session.user, &c->rep->body, &n, &e);
+	strbuf_addf(&c->rep->body, "],\"total\":%lld}", (long long)n);
+	if (k)
 		reply_svc_error(c->rep, &e);
 }

@@ -65,6 +65,18 @@ enum svc_kind query_int(const struct http_query *q, const char *key, int64_t lo,
 	return SVC_OK;
 }
 
+enum svc_kind query_page(const struct http_query *q, int64_t *page, int64_t *per_page, struct svc_error *e)
+{
+	enum svc_kind k = query_check(q, e);
+	if (!k)
+		k = query_int(q, "page", 1, SVC_PAGE_MAX, 1, page, e);
+	if (!k)
+		k = query_int(q, "per_page", 1, SVC_PER_PAGE_MAX, SVC_PER_PAGE_DEFAULT, per_page, e);
+	if (!k)
+		k = svc_page_check(*page, *per_page, SVC_PER_PAGE_MAX, e);
+	return k;
+}
+
 enum svc_kind query_text(const struct http_query *q, const char *key, size_t max_bytes, char *out, struct svc_error *e)
 {
 	const char *v;

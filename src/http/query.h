@@ -38,6 +38,11 @@ enum svc_kind query_find(const struct http_query *q, const char *key, const char
 enum svc_kind query_int(const struct http_query *q, const char *key, int64_t lo, int64_t hi, int64_t def, int64_t *out,
 			struct svc_error *e);
 
+/* page and per_page of a list, the one parser of every list endpoint:
+ * page 1..SVC_PAGE_MAX (default 1), per_page 1..SVC_PER_PAGE_MAX (default
+ * SVC_PER_PAGE_DEFAULT); 400 naming the one at fault. Also query_check. */
+enum svc_kind query_page(const struct http_query *q, int64_t *page, int64_t *per_page, struct svc_error *e);
+
 /* Text of at most max_bytes (≤ QUERY_VALUE_MAX) bytes, valid UTF-8 without
  * control characters, spaces at both ends trimmed into out (size max_bytes +
  * 1); "" when absent. */

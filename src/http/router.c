@@ -78,19 +78,19 @@ static bool match_one(const char *pattern, const char *path, struct route_match 
 		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
 		size_t pl = pe ? (size_t)(pe - p) : strlen(p), sl = se ? (size_t)(se - s) : strlen(s);
 		if (pl >= 2 && p[0] == '{' && p[pl - 1] == '}') {
-			bool token = pl >= 3 && p[1] == '*'; /* {*name}: letters, digits and '-' */
-			if (sl == 0 || sl > (token ? 32u : 19u) || out->nparams >= ROUTE_PARAMS_MAX)
+			bool word = pl >= 3 && p[1] == '*';
+			if (sl == 0 || sl > (word ? 96u : 19u) || out->nparams >= ROUTE_PARAMS_MAX)
 				return false;
 			for (size_t i = 0; i < sl; i++) {
 				char ch = s[i];
 				bool digit = ch >= '0' && ch <= '9';
-				bool word = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-';
-				if (!digit && !(token && word))
+				if (!digit && !(word && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+							 ch == '.' || ch == '_' || ch == '-')))
 					return false;
 			}
 			struct route_param *rp = &out->params[out->nparams++];
-			rp->name = p + 1 + token;
-			rp->name_len = pl - 2 - token;
+			rp->name = p + 1 + word;
+			rp->name_len = pl - 2 - word;
 			rp->value = s;
 			rp->len = sl;
 		} else if (pl != sl || memcmp(p, s, pl) != 0) {

@@ -3,7 +3,8 @@
  *
  * A pattern is a path of literal segments and `{name}` segments; a `{name}`
  * segment matches 1-19 decimal digits (record ids), nothing else; a
- * `{*name}` segment 1-32 ASCII letters, digits and '-' (tracking numbers). A path
+ * `{*name}` segment 1-96 bytes of ASCII letters, digits, '.', '_' and '-' (tracking
+ * numbers, names such as policy parameters; the parameter's name is then "name"). A path
  * that is not canonical - not starting with '/', empty or "." or ".."
  * segments, a trailing slash, backslashes, '%' (left undecoded), control or
  * non-ASCII bytes - matches no route: 404, so no traversal can reach

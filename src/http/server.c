@@ -584,6 +584,7 @@ int server_run(const struct server_config *cfg)
 	s.cfg = cfg;
 	s.api.policy = &cfg->policy;
 	s.api.assess_policy = cfg->assess_policy;
+	s.api.policies = cfg->policies;
 	s.api.calendar = cfg->calendar;
 	s.api.json_depth = cfg->json_depth;
 	s.api.cookie_secure = cfg->cookie_secure;

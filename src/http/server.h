@@ -14,6 +14,8 @@
 
 #include "service/accounts.h"
 
+struct policy_store;
+
 struct server_config {
 	const char *db;	     /* SQLite path or postgresql:// URI */
 	const char *host;    /* numeric IPv4 or IPv6 address, or "localhost" */
@@ -34,6 +36,7 @@ struct server_config {
 	struct accounts_policy policy;
 	const struct policy *assess_policy; /* required: the rules of POST /api/v1/assess */
 	const struct calendar *calendar;    /* required: working days for the case deadlines */
+	struct policy_store *policies;	    /* the policy in force, file + store (NULL: assess_policy) */
 };
 
 void server_config_default(struct server_config *c);

@@ -1170,6 +1170,9 @@ done:
 enum svc_kind casework_list(struct db *db, const struct casework_env *env, const struct principal *actor,
 			    const struct application_query *q, struct strbuf *out, struct svc_error *e)
 {
+	enum svc_kind pk = svc_page_check(q->page, q->per_page, SVC_PER_PAGE_MAX, e);
+	if (pk)
+		return pk;
 	if (q->state[0] && case_state_parse(q->state) == CS_COUNT)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "state", "未知的案件状态");
 	if (q->programme[0] && !programme_known(q->programme))

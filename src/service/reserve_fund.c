@@ -112,7 +112,7 @@ enum svc_kind reserve_fund_get(struct db *db, const struct principal *actor, con
 		return k;
 	if ((k = authz_reserve_view(actor, sig, e)))
 		return k;
-	if ((k = svc_page_check(page, per_page, 500, e)))
+	if ((k = svc_page_check(page, per_page, SVC_PER_PAGE_MAX, e)))
 		return k;
 	dd_error err;
 	dd_error_clear(&err);
@@ -165,6 +165,63 @@ enum svc_kind reserve_fund_get(struct db *db, const struct principal *actor, con
 		reserve_page_release(out);
 		return svc_store_fail(e, db, rc, &err);
 	}
+	return SVC_OK;
+}
+
+enum svc_kind reserve_fund_list(struct db *db, const struct principal *actor, struct strbuf *out, int64_t *n,
+				struct svc_error *e)
+{
+	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX], own[REGION_TEXT_MAX];
+	*n = 0;
+	if (actor->role == ROLE_NONE)
+		return SVC_OK;
+	if (actor->role == ROLE_VILLAGE && reserve_fund_township(actor->region, own)) {
+		/* a village sees its own township's fund: exactly that code */
+		snprintf(lo, sizeof lo, "%s", own);
+		snprintf(hi, sizeof hi, "%s0", own);
+	} else {
+		store_region_range(actor->scope, lo, hi);
+	}
+	dd_error err;
+	dd_error_clear(&err);
+	struct db_stmt *st;
+	bool row = false;
+	dd_status rc = db_prepare_cached(db,
+					 "SELECT f.region_code, r.name, f.balance, f.advanced_total, f.drawn_total, "
+					 "f.returned_total, f.updated_at FROM reserve_funds f LEFT JOIN regions r ON "
+					 "r.code = f.region_code WHERE f.region_code >= $1 AND f.region_code < $2 "
+					 "ORDER BY f.region_code LIMIT $3",
+					 &st, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	db_bind_str(st, 1, lo);
+	db_bind_str(st, 2, hi);
+	db_bind_int64(st, 3, RESERVE_LIST_MAX);
+	while (!(rc = db_step(st, &row, &err)) && row) {
+		const char *code = db_column_text(st, 0, NULL), *name = db_column_text(st, 1, NULL),
+			   *at = db_column_text(st, 6, NULL);
+		char m[4][MONEY_TEXT_MAX];
+		for (int i = 0; i < 4; i++)
+			money_format(db_column_int64(st, 2 + i), m[i]);
+		if ((*n)++)
+			strbuf_addc(out, ',');
+		strbuf_adds(out, "{\"region\":");
+		strbuf_add_json_string(out, code ? code : "", code ? strlen(code) : 0);
+		strbuf_adds(out, ",\"region_name\":");
+		if (name)
+			strbuf_add_json_string(out, name, strlen(name));
+		else
+			strbuf_adds(out, "null");
+		strbuf_addf(out,
+			    ",\"balance\":\"%s\",\"advanced_total\":\"%s\",\"drawn_total\":\"%s\","
+			    "\"returned_total\":\"%s\",\"updated_at\":",
+			    m[0], m[1], m[2], m[3]);
+		strbuf_add_json_string(out, at ? at : "", at ? strlen(at) : 0);
+		strbuf_addc(out, '}');
+	}
+	db_finalize(st);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
 }
 

@@ -24,6 +24,7 @@
 
 #include "authz.h"
 #include "core/money.h"
+#include "core/strbuf.h"
 #include "store/store.h"
 #include "svc.h"
 
@@ -102,6 +103,15 @@ enum svc_kind reserve_fund_post(struct db *db, const struct principal *actor, co
 enum svc_kind reserve_fund_post_tx(struct db *db, const struct principal *actor, const char *township_code,
 				   enum reserve_kind kind, fen_t amount, int64_t application_id, const char *note,
 				   struct reserve_entry *entry, struct svc_error *e);
+
+/* Appends the funds actor sees (authz_reserve_view: the townships in its
+ * scope, a village's own township) as JSON objects separated by commas,
+ * ordered by region: {"region","region_name","balance","advanced_total",
+ * "drawn_total","returned_total","updated_at"}. Inside or outside a read
+ * transaction; no more than RESERVE_LIST_MAX funds. *n gets the count. */
+#define RESERVE_LIST_MAX 2000
+enum svc_kind reserve_fund_list(struct db *db, const struct principal *actor, struct strbuf *out, int64_t *n,
+				struct svc_error *e);
 
 /* The township (9-digit code) whose reserve fund serves a region code of
  * 9 or 12 digits; false for anything above township level. */

@@ -59,8 +59,10 @@ enum svc_kind svc_store_fail(struct svc_error *e, struct db *db, dd_status rc, c
 
 enum svc_kind svc_page_check(int64_t page, int64_t per_page, int64_t max, struct svc_error *e)
 {
-	if (page < 1 || page > INT64_MAX / (max > 0 ? max : 1))
+	if (page < 1 || page > SVC_PAGE_MAX)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_PAGE", "page", "page 应为从 1 起的页码");
+	if (max > SVC_PER_PAGE_MAX)
+		max = SVC_PER_PAGE_MAX;
 	if (per_page < 1 || per_page > max)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_PAGE", "per_page", "per_page 应为 1-%lld", (long long)max);
 	return SVC_OK;

@@ -48,8 +48,14 @@ struct db;
  * store was locked or the transaction lost a serialization race, else
  * svc_from_status (a store DD_EINVAL is not the client's fault: INTERNAL). */
 enum svc_kind svc_store_fail(struct svc_error *e, struct db *db, dd_status rc, const dd_error *err);
-/* A list page: page from 1 (and small enough that the offset fits),
- * per_page 1..max; SVC_BAD_INPUT (BAD_PAGE) naming the one at fault. */
+/* The bounds of every list page (HTTP query_page and the services):
+ * page 1..SVC_PAGE_MAX, per_page 1..SVC_PER_PAGE_MAX, per_page
+ * SVC_PER_PAGE_DEFAULT when not given. */
+#define SVC_PAGE_MAX 1000000000LL
+#define SVC_PER_PAGE_MAX 500
+#define SVC_PER_PAGE_DEFAULT 50
+/* A list page: page 1..SVC_PAGE_MAX, per_page 1..max (max ≤
+ * SVC_PER_PAGE_MAX); SVC_BAD_INPUT (BAD_PAGE) naming the one at fault. */
 enum svc_kind svc_page_check(int64_t page, int64_t per_page, int64_t max, struct svc_error *e);
 /* True when s has at most max bytes and no control characters (names,
  * numbers and addresses people type). */

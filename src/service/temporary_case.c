@@ -953,3 +953,112 @@ enum svc_kind temporary_act(struct db *db, const struct temporary_env *env, cons
 		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
 }
+
+static void add_money_or_null(struct strbuf *b, const char *key, struct db_stmt *st, int col)
+{
+	if (db_column_is_null(st, col))
+		strbuf_addf(b, ",\"%s\":null", key);
+	else {
+		strbuf_addc(b, ',');
+		add_money(b, key, db_column_int64(st, col));
+	}
+}
+
+enum svc_kind temporary_list(struct db *db, const struct principal *actor, const char *state, int64_t page,
+			     int64_t per_page, struct strbuf *out, struct svc_error *e)
+{
+	enum svc_kind k = svc_page_check(page, per_page, SVC_PER_PAGE_MAX, e);
+	if (k)
+		return k;
+	static const char *const states[] = {"", "submitted", "approved", "closed", "rejected"};
+	bool known = false;
+	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+		known = known || strcmp(state, states[i]) == 0;
+	if (!known)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "state",
+				"state 应为 submitted、approved、closed 或 rejected");
+	strbuf_adds(out, "{\"items\":[");
+	int64_t total = 0;
+	if (actor->role != ROLE_NONE) {
+		char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
+		store_region_range(actor->scope, lo, hi);
+		dd_error err;
+		dd_error_clear(&err);
+		struct db_stmt *st = NULL;
+		bool row = false;
+		dd_status rc = db_begin_read(db, &err);
+		if (!rc)
+			rc = db_prepare_cached(
+			    db,
+			    "SELECT count(*) FROM applications a JOIN temporary_cases t ON "
+			    "t.application_id = a.id WHERE a.region_code >= $1 AND a.region_code < $2 "
+			    "AND a.programme = 'temporary' AND (CAST($3 AS TEXT) = '' OR a.state = $3)",
+			    &st, &err);
+		if (!rc) {
+			db_bind_str(st, 1, lo);
+			db_bind_str(st, 2, hi);
+			db_bind_str(st, 3, state);
+			rc = db_step(st, &row, &err);
+			if (!rc && row)
+				total = db_column_int64(st, 0);
+			db_finalize(st);
+		}
+		if (!rc)
+			rc = db_prepare_cached(
+			    db,
+			    "SELECT a.id, a.household_id, a.region_code, a.state, a.requested_amount, "
+			    "t.approved_amount, "
+			    "t.tier, t.case_kind, t.cause, t.first_aid_amount, a.created_at, (SELECT p.name FROM "
+			    "memberships m JOIN persons p ON p.id = m.person_id WHERE m.household_id = a.household_id "
+			    "AND m.to_date IS NULL AND m.relation = 'head') FROM applications a JOIN temporary_cases t "
+			    "ON "
+			    "t.application_id = a.id WHERE a.region_code >= $1 AND a.region_code < $2 AND a.programme "
+			    "= "
+			    "'temporary' AND (CAST($3 AS TEXT) = '' OR a.state = $3) ORDER BY a.id DESC LIMIT $4 "
+			    "OFFSET $5",
+			    &st, &err);
+		if (!rc) {
+			db_bind_str(st, 1, lo);
+			db_bind_str(st, 2, hi);
+			db_bind_str(st, 3, state);
+			db_bind_int64(st, 4, per_page);
+			db_bind_int64(st, 5, (page - 1) * per_page);
+			for (int n = 0; !(rc = db_step(st, &row, &err)) && row; n++) {
+				if (n)
+					strbuf_addc(out, ',');
+				strbuf_addf(out, "{\"id\":%lld,\"household_id\":", (long long)db_column_int64(st, 0));
+				if (db_column_is_null(st, 1))
+					strbuf_adds(out, "null");
+				else
+					strbuf_add_int(out, db_column_int64(st, 1));
+				char full[REGION_TEXT_MAX];
+				const char *r = db_column_text(st, 2, NULL);
+				region_full_code(r ? r : "", full);
+				strbuf_addc(out, ',');
+				add_str_or_null(out, "head_name", db_column_text(st, 11, NULL));
+				strbuf_addf(out, ",\"region\":\"%s\",", full);
+				add_str_or_null(out, "state", db_column_text(st, 3, NULL));
+				add_money_or_null(out, "amount", st, db_column_is_null(st, 5) ? 4 : 5);
+				add_money_or_null(out, "requested_amount", st, 4);
+				add_money_or_null(out, "approved_amount", st, 5);
+				strbuf_addc(out, ',');
+				add_str_or_null(out, "tier", db_column_text(st, 6, NULL));
+				strbuf_addc(out, ',');
+				add_str_or_null(out, "case_kind", db_column_text(st, 7, NULL));
+				strbuf_addc(out, ',');
+				add_str_or_null(out, "cause", db_column_text(st, 8, NULL));
+				add_money_or_null(out, "first_aid_amount", st, 9);
+				strbuf_addc(out, ',');
+				add_str_or_null(out, "created_at", db_column_text(st, 10, NULL));
+				strbuf_addc(out, '}');
+			}
+			db_finalize(st);
+		}
+		db_rollback(db);
+		if (rc)
+			return svc_store_fail(e, db, rc, &err);
+	}
+	strbuf_addf(out, "],\"total\":%lld,\"page\":%lld,\"per_page\":%lld}", (long long)total, (long long)page,
+		    (long long)per_page);
+	return SVC_OK;
+}

@@ -88,6 +88,16 @@ enum svc_kind temporary_create(struct db *db, const struct temporary_env *env, c
 enum svc_kind temporary_get(struct db *db, const struct temporary_env *env, const struct principal *actor, int64_t id,
 			    struct strbuf *out, struct svc_error *e);
 
+/* GET /api/v1/temporary-cases: a page of the temporary cases in actor's
+ * scope, newest first, optionally of one state (submitted, approved,
+ * closed, rejected; "" = any): {"items":[{"id","household_id","head_name",
+ * "region","state","amount","requested_amount","approved_amount","tier",
+ * "case_kind","cause","first_aid_amount","created_at"}],"total","page",
+ * "per_page"}. amount is the approved amount once approved, else the
+ * requested one (null when neither). */
+enum svc_kind temporary_list(struct db *db, const struct principal *actor, const char *state, int64_t page,
+			     int64_t per_page, struct strbuf *out, struct svc_error *e);
+
 /* Appends the members "temporary":{…},"reserve_fund":{…} (no braces
  * around) of case id, no permission check: for casework_get, which has
  * checked. SVC_NOT_FOUND when the case has no temporary row. */

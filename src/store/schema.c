@@ -21,13 +21,19 @@ EMBED(dd_schema_004, "schema/004_registry.sql");
 EMBED(dd_schema_005, "schema/005_casework.sql");
 EMBED(dd_schema_006, "schema/006_temporary.sql");
 EMBED(dd_schema_007, "schema/007_read_indexes.sql");
+EMBED(dd_schema_008, "schema/008_workbench_indexes.sql");
 EMBED(dd_schema_009, "schema/009_online_applications.sql");
 
 static const struct store_migration migrations[] = {
-    {1, "001_init", dd_schema_001},	    {2, "002_chongqing_regions", dd_schema_002},
-    {3, "003_accounts", dd_schema_003},	    {4, "004_registry", dd_schema_004},
-    {5, "005_casework", dd_schema_005},	    {6, "006_temporary", dd_schema_006},
-    {7, "007_read_indexes", dd_schema_007}, {9, "009_online_applications", dd_schema_009},
+    {1, "001_init", dd_schema_001},
+    {2, "002_chongqing_regions", dd_schema_002},
+    {3, "003_accounts", dd_schema_003},
+    {4, "004_registry", dd_schema_004},
+    {5, "005_casework", dd_schema_005},
+    {6, "006_temporary", dd_schema_006},
+    {7, "007_read_indexes", dd_schema_007},
+    {8, "008_workbench_indexes", dd_schema_008},
+    {9, "009_online_applications", dd_schema_009},
 };
 
 const struct store_migration *store_migrations(size_t *n)

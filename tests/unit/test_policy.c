@@ -116,6 +116,75 @@ static void refuses_bad_files(void **state)
 	}
 }
 
+/* policy_load_merged: the store's entry replaces the file's of the same
+ * name, region and from, adds the others, and is checked like the file's. */
+static void merge_file_and_store(void **state)
+{
+	(void)state;
+	static const char file[] =
+	    "{\"parameters\":["
+	    "{\"name\":\"dibao.standard.urban\",\"region\":\"\",\"from\":\"2020-01-01\",\"value\":\"500.00\"},"
+	    "{\"name\":\"dibao.standard.urban\",\"region\":\"50\",\"from\":\"2022-01-01\",\"value\":\"700.00\","
+	    "\"demo\":true,\"note\":\"file\"}]}";
+	static const char store[] =
+	    "{\"parameters\":["
+	    "{\"name\":\"dibao.standard.urban\",\"region\":\"50\",\"from\":\"2022-01-01\",\"value\":\"720.00\","
+	    "\"kind\":\"money\",\"note\":\"store\",\"created_by\":\"admin\",\"created_at\":\"2026-01-01T00:00:00Z\"},"
+	    "{\"name\":\"dibao.standard.urban\",\"region\":\"500154\",\"from\":\"2023-01-01\",\"value\":\"800.00\"}]}";
+	struct policy p;
+	dd_error err;
+	dd_error_clear(&err);
+	assert_int_equal(policy_load_merged(&p, file, strlen(file), store, strlen(store), &err), DD_OK);
+	assert_int_equal(p.n, 3); /* the file's 50/2022-01-01 entry is gone */
+	const struct policy_entry *e = policy_lookup(&p, "dibao.standard.urban", "500101", D("2022-06-01"));
+	assert_non_null(e);
+	assert_int_equal(e->value.i, 72000);
+	assert_true(e->stored);
+	assert_false(e->demo); /* the store's entry as a whole, not the file's flags */
+	assert_string_equal(e->note, "store");
+	assert_string_equal(e->created_by, "admin");
+	e = policy_lookup(&p, "dibao.standard.urban", "500154001", D("2023-06-01"));
+	assert_int_equal(e->value.i, 80000);
+	e = policy_lookup(&p, "dibao.standard.urban", "51", D("2023-06-01"));
+	assert_int_equal(e->value.i, 50000);
+	assert_false(e->stored);
+	policy_release(&p);
+
+	/* without the store: the file as it is */
+	assert_int_equal(policy_load_merged(&p, file, strlen(file), NULL, 0, &err), DD_OK);
+	e = policy_lookup(&p, "dibao.standard.urban", "500101", D("2022-06-01"));
+	assert_int_equal(e->value.i, 70000);
+	assert_true(e->demo);
+	policy_release(&p);
+
+	/* the store's entries are checked by kind like the file's */
+	static const struct {
+		const char *doc, *field;
+	} bad[] = {
+	    {"{\"parameters\":[{\"name\":\"dibao.standard.urban\",\"region\":\"50\",\"from\":\"2023-01-01\","
+	     "\"value\":\"1.001\"}]}",
+	     "store.parameters[0].value"},
+	    {"{\"parameters\":[{\"name\":\"dibao.standard.urban\",\"region\":\"50\",\"from\":\"2023-01-01\","
+	     "\"value\":true}]}",
+	     "store.parameters[0].value"},
+	    {"{\"parameters\":[{\"name\":\"dibao.standard.urban\",\"region\":\"50\",\"from\":\"2023-01-01\","
+	     "\"value\":\"1.00\",\"kind\":\"ratio\"}]}",
+	     "store.parameters[0].kind"},
+	    {"{\"parameters\":{}}", "store.parameters"},
+	    /* two store entries for one name, region and date */
+	    {"{\"parameters\":[{\"name\":\"dibao.standard.urban\",\"region\":\"50\",\"from\":\"2023-01-01\","
+	     "\"value\":\"1.00\"},{\"name\":\"dibao.standard.urban\",\"region\":\"500000\",\"from\":"
+	     "\"2023-01-01\",\"value\":\"2.00\"}]}",
+	     "dibao.standard.urban"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		dd_error_clear(&err);
+		if (policy_load_merged(&p, file, strlen(file), bad[i].doc, strlen(bad[i].doc), &err) == DD_OK)
+			fail_msg("accepted store %zu", i);
+		assert_string_equal(err.field, bad[i].field);
+	}
+}
+
 static void calendar(void **state)
 {
 	(void)state;
@@ -146,10 +215,8 @@ static void calendar(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(shipped_policy),
-	    cmocka_unit_test(lookup_rule),
-	    cmocka_unit_test(refuses_bad_files),
-	    cmocka_unit_test(calendar),
+	    cmocka_unit_test(shipped_policy),	    cmocka_unit_test(lookup_rule), cmocka_unit_test(refuses_bad_files),
+	    cmocka_unit_test(merge_file_and_store), cmocka_unit_test(calendar),
 	};
 	return cmocka_run_group_tests_name("policy_calendar", tests, NULL, NULL);
 }
