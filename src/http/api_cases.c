@@ -172,3 +172,20 @@ void api_close_relatives_create(struct call *c)
 	reply_status(c->rep, 201);
 	strbuf_addf(&c->rep->body, "{\"id\":%lld}", (long long)id);
 }
+
+/* GET /api/v1/close-relatives?id_number=&page=&per_page= */
+void api_close_relatives_list(struct call *c)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	int64_t page, per_page;
+	char id_number[32];
+	enum svc_kind k = query_page(c->req->query, &page, &per_page, &e);
+	if (!k)
+		k = query_text(c->req->query, "id_number", 31, id_number, &e);
+	reply_status(c->rep, 200);
+	if (!k)
+		k = casework_relative_list(c->db, &c->session.user, id_number, page, per_page, &c->rep->body, &e);
+	if (k)
+		reply_svc_error(c->rep, &e);
+}

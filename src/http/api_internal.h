@@ -48,6 +48,7 @@ void api_applications_list(struct call *c);
 void api_applications_get(struct call *c);
 void api_applications_action(struct call *c);
 void api_close_relatives_create(struct call *c);
+void api_close_relatives_list(struct call *c);
 
 /* api_temporary.c: temporary assistance and the township reserve fund */
 void api_reserve_fund_get(struct call *c);

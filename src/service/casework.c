@@ -1321,6 +1321,97 @@ enum svc_kind casework_relative_add(struct db *db, const struct principal *actor
 	return SVC_OK;
 }
 
+/* One text column as a JSON member ("key":"…", null for NULL). */
+static void relative_member(struct strbuf *out, const char *key, struct db_stmt *st, int col)
+{
+	size_t n = 0;
+	const char *v = db_column_text(st, col, &n);
+	strbuf_addf(out, ",\"%s\":", key);
+	if (v)
+		strbuf_add_json_string(out, v, n);
+	else
+		strbuf_adds(out, "null");
+}
+
+enum svc_kind casework_relative_list(struct db *db, const struct principal *actor, const char *id_number, int64_t page,
+				     int64_t per_page, struct strbuf *out, struct svc_error *e)
+{
+	if (actor->role != ROLE_COUNTY && actor->role != ROLE_ADMIN && actor->role != ROLE_AUDITOR)
+		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+				"只有区县民政局、审计人员和系统管理员可以查看近亲属备案");
+	enum svc_kind k = svc_page_check(page, per_page, SVC_PER_PAGE_MAX, e);
+	if (k)
+		return k;
+	dd_error err;
+	dd_error_clear(&err);
+	struct idnum idn;
+	const char *want = "";
+	if (id_number && *id_number) {
+		if (idnum_parse(id_number, strlen(id_number), &idn, &err))
+			return svc_fail(e, SVC_BAD_INPUT, "BAD_ID_NUMBER", "id_number", "%s", err.message);
+		want = idn.text;
+	}
+	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
+	store_region_range(actor->scope, lo, hi);
+	struct db_stmt *st = NULL;
+	bool row = false;
+	int64_t total = 0;
+	dd_status rc = db_begin_read(db, &err);
+	if (!rc)
+		rc = db_prepare_cached(
+		    db,
+		    "SELECT count(*) FROM close_relatives WHERE region_code >= $1 AND region_code < $2 "
+		    "AND (CAST($3 AS TEXT) = '' OR id_number = $3)",
+		    &st, &err);
+	if (!rc) {
+		db_bind_str(st, 1, lo);
+		db_bind_str(st, 2, hi);
+		db_bind_str(st, 3, want);
+		rc = db_step(st, &row, &err);
+		if (!rc && row)
+			total = db_column_int64(st, 0);
+		db_finalize(st);
+	}
+	strbuf_adds(out, "{\"items\":[");
+	if (!rc)
+		rc = db_prepare_cached(
+		    db,
+		    "SELECT id, region_code, id_number, name, staff_name, staff_post, relation, note, "
+		    "created_at FROM close_relatives WHERE region_code >= $1 AND region_code < $2 "
+		    "AND (CAST($3 AS TEXT) = '' OR id_number = $3) ORDER BY id DESC LIMIT $4 OFFSET $5",
+		    &st, &err);
+	if (!rc) {
+		db_bind_str(st, 1, lo);
+		db_bind_str(st, 2, hi);
+		db_bind_str(st, 3, want);
+		db_bind_int64(st, 4, per_page);
+		db_bind_int64(st, 5, (page - 1) * per_page);
+		for (int n = 0; !(rc = db_step(st, &row, &err)) && row; n++) {
+			char full[REGION_TEXT_MAX], masked[IDNUM_LEN + 1];
+			const char *r = db_column_text(st, 1, NULL), *idt = db_column_text(st, 2, NULL);
+			region_full_code(r ? r : "", full);
+			idnum_mask(idt ? idt : "", masked);
+			strbuf_addf(out, "%s{\"id\":%lld,\"region\":\"%s\",\"id_number\":", n ? "," : "",
+				    (long long)db_column_int64(st, 0), full);
+			strbuf_add_json_string(out, masked, strlen(masked));
+			relative_member(out, "name", st, 3);
+			relative_member(out, "staff_name", st, 4);
+			relative_member(out, "staff_post", st, 5);
+			relative_member(out, "relation", st, 6);
+			relative_member(out, "note", st, 7);
+			relative_member(out, "created_at", st, 8);
+			strbuf_addc(out, '}');
+		}
+		db_finalize(st);
+	}
+	db_rollback(db);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	strbuf_addf(out, "],\"total\":%lld,\"page\":%lld,\"per_page\":%lld}", (long long)total, (long long)page,
+		    (long long)per_page);
+	return SVC_OK;
+}
+
 /* --- periodic reviews ---------------------------------------------------- */
 
 struct due_decision {

@@ -100,6 +100,11 @@ struct close_relative_new {
 };
 enum svc_kind casework_relative_add(struct db *db, const struct principal *actor, const struct close_relative_new *req,
 				    int64_t *id, struct svc_error *e);
+/* {"items":[…],"total":N,"page","per_page"} of the register in the caller's
+ * region (county, admin, auditor), newest first, ID numbers masked;
+ * id_number (may be NULL or "") keeps only that person's entries. */
+enum svc_kind casework_relative_list(struct db *db, const struct principal *actor, const char *id_number, int64_t page,
+				     int64_t per_page, struct strbuf *out, struct svc_error *e);
 
 /* Creates a review case (kind review, state accepted) for every current
  * decision inside the actor's region (actor NULL: every region, the

@@ -331,6 +331,26 @@ describe('delegation, waiver and close relatives', () => {
 		assert.ok(ok.body.id > 0);
 		const detail = sql(db.target, `SELECT detail FROM audit_log WHERE entity = 'close_relative'`);
 		assert.doesNotMatch(detail, /50015419900101004/, 'no ID number in the audit row');
+		// the register: county and auditor read it (ID numbers masked), a township may not
+		const full = hh.idOf('50015419900101004');
+		const list = await call(base, 'GET', '/api/v1/close-relatives', { cookie: who.county.cookie });
+		assert.equal(list.status, 200, JSON.stringify(list.body));
+		const mine = list.body.items.find((x) => x.id === ok.body.id);
+		assert.ok(mine, 'the new entry is listed');
+		assert.equal(mine.staff_name, '某干部');
+		assert.equal(mine.relation, '子女');
+		assert.equal(mine.id_number, full.slice(0, 6) + '********' + full.slice(14));
+		assert.doesNotMatch(JSON.stringify(list.body), new RegExp(full), 'no full ID number in the list');
+		const one = await call(base, 'GET', `/api/v1/close-relatives?id_number=${full}`, { cookie: who.auditor.cookie });
+		assert.equal(one.status, 200);
+		assert.ok(one.body.total >= 1 && one.body.items.every((x) => x.id_number === mine.id_number));
+		const none = await call(base, 'GET', `/api/v1/close-relatives?id_number=${hh.idOf('50015419900101001')}`, { cookie: who.county.cookie });
+		assert.equal(none.body.total, 0);
+		const badq = await call(base, 'GET', '/api/v1/close-relatives?id_number=123', { cookie: who.county.cookie });
+		assert.equal(badq.status, 400);
+		assert.equal(badq.body.error.field, 'id_number');
+		const tw = await call(base, 'GET', '/api/v1/close-relatives', { cookie: who.township.cookie });
+		assert.equal(tw.status, 403);
 	});
 
 	test('delegated township approval works, with a waived investigation, but not for a close-relative case', async () => {
