@@ -104,3 +104,49 @@ test('a township officer finds the case, accepts it and sees the new state; a st
 	assert.equal(after.body.state, 'verified');
 	assert.ok(after.body.history.some((h) => h.action === 'accept' && h.note === '材料齐全，予以受理'));
 });
+
+function idnum(seventeen) {
+	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+	let s = 0;
+	for (let i = 0; i < 17; i++) s += Number(seventeen[i]) * w[i];
+	return seventeen + '10X98765432'[s % 11];
+}
+
+test('intake: a village coordinator enters a household, sees the live assessment with its trace, and submits', async () => {
+	const villageCode = readFileSync(ctx.csv, 'utf8').split(/\r?\n/)[1].split(',')[1].replace(/"/g, '');
+	const village = await createUser(ctx.api, 'village', villageCode, '周协理员');
+	const page = await openPage(ctx);
+	await loginAs(page, ctx, village);
+	await page.waitForURL(/\/workbench$/);
+	await page.locator('.el-menu-item', { hasText: '受理申请' }).click();
+	await page.waitForURL(/\/intake$/);
+	assert.equal(await page.getByLabel('区划代码').inputValue(), villageCode);
+	await page.getByLabel('户号').fill('INTAKE-0001');
+	await page.getByLabel('成员1姓名').fill('陈老汉');
+	await page.getByLabel('成员1身份证号').fill(idnum('11010119450303051').slice(0, 17) + 'Y');
+	await page.getByText('身份证号码应为18位').waitFor();
+	await page.getByLabel('成员1身份证号').fill(idnum('11010119450303051'));
+	await page.getByLabel('成员1月收入').fill('200');
+	const verdict = page.locator('[data-test=determination]');
+	await verdict.waitFor();
+	assert.equal(await verdict.innerText(), '符合低保条件');
+	assert.ok((await page.locator('[data-test=trace] li').count()) >= 3, 'the trace step by step');
+	// a change is assessed again
+	await page.getByLabel('成员1月收入').fill('9000');
+	await page.locator('[data-test=determination]', { hasText: '不符合条件' }).waitFor();
+	await page.getByLabel('成员1月收入').fill('200');
+	await page.locator('[data-test=determination]', { hasText: '符合低保条件' }).waitFor();
+	await screenshot(page, 'intake');
+	assert.ok(await page.locator('[data-test=submit]').isDisabled());
+	await page.locator('[data-test=commitment]').click();
+	await page.locator('[data-test=submit]').click();
+	await page.waitForURL(/\/cases\/\d+$/);
+	await page.locator('[data-test=case-state]', { hasText: '已提交申请' }).waitFor();
+	const newCase = page.url().split('/').pop();
+	assertClean(page, NOT_YET);
+	await page.closeAll();
+	const s = await login(ctx.api, village.username, PASSWORD);
+	const c = await call(ctx.api, 'GET', `/api/v1/applications/${newCase}`, { cookie: s.cookie });
+	assert.equal(c.body.programme, 'dibao');
+	assert.equal(c.body.commitment_signed, true);
+});
