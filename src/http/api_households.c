@@ -117,8 +117,9 @@ void api_households_update(struct call *c)
 /* GET /api/v1/audit?entity=&id=&page=&per_page= */
 void api_audit_list(struct call *c)
 {
-	char entity[65], entity_id[65];
-	struct audit_trail_query aq = {.entity = entity, .entity_id = entity_id};
+	char entity[65], entity_id[65], actor[65], action[65], from[11], to[11];
+	struct audit_trail_query aq = {
+	    .entity = entity, .entity_id = entity_id, .actor = actor, .action = action, .from = from, .to = to};
 	struct svc_error e;
 	svc_error_clear(&e);
 	const struct http_query *hq = c->req->query;
@@ -127,6 +128,14 @@ void api_audit_list(struct call *c)
 		k = query_text(hq, "entity", sizeof entity - 1, entity, &e);
 	if (!k)
 		k = query_text(hq, "id", sizeof entity_id - 1, entity_id, &e);
+	if (!k)
+		k = query_text(hq, "actor", sizeof actor - 1, actor, &e);
+	if (!k)
+		k = query_text(hq, "action", sizeof action - 1, action, &e);
+	if (!k)
+		k = query_text(hq, "from", sizeof from - 1, from, &e);
+	if (!k)
+		k = query_text(hq, "to", sizeof to - 1, to, &e);
 	reply_status(c->rep, 200);
 	if (!k)
 		k = audit_trail_list(c->db, &c->session.user, &aq, &c->rep->body, &e);

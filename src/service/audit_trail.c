@@ -4,12 +4,24 @@
 #include "audit_trail.h"
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/civil_date.h"
 
 #include "sql_query.h"
 #include "store/db.h"
 #include "store/store.h"
 
-/* The WHERE clause (or nothing): scope, entity, entity id. */
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* The WHERE clause (or nothing): scope, entity, entity id, actor, action,
+ * days. `at` is text "YYYY-MM-DDThh:mm:ss.mmmZ" (UTC), so a day's rows are
+ * those >= "YYYY-MM-DD" and < "YYYY-MM-DDU" ('U' sorts right after 'T'):
+ * aq->to here is already that end (audit_trail_list). */
 static void trail_filter(struct sql_query *q, const char *scope, const char *lo, const char *hi,
 			 const struct audit_trail_query *aq)
 {
@@ -29,7 +41,29 @@ static void trail_filter(struct sql_query *q, const char *scope, const char *lo,
 			sql_query_sql(q, " AND entity_id = ");
 			sql_query_text(q, aq->entity_id);
 		}
+		and = " AND ";
 	}
+	const char *col[] = {"actor = ", "action = ", "at >= ", "at < "};
+	const char *val[] = {or_empty(aq->actor), or_empty(aq->action), or_empty(aq->from), or_empty(aq->to)};
+	for (int i = 0; i < 4; i++) {
+		if (!*val[i])
+			continue;
+		sql_query_sql(q, and);
+		sql_query_sql(q, col[i]);
+		sql_query_text(q, val[i]);
+		and = " AND ";
+	}
+}
+
+/* A day filter: "" or a valid YYYY-MM-DD. */
+static bool day_ok(const char *s)
+{
+	if (!s || !*s)
+		return true;
+	dd_date d;
+	dd_error err;
+	dd_error_clear(&err);
+	return strlen(s) == 10 && date_parse(s, 10, &d, &err) == DD_OK;
 }
 
 static void add_str(struct strbuf *b, const char *s)
@@ -55,8 +89,8 @@ static dd_status trail_page(struct db *db, const char *scope, const char *lo, co
 		strbuf_adds(out, first ? "{\"seq\":" : ",{\"seq\":");
 		first = false;
 		strbuf_add_int(out, db_column_int64(st, 0));
-		static const char *const keys[] = {",\"at\":",	   ",\"actor\":",  ",\"action\":", ",\"entity\":",
-						   ",\"entity_id\":", ",\"region\":"};
+		static const char *const keys[] = {
+		    ",\"at\":", ",\"actor\":", ",\"action\":", ",\"entity\":", ",\"entity_id\":", ",\"region\":"};
 		for (int k = 0; k < 6; k++) {
 			strbuf_adds(out, keys[k]);
 			add_str(out, db_column_text(st, 1 + k, NULL));
@@ -100,6 +134,19 @@ enum svc_kind audit_trail_list(struct db *db, const struct principal *actor, con
 		return k;
 	if (*aq->entity_id && !*aq->entity)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "entity", "按 id 查询时须同时给出 entity");
+	if (!day_ok(aq->from))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_DATE", "from", "起始日期应为 YYYY-MM-DD 格式的有效日期");
+	if (!day_ok(aq->to))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_DATE", "to", "截止日期应为 YYYY-MM-DD 格式的有效日期");
+	if (aq->from && aq->to && *aq->from && *aq->to && strcmp(aq->from, aq->to) > 0)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_DATE", "to", "截止日期不能早于起始日期");
+	/* the filter compares with the end of the `to` day; the text outlives the query */
+	struct audit_trail_query fq = *aq;
+	char end[16] = "";
+	if (aq->to && *aq->to)
+		snprintf(end, sizeof end, "%.10sU", aq->to);
+	fq.to = end;
+	aq = &fq;
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
 	store_region_range(actor->scope, lo, hi);
 	dd_error err;

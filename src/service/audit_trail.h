@@ -18,13 +18,18 @@ struct db;
 struct audit_trail_query {
 	const char *entity;    /* "" = any ("household", "user", …) */
 	const char *entity_id; /* "" = any; needs entity */
+	const char *actor;     /* "" = any: the user name exactly */
+	const char *action;    /* "" = any: the action exactly ("user.update") */
+	const char *from;      /* "" = any, else YYYY-MM-DD: rows at or after that day (UTC) */
+	const char *to;	       /* "" = any, else YYYY-MM-DD: rows on or before that day (UTC) */
 	int64_t page;	       /* from 1 */
 	int64_t per_page;      /* 1..AUDIT_TRAIL_PER_PAGE_MAX */
 };
 
 /* {"items":[{seq, at, actor, action, entity, entity_id, region, detail
  * (the stored JSON), hash}], "total", "page", "per_page"}, newest first.
- * SVC_FORBIDDEN for other roles, SVC_BAD_INPUT (id without entity). */
+ * SVC_FORBIDDEN for other roles, SVC_BAD_INPUT (id without entity, a bad
+ * from or to date, from after to). NULL filters count as "". */
 enum svc_kind audit_trail_list(struct db *db, const struct principal *actor, const struct audit_trail_query *q,
 			       struct strbuf *out, struct svc_error *e);
 

@@ -393,4 +393,27 @@ describe('audit trail', () => {
 		assert.equal(over.status, 400);
 		assert.equal(over.body.error.field, 'per_page');
 	});
+
+	test('filters: actor, action, a range of days (UTC), checked dates', async () => {
+		const mine = await get(admin, '/api/v1/audit?actor=admin&action=user.create&per_page=500');
+		assert.equal(mine.status, 200);
+		assert.ok(mine.body.total > 0);
+		for (const i of mine.body.items) assert.ok(i.actor === 'admin' && i.action === 'user.create', JSON.stringify(i));
+		const all = await get(admin, '/api/v1/audit?per_page=1');
+		assert.ok(all.body.total > mine.body.total);
+		const day = all.body.items[0].at.slice(0, 10);
+		const today = await get(admin, `/api/v1/audit?from=${day}&to=${day}&per_page=500`);
+		assert.ok(today.body.total > 0);
+		for (const i of today.body.items) assert.equal(i.at.slice(0, 10), day);
+		const before = await get(admin, '/api/v1/audit?to=2000-01-01');
+		assert.equal(before.status, 200);
+		assert.equal(before.body.total, 0);
+		const after = await get(admin, '/api/v1/audit?from=2999-01-01');
+		assert.equal(after.body.total, 0);
+		for (const [q, field] of [['from=2026-02-30', 'from'], ['to=yesterday', 'to'], ['from=2026-05-02&to=2026-05-01', 'to']]) {
+			const r = await get(admin, `/api/v1/audit?${q}`);
+			assert.equal(r.status, 400, q);
+			assert.equal(r.body.error.field, field, q);
+		}
+	});
 });

@@ -50,6 +50,11 @@ export const useAuthStore = defineStore('auth', {
 				throw e;
 			}
 		},
+		// The name of the user's region (GET /api/v1/regions/…). The region
+		// table may know only the counties (townships and villages come with
+		// the register): the county is asked by code, a township or village
+		// among its parent's children, so an unknown one costs no 404; what
+		// is not found is shown by its code after the known names.
 		async loadRegionName() {
 			this.regionName = '';
 			const code = this.region;
@@ -59,10 +64,26 @@ export const useAuthStore = defineStore('auth', {
 				return;
 			}
 			try {
-				const r = await get(`/regions/${encodeURIComponent(code)}`, undefined, { auth: false });
-				this.regionName = (r && r.name) || '';
+				const county = await get(`/regions/${encodeURIComponent(code.slice(0, 6))}`, undefined, { auth: false });
+				const names = [county && county.name].filter(Boolean);
+				let parent = code.slice(0, 6);
+				let known = true;
+				for (const len of [9, 12]) {
+					if (code.length < len) break;
+					const part = code.slice(0, len);
+					const kids = known ? await get('/regions', { parent }, { auth: false }) : null;
+					const hit = kids && (kids.items || []).find((r) => r.code === part);
+					known = !!hit;
+					if (!hit) {
+						names.push(code);
+						break;
+					}
+					names.push(hit.name);
+					parent = part;
+				}
+				this.regionName = names.join(' ');
 			} catch {
-				this.regionName = ''; // the region endpoint may be missing: the code is shown instead
+				this.regionName = ''; // the code is shown instead
 			}
 		},
 		clear() {
