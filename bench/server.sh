@@ -300,7 +300,8 @@ echo "    soak end (idle): RssAnon $((rss1 / 1024)) MB ($(rss_parts))"
 summary "soak (mixed)"
 errs=$(errors_of_last)
 first=${samples[0]:-$rss0}
-last=${samples[${#samples[@]}-1]:-$rss1}
+last=$rss1 # no sample when the soak is shorter than SOAK_SAMPLE_SECONDS
+[ ${#samples[@]} -gt 0 ] && last=${samples[${#samples[@]}-1]}
 python3 - "$rss0" "$first" "$last" "$rss1" "$errs" "$(field status)" "$(field ran_out)" <<'EOF'
 import sys
 before, first, last, after, errs = (int(x) for x in sys.argv[1:6])
