@@ -77,7 +77,7 @@ tamper "actor changed" "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1" 1
 tamper "row removed" "DELETE FROM audit_log WHERE seq = 2" 2
 tamper "last row removed" "DELETE FROM audit_log WHERE seq = $init_rows" $init_rows
 tamper "row inserted" "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, region_code, detail, prev_hash, hash) SELECT $((init_rows + 1)), at, actor, action, entity, entity_id, region_code, detail, hash, hash FROM audit_log WHERE seq = $init_rows" $((init_rows + 1))
-tamper "row inserted in a gap" "UPDATE audit_log SET seq = 10 WHERE seq = 3; INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, region_code, detail, prev_hash, hash) SELECT 3, at, actor, action, entity, entity_id, region_code, detail, prev_hash, hash FROM audit_log WHERE seq = 2" 3
+tamper "row inserted in a gap" "UPDATE audit_log SET seq = $((init_rows + 100)) WHERE seq = 3; INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, region_code, detail, prev_hash, hash) SELECT 3, at, actor, action, entity, entity_id, region_code, detail, prev_hash, hash FROM audit_log WHERE seq = 2" 3
 
 # --- passwords: from stdin, never from argv, and not too short
 fresh_db
