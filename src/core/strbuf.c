@@ -90,6 +90,14 @@ void strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
 	strbuf_addc(sb, '"');
 }
 
+void strbuf_add_json_string_or_null(struct strbuf *sb, const char *s)
+{
+	if (s)
+		strbuf_add_json_string(sb, s, strlen(s));
+	else
+		strbuf_adds(sb, "null");
+}
+
 void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -55,5 +55,7 @@ void strbuf_add_int(struct strbuf *sb, int64_t v);
 void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t n);
 /* Appends s as a JSON string literal (quotes and escapes included). */
 void strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n);
+/* Appends the NUL-terminated s as a JSON string literal, or null for NULL. */
+void strbuf_add_json_string_or_null(struct strbuf *sb, const char *s);
 
 #endif

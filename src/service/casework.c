@@ -47,14 +47,6 @@ static void add_date(struct strbuf *o, dd_date d)
 	strbuf_addf(o, "\"%s\"", b);
 }
 
-static void add_str(struct strbuf *o, const char *s)
-{
-	if (!s)
-		strbuf_adds(o, "null");
-	else
-		strbuf_add_json_string(o, s, strlen(s));
-}
-
 static void add_money(struct strbuf *o, fen_t v)
 {
 	char b[MONEY_TEXT_MAX];
@@ -133,7 +125,7 @@ static void add_policy_value(struct strbuf *o, const struct policy_value *v)
 			if (v->items[i].is_int)
 				strbuf_add_int(o, v->items[i].i);
 			else
-				add_str(o, v->items[i].s);
+				strbuf_add_json_string_or_null(o, v->items[i].s);
 		}
 		strbuf_addc(o, ']');
 		return;
@@ -142,7 +134,7 @@ static void add_policy_value(struct strbuf *o, const struct policy_value *v)
 	case POLICY_CODE:
 		break;
 	}
-	add_str(o, v->text ? v->text : "");
+	strbuf_add_json_string_or_null(o, v->text ? v->text : "");
 }
 
 /* {"name": value, …}: every parameter in force for region on date. */
@@ -162,7 +154,7 @@ static void params_in_force(const struct policy *p, const char *region, dd_date 
 		if (!first)
 			strbuf_addc(o, ',');
 		first = false;
-		add_str(o, name);
+		strbuf_add_json_string_or_null(o, name);
 		strbuf_addc(o, ':');
 		add_policy_value(o, &en->value);
 	}
@@ -193,7 +185,7 @@ static dd_status household_json(struct db *db, int64_t hid, dd_date d, struct st
 	copy_col(st, 0, sig, sizeof sig);
 	region_full_code(sig, full);
 	strbuf_addf(o, "{\"region\":\"%s\",\"area\":", full);
-	add_str(o, db_column_text(st, 1, NULL));
+	strbuf_add_json_string_or_null(o, db_column_text(st, 1, NULL));
 	strbuf_addf(o, ",\"date\":\"%s\",\"members\":[", day);
 	db_finalize(st);
 	st = NULL;
@@ -221,19 +213,19 @@ static dd_status household_json(struct db *db, int64_t hid, dd_date d, struct st
 		if (n)
 			strbuf_addc(o, ',');
 		strbuf_adds(o, "{\"id\":");
-		add_str(o, db_column_text(st, 1, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 1, NULL));
 		strbuf_adds(o, ",\"name\":");
-		add_str(o, db_column_text(st, 2, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 2, NULL));
 		strbuf_adds(o, ",\"relation\":");
-		add_str(o, db_column_text(st, 3, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 3, NULL));
 		strbuf_addf(o, ",\"disability_grade\":%lld,\"disability_kind\":", (long long)db_column_int64(st, 4));
-		add_str(o, db_column_text(st, 5, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 5, NULL));
 		strbuf_addf(o, ",\"severe_illness\":%s,\"labor_capacity\":", db_column_int64(st, 6) ? "true" : "false");
-		add_str(o, db_column_text(st, 7, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 7, NULL));
 		strbuf_adds(o, ",\"self_care\":");
-		add_str(o, db_column_text(st, 8, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 8, NULL));
 		strbuf_addf(o, ",\"in_school\":%s,\"supporters\":", db_column_int64(st, 9) ? "true" : "false");
-		add_str(o, db_column_text(st, 10, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 10, NULL));
 		strbuf_adds(o, ",\"incomes\":[");
 		db_reset(in);
 		db_bind_int64(in, 1, db_column_int64(st, 0));
@@ -245,11 +237,11 @@ static dd_status household_json(struct db *db, int64_t hid, dd_date d, struct st
 			if (k)
 				strbuf_addc(o, ',');
 			strbuf_adds(o, "{\"type\":");
-			add_str(o, db_column_text(in, 0, NULL));
+			strbuf_add_json_string_or_null(o, db_column_text(in, 0, NULL));
 			strbuf_adds(o, ",\"amount\":");
 			add_money(o, db_column_int64(in, 1));
 			strbuf_adds(o, ",\"period\":");
-			add_str(o, db_column_text(in, 2, NULL));
+			strbuf_add_json_string_or_null(o, db_column_text(in, 2, NULL));
 			strbuf_addf(o, ",\"imputed\":%s}", db_column_int64(in, 3) ? "true" : "false");
 		}
 		if (rc)
@@ -302,11 +294,11 @@ static dd_status household_json(struct db *db, int64_t hid, dd_date d, struct st
 		if (n)
 			strbuf_addc(o, ',');
 		strbuf_adds(o, "{\"type\":");
-		add_str(o, db_column_text(st, 0, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 0, NULL));
 		strbuf_adds(o, ",\"amount\":");
 		add_money(o, db_column_int64(st, 1));
 		strbuf_adds(o, ",\"period\":");
-		add_str(o, db_column_text(st, 2, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 2, NULL));
 		strbuf_addc(o, '}');
 	}
 	if (!rc)
@@ -945,25 +937,25 @@ static dd_status render_history(struct db *db, const struct casework_env *env, c
 		n++;
 		enum case_action ca = case_action_parse(h->action);
 		strbuf_adds(o, "{\"action\":");
-		add_str(o, h->action);
+		strbuf_add_json_string_or_null(o, h->action);
 		strbuf_adds(o, ",\"action_name\":");
-		add_str(o, ca != CA_COUNT		      ? case_action_zh(ca)
-			   : strcmp(h->action, "submit") == 0 ? "提交申请"
-							      : "安排定期复核");
+		strbuf_add_json_string_or_null(o, ca != CA_COUNT		     ? case_action_zh(ca)
+						  : strcmp(h->action, "submit") == 0 ? "提交申请"
+										     : "安排定期复核");
 		strbuf_adds(o, ",\"from_state\":");
-		add_str(o, db_column_text(st, 1, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 1, NULL));
 		strbuf_adds(o, ",\"to_state\":");
-		add_str(o, h->to);
+		strbuf_add_json_string_or_null(o, h->to);
 		strbuf_adds(o, ",\"at\":");
-		add_str(o, db_column_text(st, 3, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 3, NULL));
 		strbuf_adds(o, ",\"date\":");
 		add_date(o, h->date);
 		strbuf_adds(o, ",\"actor\":");
-		add_str(o, db_column_text(st, 5, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 5, NULL));
 		strbuf_adds(o, ",\"actor_role\":");
-		add_str(o, db_column_text(st, 6, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 6, NULL));
 		strbuf_adds(o, ",\"note\":");
-		add_str(o, db_column_text(st, 4, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 4, NULL));
 		strbuf_addc(o, '}');
 	}
 	db_finalize(st);
@@ -991,7 +983,7 @@ static dd_status render_history(struct db *db, const struct casework_env *env, c
 			strbuf_addc(o, ',');
 		first = false;
 		strbuf_adds(o, "{\"state\":");
-		add_str(o, rows[i].to);
+		strbuf_add_json_string_or_null(o, rows[i].to);
 		strbuf_adds(o, ",\"entered\":");
 		add_date(o, rows[i].date);
 		strbuf_adds(o, ",\"due\":");
@@ -1027,15 +1019,15 @@ static dd_status render_assessment(struct db *db, const struct casework_env *env
 			   *pa = db_column_text(st, 6, &pl);
 		strbuf_addf(o, ",\"assessment\":{\"source\":\"decision\",\"decision_id\":%lld,\"determination\":",
 			    (long long)db_column_int64(st, 0));
-		add_str(o, db_column_text(st, 1, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 1, NULL));
 		strbuf_adds(o, ",\"monthly_benefit\":");
 		add_money(o, db_column_int64(st, 2));
 		strbuf_adds(o, ",\"assessed_on\":");
-		add_str(o, db_column_text(st, 3, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 3, NULL));
 		strbuf_adds(o, ",\"effective_from\":");
-		add_str(o, db_column_text(st, 7, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 7, NULL));
 		strbuf_adds(o, ",\"decided_at\":");
-		add_str(o, db_column_text(st, 8, NULL));
+		strbuf_add_json_string_or_null(o, db_column_text(st, 8, NULL));
 		strbuf_adds(o, ",\"result\":");
 		strbuf_add(o, res ? res : "null", res ? rl : 4);
 		strbuf_adds(o, ",\"trace\":");
@@ -1056,7 +1048,7 @@ static dd_status render_assessment(struct db *db, const struct casework_env *env
 	svc_error_clear(&e);
 	if (assess_household(db, env->policy, a->household_id, a->programme, env->today, &as, &e) == SVC_OK) {
 		strbuf_adds(o, ",\"assessment\":{\"source\":\"preview\",\"determination\":");
-		add_str(o, as.determination);
+		strbuf_add_json_string_or_null(o, as.determination);
 		strbuf_adds(o, ",\"monthly_benefit\":");
 		add_money(o, as.benefit);
 		strbuf_adds(o, ",\"assessed_on\":");
@@ -1068,7 +1060,7 @@ static dd_status render_assessment(struct db *db, const struct casework_env *env
 		strbuf_adds(o, ",\"params\":null}");
 	} else {
 		strbuf_adds(o, ",\"assessment\":null,\"assessment_error\":");
-		add_str(o, e.message);
+		strbuf_add_json_string_or_null(o, e.message);
 	}
 	strbuf_release(&as.result);
 	return DD_OK;
@@ -1079,9 +1071,9 @@ static void render_summary(struct strbuf *o, const struct casework_env *env, con
 	enum case_state s = case_state_parse(a->state);
 	strbuf_addf(o, "{\"id\":%lld,\"household_id\":%lld,\"programme\":\"%s\",\"kind\":\"%s\",\"state\":",
 		    (long long)a->id, (long long)a->household_id, a->programme, a->kind);
-	add_str(o, a->state);
+	strbuf_add_json_string_or_null(o, a->state);
 	strbuf_adds(o, ",\"state_name\":");
-	add_str(o, s != CS_COUNT ? case_state_zh(s) : a->state);
+	strbuf_add_json_string_or_null(o, s != CS_COUNT ? case_state_zh(s) : a->state);
 	char full[REGION_TEXT_MAX];
 	region_full_code(a->region, full);
 	strbuf_addf(o,
@@ -1089,7 +1081,7 @@ static void render_summary(struct strbuf *o, const struct casework_env *env, con
 		    "\"commitment_signed\":%s,\"due_date\":",
 		    (long long)a->version, full, a->channel, a->close_relative ? "true" : "false",
 		    a->commitment ? "true" : "false");
-	add_str(o, a->due_date[0] ? a->due_date : NULL);
+	strbuf_add_json_string_or_null(o, a->due_date[0] ? a->due_date : NULL);
 	char today[DATE_TEXT_MAX];
 	date_format(env->today, today);
 	bool overdue = a->due_date[0] && !a->closed_at[0] && strcmp(a->due_date, today) < 0;
@@ -1106,7 +1098,7 @@ static void render_summary(struct strbuf *o, const struct casework_env *env, con
 	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
 		const char *v = (const char *)a + times[i].off;
 		strbuf_addf(o, ",\"%s\":", times[i].key);
-		add_str(o, v[0] ? v : NULL);
+		strbuf_add_json_string_or_null(o, v[0] ? v : NULL);
 	}
 }
 
@@ -1321,16 +1313,11 @@ enum svc_kind casework_relative_add(struct db *db, const struct principal *actor
 	return SVC_OK;
 }
 
-/* One text column as a JSON member ("key":"…", null for NULL). */
+/* One text column as a JSON member (,"key":"…" or null). */
 static void relative_member(struct strbuf *out, const char *key, struct db_stmt *st, int col)
 {
-	size_t n = 0;
-	const char *v = db_column_text(st, col, &n);
 	strbuf_addf(out, ",\"%s\":", key);
-	if (v)
-		strbuf_add_json_string(out, v, n);
-	else
-		strbuf_adds(out, "null");
+	strbuf_add_json_string_or_null(out, db_column_text(st, col, NULL));
 }
 
 enum svc_kind casework_relative_list(struct db *db, const struct principal *actor, const char *id_number, int64_t page,

@@ -202,10 +202,7 @@ static void json_write(struct strbuf *o, const struct json_value *v, bool mask)
 static void add_str(struct strbuf *o, const char *key, const char *s)
 {
 	strbuf_addf(o, "\"%s\":", key);
-	if (s)
-		strbuf_add_json_string(o, s, strlen(s));
-	else
-		strbuf_adds(o, "null");
+	strbuf_add_json_string_or_null(o, s);
 }
 
 static void add_col(struct strbuf *o, const char *key, struct db_stmt *st, int col)

@@ -61,14 +61,6 @@ static void swap_in(struct policy_store *ps, struct holder *h)
 	pthread_mutex_unlock(&ps->mu);
 }
 
-static void add_text(struct strbuf *b, const char *s)
-{
-	if (s)
-		strbuf_add_json_string(b, s, strlen(s));
-	else
-		strbuf_adds(b, "null");
-}
-
 /* A JSON value written back as JSON (the parser keeps number lexemes). */
 static void json_write(struct strbuf *b, const struct json_value *v)
 {
@@ -132,12 +124,12 @@ static dd_status store_doc(struct db *db, struct strbuf *doc, dd_error *err)
 			if (i > 0 && !t)
 				continue;
 			strbuf_addf(doc, "%s\"%s\":", i ? "," : "", keys[i]);
-			add_text(doc, t ? t : "");
+			strbuf_add_json_string_or_null(doc, t ? t : "");
 		}
 		strbuf_addf(doc, ",\"demo\":%s,\"created_by\":", db_column_int64(st, 7) == 1 ? "true" : "false");
-		add_text(doc, db_column_text(st, 8, NULL));
+		strbuf_add_json_string_or_null(doc, db_column_text(st, 8, NULL));
 		strbuf_adds(doc, ",\"created_at\":");
-		add_text(doc, db_column_text(st, 9, NULL));
+		strbuf_add_json_string_or_null(doc, db_column_text(st, 9, NULL));
 		strbuf_addc(doc, '}');
 	}
 	db_finalize(st);
@@ -257,7 +249,7 @@ void policy_value_json(struct strbuf *b, const struct policy_value *v)
 		strbuf_adds(b, v->i ? "true" : "false");
 		return;
 	case POLICY_CODE:
-		add_text(b, v->text ? v->text : "");
+		strbuf_add_json_string_or_null(b, v->text ? v->text : "");
 		return;
 	case POLICY_LIST:
 		strbuf_addc(b, '[');
@@ -267,7 +259,7 @@ void policy_value_json(struct strbuf *b, const struct policy_value *v)
 			if (v->items[i].is_int)
 				strbuf_add_int(b, v->items[i].i);
 			else
-				add_text(b, v->items[i].s ? v->items[i].s : "");
+				strbuf_add_json_string_or_null(b, v->items[i].s ? v->items[i].s : "");
 		}
 		strbuf_addc(b, ']');
 		return;
@@ -324,20 +316,20 @@ static void entry_members(struct strbuf *b, const struct policy_entry *x)
 	char d[DATE_TEXT_MAX];
 	date_format(x->from, d);
 	strbuf_adds(b, "\"region\":");
-	add_text(b, x->region);
+	strbuf_add_json_string_or_null(b, x->region);
 	strbuf_addf(b, ",\"from\":\"%s\",\"value\":", d);
 	policy_value_json(b, &x->value);
 	strbuf_adds(b, ",\"value_text\":");
 	policy_value_text(b, &x->value);
 	strbuf_addf(b, ",\"demo\":%s,\"unconfirmed\":%s,\"source\":", x->demo ? "true" : "false",
 		    x->unconfirmed ? "true" : "false");
-	add_text(b, x->source);
+	strbuf_add_json_string_or_null(b, x->source);
 	strbuf_adds(b, ",\"note\":");
-	add_text(b, x->note);
+	strbuf_add_json_string_or_null(b, x->note);
 	strbuf_addf(b, ",\"origin\":\"%s\",\"created_by\":", x->stored ? "store" : "file");
-	add_text(b, x->created_by);
+	strbuf_add_json_string_or_null(b, x->created_by);
 	strbuf_adds(b, ",\"created_at\":");
-	add_text(b, x->created_at);
+	strbuf_add_json_string_or_null(b, x->created_at);
 }
 
 /* A region the caller may read the values of: in its scope or above it. */
@@ -372,7 +364,7 @@ enum svc_kind policy_store_in_force(struct policy_store *ps, const struct princi
 	date_format(date, d);
 	const struct policy *p = policy_store_acquire(ps);
 	strbuf_adds(out, "{\"region\":");
-	add_text(out, sig);
+	strbuf_add_json_string_or_null(out, sig);
 	strbuf_addf(out, ",\"date\":\"%s\",\"items\":[", d);
 	struct strbuf demo;
 	strbuf_init(&demo, 128);
@@ -384,14 +376,14 @@ enum svc_kind policy_store_in_force(struct policy_store *ps, const struct princi
 		if (!x)
 			continue;
 		strbuf_adds(out, n++ ? ",{\"name\":" : "{\"name\":");
-		add_text(out, x->name);
+		strbuf_add_json_string_or_null(out, x->name);
 		strbuf_addf(out, ",\"kind\":\"%s\",", policy_kind_name(x->value.kind));
 		entry_members(out, x);
 		strbuf_addc(out, '}');
 		if (x->demo) {
 			if (nd++)
 				strbuf_addc(&demo, ',');
-			add_text(&demo, x->name);
+			strbuf_add_json_string_or_null(&demo, x->name);
 		}
 	}
 	strbuf_adds(out, "],\"demo_in_force\":[");
@@ -420,9 +412,9 @@ enum svc_kind policy_store_entries(struct policy_store *ps, const struct princip
 			continue;
 		if (!n) {
 			strbuf_adds(out, "{\"name\":");
-			add_text(out, x->name);
+			strbuf_add_json_string_or_null(out, x->name);
 			strbuf_addf(out, ",\"kind\":\"%s\",\"region\":", policy_kind_name(x->value.kind));
-			add_text(out, sig);
+			strbuf_add_json_string_or_null(out, sig);
 			strbuf_adds(out, ",\"entries\":[");
 		}
 		n++;
@@ -447,11 +439,11 @@ static enum svc_kind check_entry(const char *name, const char *region_sig, const
 	struct strbuf doc;
 	strbuf_init(&doc, 256);
 	strbuf_adds(&doc, "{\"parameters\":[{\"name\":");
-	add_text(&doc, name);
+	strbuf_add_json_string_or_null(&doc, name);
 	strbuf_adds(&doc, ",\"region\":");
-	add_text(&doc, region_sig);
+	strbuf_add_json_string_or_null(&doc, region_sig);
 	strbuf_adds(&doc, ",\"from\":");
-	add_text(&doc, from);
+	strbuf_add_json_string_or_null(&doc, from);
 	strbuf_addf(&doc, ",\"value\":%s,\"kind\":\"%s\"}]}", value_json, policy_kind_name(kind));
 	struct policy p;
 	dd_error err;
@@ -577,9 +569,9 @@ enum svc_kind policy_store_add(struct policy_store *ps, struct db *db, const str
 		if (sig[0])
 			region_full_code(sig, full);
 		strbuf_adds(&d, "{\"name\":");
-		add_text(&d, req->name);
+		strbuf_add_json_string_or_null(&d, req->name);
 		strbuf_adds(&d, ",\"region\":");
-		add_text(&d, sig);
+		strbuf_add_json_string_or_null(&d, sig);
 		strbuf_addf(&d, ",\"from\":\"%s\",\"value\":%s}", from_text, value.buf);
 		rc = d.failed ? dd_fail(&err, DD_ENOMEM, "db", "内存不足 (out of memory)")
 			      : audit_append_region(db, full, actor->username, "policy.set", "policy_param", id_text,
@@ -606,7 +598,7 @@ enum svc_kind policy_store_add(struct policy_store *ps, struct db *db, const str
 			if (x->stored && x->from == from && strcmp(x->name, req->name) == 0 &&
 			    strcmp(x->region, sig) == 0) {
 				strbuf_addf(out, "{\"id\":%lld,\"name\":", (long long)id);
-				add_text(out, x->name);
+				strbuf_add_json_string_or_null(out, x->name);
 				strbuf_addf(out, ",\"kind\":\"%s\",", policy_kind_name(x->value.kind));
 				entry_members(out, x);
 				strbuf_addc(out, '}');

@@ -260,14 +260,6 @@ static dd_status view_load(struct db *db, const char *scope, int64_t id, struct 
 
 /* --- writing JSON --- */
 
-static void add_str(struct strbuf *b, const char *s)
-{
-	if (s)
-		strbuf_add_json_string(b, s, strlen(s));
-	else
-		strbuf_adds(b, "null");
-}
-
 static void add_money(struct strbuf *b, fen_t v)
 {
 	char t[MONEY_TEXT_MAX];
@@ -290,7 +282,7 @@ static void add_id_number(struct strbuf *b, const char *id, bool reveal)
 		idnum_mask(id, masked);
 		id = masked;
 	}
-	add_str(b, id);
+	strbuf_add_json_string_or_null(b, id);
 }
 
 static bool is_financial(const struct item_view *it)
@@ -310,7 +302,7 @@ static void add_items(struct strbuf *b, const struct household_view *v, enum ite
 			continue;
 		strbuf_adds(b, first ? "{\"type\":" : ",{\"type\":");
 		first = false;
-		add_str(b, it->type);
+		strbuf_add_json_string_or_null(b, it->type);
 		strbuf_adds(b, ",\"amount\":");
 		add_money(b, it->amount);
 		strbuf_adds(b, it->yearly ? ",\"period\":\"year\"" : ",\"period\":\"month\"");
@@ -330,29 +322,29 @@ static void add_member(struct strbuf *b, const struct household_view *v, const s
 	strbuf_adds(b, ",\"id\":");
 	add_id_number(b, m->id_number, reveal);
 	strbuf_adds(b, ",\"name\":");
-	add_str(b, m->name);
+	strbuf_add_json_string_or_null(b, m->name);
 	strbuf_adds(b, ",\"relation\":");
-	add_str(b, m->relation);
+	strbuf_add_json_string_or_null(b, m->relation);
 	if (reveal) {
 		strbuf_adds(b, ",\"birth_date\":");
-		add_str(b, m->birth_date);
+		strbuf_add_json_string_or_null(b, m->birth_date);
 		strbuf_adds(b, ",\"sex\":");
-		add_str(b, m->sex);
+		strbuf_add_json_string_or_null(b, m->sex);
 	}
 	strbuf_adds(b, ",\"disability_grade\":");
 	strbuf_add_int(b, m->disability_grade);
 	strbuf_adds(b, ",\"disability_kind\":");
-	add_str(b, m->disability_kind);
+	strbuf_add_json_string_or_null(b, m->disability_kind);
 	strbuf_adds(b, ",\"severe_illness\":");
 	add_bool(b, m->severe_illness);
 	strbuf_adds(b, ",\"labor_capacity\":");
-	add_str(b, m->labor);
+	strbuf_add_json_string_or_null(b, m->labor);
 	strbuf_adds(b, ",\"self_care\":");
-	add_str(b, m->self_care);
+	strbuf_add_json_string_or_null(b, m->self_care);
 	strbuf_adds(b, ",\"in_school\":");
 	add_bool(b, m->in_school);
 	strbuf_adds(b, ",\"supporters\":");
-	add_str(b, m->supporters);
+	strbuf_add_json_string_or_null(b, m->supporters);
 	fen_t financial = 0;
 	for (size_t i = 0; i < v->n_items; i++)
 		if (is_financial(&v->items[i]) && v->items[i].person_id == m->person_id)
@@ -371,13 +363,13 @@ static void view_render(struct strbuf *b, const struct household_view *v, bool r
 	strbuf_adds(b, ",\"version\":");
 	strbuf_add_int(b, v->version);
 	strbuf_adds(b, ",\"household_no\":");
-	add_str(b, v->household_no);
+	strbuf_add_json_string_or_null(b, v->household_no);
 	strbuf_adds(b, ",\"region\":");
-	add_str(b, v->region);
+	strbuf_add_json_string_or_null(b, v->region);
 	strbuf_adds(b, ",\"area\":");
-	add_str(b, v->area);
+	strbuf_add_json_string_or_null(b, v->area);
 	strbuf_adds(b, ",\"address\":");
-	add_str(b, v->address);
+	strbuf_add_json_string_or_null(b, v->address);
 	strbuf_adds(b, ",\"members\":[");
 	for (size_t i = 0; i < v->n_members; i++) {
 		if (i)
@@ -406,9 +398,9 @@ static void view_render(struct strbuf *b, const struct household_view *v, bool r
 	strbuf_adds(b, "},\"expenses\":");
 	add_items(b, v, ITEM_EXPENSE, -1);
 	strbuf_adds(b, ",\"created_at\":");
-	add_str(b, v->created_at);
+	strbuf_add_json_string_or_null(b, v->created_at);
 	strbuf_adds(b, ",\"updated_at\":");
-	add_str(b, v->updated_at);
+	strbuf_add_json_string_or_null(b, v->updated_at);
 	strbuf_addc(b, '}');
 }
 
@@ -837,20 +829,20 @@ static dd_status list_page(struct db *db, bool pg, const char *lo, const char *h
 			strbuf_adds(out, ",\"version\":");
 			strbuf_add_int(out, db_column_int64(st, 4));
 			strbuf_adds(out, ",\"household_no\":");
-			add_str(out, db_column_text(st, 2, NULL));
+			strbuf_add_json_string_or_null(out, db_column_text(st, 2, NULL));
 			strbuf_adds(out, ",\"region\":");
-			add_str(out, db_column_text(st, 1, NULL));
+			strbuf_add_json_string_or_null(out, db_column_text(st, 1, NULL));
 			strbuf_adds(out, ",\"area\":");
-			add_str(out, db_column_text(st, 3, NULL));
+			strbuf_add_json_string_or_null(out, db_column_text(st, 3, NULL));
 			strbuf_adds(out, ",\"members\":[");
 		}
 		if (!db_column_is_null(st, 6)) { /* NULL: a household with no active member */
 			strbuf_adds(out, id == last ? ",{\"name\":" : "{\"name\":");
-			add_str(out, db_column_text(st, 5, NULL));
+			strbuf_add_json_string_or_null(out, db_column_text(st, 5, NULL));
 			strbuf_adds(out, ",\"id\":");
 			add_id_number(out, db_column_text(st, 6, NULL), false);
 			strbuf_adds(out, ",\"relation\":");
-			add_str(out, db_column_text(st, 7, NULL));
+			strbuf_add_json_string_or_null(out, db_column_text(st, 7, NULL));
 			strbuf_addc(out, '}');
 		}
 		last = id;

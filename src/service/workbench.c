@@ -22,14 +22,6 @@ static int programme_index(const char *p)
 	return -1;
 }
 
-static void add_text(struct strbuf *b, const char *s)
-{
-	if (s)
-		strbuf_add_json_string(b, s, strlen(s));
-	else
-		strbuf_adds(b, "null");
-}
-
 struct wb {
 	struct db *db;
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
@@ -77,7 +69,7 @@ static dd_status cases(struct wb *w, struct strbuf *out)
 		due_today += db_column_int64(st, 3);
 		if (n++)
 			strbuf_addc(&by, ',');
-		add_text(&by, state ? state : "");
+		strbuf_add_json_string_or_null(&by, state ? state : "");
 		strbuf_addf(&by, ":%lld", (long long)c);
 	}
 	db_finalize(st);
@@ -119,15 +111,15 @@ static dd_status due(struct wb *w, struct strbuf *out)
 		else
 			strbuf_add_int(out, db_column_int64(st, 1));
 		strbuf_adds(out, ",\"head_name\":");
-		add_text(out, db_column_text(st, 5, NULL));
+		strbuf_add_json_string_or_null(out, db_column_text(st, 5, NULL));
 		strbuf_adds(out, ",\"programme\":");
-		add_text(out, db_column_text(st, 2, NULL));
+		strbuf_add_json_string_or_null(out, db_column_text(st, 2, NULL));
 		strbuf_adds(out, ",\"state\":");
-		add_text(out, db_column_text(st, 3, NULL));
+		strbuf_add_json_string_or_null(out, db_column_text(st, 3, NULL));
 		strbuf_adds(out, ",\"state_name\":");
-		add_text(out, s != CS_COUNT ? case_state_zh(s) : db_column_text(st, 3, NULL));
+		strbuf_add_json_string_or_null(out, s != CS_COUNT ? case_state_zh(s) : db_column_text(st, 3, NULL));
 		strbuf_adds(out, ",\"deadline\":");
-		add_text(out, d);
+		strbuf_add_json_string_or_null(out, d);
 		strbuf_addf(out, ",\"overdue\":%s}", d && strcmp(d, w->today) < 0 ? "true" : "false");
 	}
 	db_finalize(st);
@@ -234,9 +226,9 @@ static dd_status payments(struct wb *w, struct strbuf *out)
 		if (n)
 			strbuf_addc(out, ',');
 		strbuf_adds(out, "{\"month\":");
-		add_text(out, db_column_text(st, 0, NULL));
+		strbuf_add_json_string_or_null(out, db_column_text(st, 0, NULL));
 		strbuf_adds(out, ",\"programme\":");
-		add_text(out, db_column_text(st, 1, NULL));
+		strbuf_add_json_string_or_null(out, db_column_text(st, 1, NULL));
 		strbuf_addf(out, ",\"amount\":\"%s\"}", m);
 	}
 	db_finalize(st);
