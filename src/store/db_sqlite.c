@@ -136,17 +136,8 @@ static dd_status pragma_expect(struct db *db, const char *sql, const char *want,
 	return out;
 }
 
-/* Process-wide settings, before SQLite initializes: no memory statistics
- * (they take a global mutex on every allocation). */
-static void sqlite_configure(void)
-{
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
 dd_status db_sqlite_open(const char *path, unsigned flags, struct db **out, dd_error *err)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, sqlite_configure);
 	struct stat sb;
 	if (flags & DB_OPEN_CREATE) {
 		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
