@@ -19,6 +19,7 @@ int cmd_export(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_casework(int argc, char **argv);
+int cmd_payroll(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 
 /* Reads a whole file ("-" = stdin) up to limit bytes into a malloc'd buffer. */

@@ -52,6 +52,11 @@ enum route_id {
 	R_POLICY_IN_FORCE,
 	R_POLICY_ENTRIES,
 	R_POLICY_ADD,
+	R_PAYROLL_GENERATE,
+	R_PAYROLL_LIST,
+	R_PAYROLL_GET,
+	R_PAYROLL_PAYMENTS,
+	R_PAYROLL_ACT,
 	R_COUNT
 };
 
@@ -98,6 +103,11 @@ static const struct route routes[] = {
     /* {*name}: a parameter name (router.h), not a number */
     {HTTP_GET, "/api/v1/policy/parameters/{*name}", R_POLICY_ENTRIES, R_SESSION},
     {HTTP_POST, "/api/v1/policy/parameters", R_POLICY_ADD, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/payroll/batches", R_PAYROLL_GENERATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/payroll/batches", R_PAYROLL_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/payroll/batches/{id}", R_PAYROLL_GET, R_SESSION},
+    {HTTP_GET, "/api/v1/payroll/batches/{id}/payments", R_PAYROLL_PAYMENTS, R_SESSION},
+    {HTTP_POST, "/api/v1/payroll/batches/{id}/actions", R_PAYROLL_ACT, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -169,6 +179,22 @@ bool api_member(struct call *c, const struct json_value *obj, const char *key, c
 		found = m;
 	}
 	*out = found;
+	return true;
+}
+
+bool api_member_int(struct call *c, const struct json_value *o, const char *key, int64_t *out, bool *present)
+{
+	const struct json_value *v;
+	*present = false;
+	if (!api_member(c, o, key, &v))
+		return false;
+	*present = v && v->type != JSON_NULL;
+	if (!*present)
+		return true;
+	if (v->type != JSON_NUMBER || !json_int64(v, out)) {
+		reply_error(c->rep, 400, "BAD_TYPE", "字段应为整数", key);
+		return false;
+	}
 	return true;
 }
 
@@ -323,6 +349,11 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_POLICY_IN_FORCE] = api_policy_in_force,
     [R_POLICY_ENTRIES] = api_policy_entries,
     [R_POLICY_ADD] = api_policy_add,
+    [R_PAYROLL_GENERATE] = api_payroll_generate,
+    [R_PAYROLL_LIST] = api_payroll_list,
+    [R_PAYROLL_GET] = api_payroll_get,
+    [R_PAYROLL_PAYMENTS] = api_payroll_payments,
+    [R_PAYROLL_ACT] = api_payroll_act,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -13,23 +13,6 @@ static void env_of(const struct call *c, struct casework_env *env)
 	env->today = casework_today();
 }
 
-/* An integer member (absent or null: *present false). False after 400. */
-static bool member_int(struct call *c, const struct json_value *o, const char *key, int64_t *out, bool *present)
-{
-	const struct json_value *v;
-	*present = false;
-	if (!api_member(c, o, key, &v))
-		return false;
-	*present = v && v->type != JSON_NULL;
-	if (!*present)
-		return true;
-	if (v->type != JSON_NUMBER || !json_int64(v, out)) {
-		reply_error(c->rep, 400, "BAD_TYPE", "字段应为整数", key);
-		return false;
-	}
-	return true;
-}
-
 /* A boolean member: -1 absent or null, 0, 1. False after 400. */
 static bool member_bool(struct call *c, const struct json_value *o, const char *key, int *out)
 {
@@ -74,7 +57,7 @@ void api_applications_create(struct call *c)
 	const struct json_value *o;
 	struct application_new req = {0};
 	bool has_id = false;
-	if (!api_body_object(c, &o) || !member_int(c, o, "household_id", &req.household_id, &has_id) ||
+	if (!api_body_object(c, &o) || !api_member_int(c, o, "household_id", &req.household_id, &has_id) ||
 	    !api_member_string(c, o, "programme", &req.programme, NULL) ||
 	    !member_bool(c, o, "commitment", &req.commitment) ||
 	    !api_member_string(c, o, "channel", &req.channel, NULL) ||
@@ -112,7 +95,7 @@ void api_applications_action(struct call *c)
 	struct application_action req = {0};
 	bool has_version = false;
 	if (!path_id(c, &id) || !api_body_object(c, &o) || !api_member_string(c, o, "action", &req.action, NULL) ||
-	    !member_int(c, o, "version", &req.version, &has_version) ||
+	    !api_member_int(c, o, "version", &req.version, &has_version) ||
 	    !api_member_string(c, o, "note", &req.note, NULL))
 		return;
 	struct temporary_action t = {0};

@@ -41,6 +41,8 @@ bool api_member(struct call *c, const struct json_value *obj, const char *key, c
 /* A string member of obj (absent or null: *s NULL). False after replying
  * 400 for another type or a repeated key. */
 bool api_member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n);
+/* An integer member: *present false when absent or null. False after replying 400. */
+bool api_member_int(struct call *c, const struct json_value *o, const char *key, int64_t *out, bool *present);
 
 /* api_cases.c: applications (casework) and the close-relatives register */
 void api_applications_create(struct call *c);
@@ -58,6 +60,13 @@ void api_temporary_get(struct call *c);
 void api_temporary_act(struct call *c);
 void api_temporary_list(struct call *c);
 void api_reserve_funds_list(struct call *c);
+
+/* api_payroll.c: payroll batches (issue 6) */
+void api_payroll_generate(struct call *c);
+void api_payroll_list(struct call *c);
+void api_payroll_get(struct call *c);
+void api_payroll_payments(struct call *c);
+void api_payroll_act(struct call *c);
 /* The temporary-assistance members of a body (for POST /api/v1/applications
  * and its actions with programme temporary). False after replying 400. */
 struct temporary_new;

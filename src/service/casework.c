@@ -311,7 +311,19 @@ done:
 	return rc;
 }
 
+/* What a decision pays each month, per payee and component (decision_lines,
+ * schema/010): the household benefit goes to the head, a tekun person's basic
+ * and care standards and a single-person enrolment to the person. */
+#define ASSESSED_LINES_MAX (2 * HOUSEHOLD_MAX_MEMBERS)
+struct assessed_line {
+	char id_number[IDNUM_LEN + 1];
+	const char *component, *category;
+	fen_t amount;
+};
+
 struct assessed {
+	struct assessed_line lines[ASSESSED_LINES_MAX];
+	int n_lines;
 	struct strbuf result; /* ASSESS.md result JSON */
 	const char *trace;    /* inside result: the trace array */
 	size_t trace_len;
@@ -320,6 +332,18 @@ struct assessed {
 	bool admits; /* the rules admit the household to the programme */
 	char gradual_until[MONTH_TEXT_MAX];
 };
+
+static void add_line(struct assessed *out, const struct household *h, int member, const char *component,
+		     const char *category, fen_t amount)
+{
+	if (amount <= 0 || member < 0 || (size_t)member >= h->n_members || out->n_lines >= ASSESSED_LINES_MAX)
+		return;
+	struct assessed_line *l = &out->lines[out->n_lines++];
+	memcpy(l->id_number, h->members[member].id.text, sizeof l->id_number);
+	l->component = component;
+	l->category = category;
+	l->amount = amount;
+}
 
 /* Assesses the stored household as of d. SVC_RULE when the rules cannot run
  * on it (no members, a policy value missing). */
@@ -355,19 +379,42 @@ static enum svc_kind assess_household(struct db *db, const struct policy *pol, i
 		goto out;
 	}
 	assess_render(&h, &r, false, &out->result);
+	const char *dibao_category = h.area == AREA_URBAN ? "dibao_urban" : "dibao_rural";
+	out->n_lines = 0;
 	if (strcmp(programme, "tekun") == 0) {
 		fen_t sum = 0;
-		for (int i = 0; i < r.n_tekun; i++)
+		for (int i = 0; i < r.n_tekun; i++) {
 			if (!money_add(sum, r.tekun[i].benefit, &sum))
 				sum = 0;
+			add_line(out, &h, r.tekun[i].member, "tekun_basic", "tekun", r.tekun[i].basic);
+			add_line(out, &h, r.tekun[i].member, "tekun_care", "tekun", r.tekun[i].care);
+		}
 		out->determination = r.n_tekun ? "tekun" : "none";
 		out->benefit = sum;
 		out->admits = r.n_tekun > 0;
+	} else if (r.determination == DET_MARGINAL && r.n_single_person > 0 && strcmp(programme, "dibao") == 0) {
+		/* single-person enrolment (单人保): the marginal household's severely
+		 * disabled or ill members, each enrolled alone */
+		fen_t sum = 0;
+		for (int i = 0; i < r.n_single_person; i++) {
+			if (!money_add(sum, r.single_person[i].benefit, &sum))
+				sum = 0;
+			add_line(out, &h, r.single_person[i].member, "single_person", dibao_category,
+				 r.single_person[i].benefit);
+		}
+		out->determination = "single_person";
+		out->benefit = sum;
+		out->admits = sum > 0;
 	} else {
 		out->determination = determination_code(r.determination);
 		out->benefit = r.monthly_benefit;
 		out->admits = strcmp(programme, "temporary") == 0 || r.determination == DET_DIBAO ||
 			      r.determination == DET_GRADUAL_EXIT;
+		for (size_t i = 0; i < h.n_members && strcmp(programme, "dibao") == 0; i++)
+			if (h.members[i].relation == REL_HEAD)
+				add_line(out, &h, (int)i,
+					 r.determination == DET_GRADUAL_EXIT ? "gradual_exit" : "household",
+					 dibao_category, r.monthly_benefit);
 	}
 	if (r.has_gradual_exit_until)
 		month_format(r.gradual_exit_until, out->gradual_until);
@@ -386,6 +433,10 @@ out:
 
 /* --- applications -------------------------------------------------------- */
 
+struct app;
+static dd_status decision_lines_insert(struct db *db, int64_t decision_id, const struct app *a,
+				       const struct assessed *as, const char *now, dd_error *err);
+
 struct app {
 	int64_t id, household_id, version;
 	char region[REGION_TEXT_MAX];
@@ -393,6 +444,39 @@ struct app {
 	bool close_relative, commitment;
 	char submitted_at[TS_MAX], accepted_at[TS_MAX], decided_at[TS_MAX], closed_at[TS_MAX], due_date[16];
 };
+
+/* Writes the decision's monthly lines (decision_lines), the payee found by
+ * ID number among the household's members. */
+static dd_status decision_lines_insert(struct db *db, int64_t decision_id, const struct app *a,
+				       const struct assessed *as, const char *now, dd_error *err)
+{
+	struct db_stmt *st;
+	dd_status rc = db_prepare(
+	    db,
+	    "INSERT INTO decision_lines (decision_id, household_id, person_id, region_code, programme, component, "
+	    "category, amount, created_at) SELECT $1, $2, p.id, $3, $4, $5, $6, $7, $8 FROM persons p "
+	    "WHERE p.id_number = $9",
+	    0, &st, err);
+	if (rc)
+		return rc;
+	for (int i = 0; !rc && i < as->n_lines; i++) {
+		const struct assessed_line *l = &as->lines[i];
+		db_reset(st);
+		db_bind_int64(st, 1, decision_id);
+		db_bind_int64(st, 2, a->household_id);
+		db_bind_str(st, 3, a->region);
+		db_bind_str(st, 4, a->programme);
+		db_bind_str(st, 5, l->component);
+		db_bind_str(st, 6, l->category);
+		db_bind_int64(st, 7, l->amount);
+		db_bind_str(st, 8, now);
+		db_bind_str(st, 9, l->id_number);
+		if (!(rc = db_run(st, err)) && db_changes(st) != 1)
+			rc = dd_fail(err, DD_ENOTFOUND, "decision_lines", "决定的发放对象不在人员登记中");
+	}
+	db_finalize(st);
+	return rc;
+}
 
 #define APP_COLS                                                                                                       \
 	"id, household_id, version, region_code, programme, kind, state, channel, close_relative, commitment_signed, " \
@@ -816,16 +900,23 @@ enum svc_kind casework_act(struct db *db, const struct casework_env *env, const 
 		db_finalize(st);
 		if (rc)
 			goto fail;
-		/* the household's earlier decision of the programme gives way to this one */
-		rc = db_prepare(db,
-				"UPDATE decisions SET superseded_by = $1 WHERE household_id = $2 AND programme = $3 "
-				"AND superseded_by IS NULL AND id <> $1",
-				0, &st, &err);
+		if ((rc = decision_lines_insert(db, decision_id, &a, &as, now, &err)))
+			goto fail;
+		/* the household's earlier decision of the programme gives way to this
+		 * one: it stays in force up to this one's first day (effective_to is
+		 * the exclusive end, schema/010) */
+		rc = db_prepare(
+		    db,
+		    "UPDATE decisions SET superseded_by = $1, effective_to = CASE WHEN effective_to IS NULL "
+		    "OR effective_to > $4 THEN $4 ELSE effective_to END WHERE household_id = $2 AND programme = $3 "
+		    "AND superseded_by IS NULL AND id <> $1",
+		    0, &st, &err);
 		if (rc)
 			goto fail;
 		db_bind_int64(st, 1, decision_id);
 		db_bind_int64(st, 2, a.household_id);
 		db_bind_str(st, 3, a.programme);
+		db_bind_str(st, 4, from_month);
 		rc = db_run(st, &err);
 		db_finalize(st);
 		if (rc)
@@ -1586,7 +1677,8 @@ enum svc_kind casework_reviews_run(struct db *db, const struct casework_env *env
 	    db_prepare(db,
 		       "SELECT d.id, d.household_id, d.region_code, d.programme, d.assessed_on FROM decisions d "
 		       "WHERE d.superseded_by IS NULL AND d.household_id IS NOT NULL "
-		       "AND (d.determination = 'dibao' OR d.determination = 'dibao_gradual_exit' "
+		       "AND (d.determination = 'dibao' OR d.determination = 'dibao_gradual_exit' OR d.determination = "
+		       "'single_person' "
 		       "OR d.determination = 'tekun') AND d.region_code >= $1 AND d.region_code < $2 "
 		       "AND NOT EXISTS (SELECT 1 FROM case_reviews r WHERE r.decision_id = d.id) ORDER BY d.id",
 		       0, &st, &err);

@@ -205,12 +205,14 @@ static dd_status payments(struct wb *w, struct strbuf *out)
 {
 	struct db_stmt *st;
 	bool row = false;
-	/* period IN (the 12 months): one index seek per month (payments_period) */
+	/* the month's batches (a few per county), then each batch's payments in
+	 * the region range (payments_batch covers it) */
 	dd_status rc = prep(w,
-			    "SELECT period, programme, sum(amount) FROM payments WHERE period IN ($3, $4, $5, $6, "
-			    "$7, $8, $9, $10, $11, $12, $13, $14) AND region_code >= $1 AND region_code < $2 "
-			    "AND state <> 'cancelled' AND state <> 'returned' "
-			    "GROUP BY period, programme ORDER BY period, programme",
+			    "SELECT b.period, b.programme, sum(y.amount) FROM payroll_batches b JOIN payments y "
+			    "ON y.batch_id = b.id WHERE b.period IN ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+			    "$14) AND b.state <> 'cancelled' AND y.region_code >= $1 AND y.region_code < $2 "
+			    "AND y.state <> 'cancelled' AND y.state <> 'returned' "
+			    "GROUP BY b.period, b.programme ORDER BY b.period, b.programme",
 			    NULL, &st);
 	if (rc)
 		return rc;

@@ -23,6 +23,7 @@ EMBED(dd_schema_006, "schema/006_temporary.sql");
 EMBED(dd_schema_007, "schema/007_read_indexes.sql");
 EMBED(dd_schema_008, "schema/008_workbench_indexes.sql");
 EMBED(dd_schema_009, "schema/009_online_applications.sql");
+EMBED(dd_schema_010, "schema/010_payroll.sql");
 
 static const struct store_migration migrations[] = {
     {1, "001_init", dd_schema_001},
@@ -34,6 +35,7 @@ static const struct store_migration migrations[] = {
     {7, "007_read_indexes", dd_schema_007},
     {8, "008_workbench_indexes", dd_schema_008},
     {9, "009_online_applications", dd_schema_009},
+    {10, "010_payroll", dd_schema_010},
 };
 
 const struct store_migration *store_migrations(size_t *n)

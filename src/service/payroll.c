@@ -1,0 +1,702 @@
+/* payroll.c - monthly payroll batches (payroll.h). */
+#include "payroll.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/idnum.h"
+#include "core/payroll.h"
+#include "core/region.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/store.h"
+
+enum svc_kind payroll_authz_read(const struct principal *actor, const char *region_sig, struct svc_error *e)
+{
+	if (actor->role != ROLE_COUNTY && actor->role != ROLE_FINANCE && actor->role != ROLE_CITY &&
+	    actor->role != ROLE_AUDITOR && actor->role != ROLE_ADMIN)
+		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+				"只有区县民政、财政、市级民政、审计和系统管理员可以查看发放数据");
+	if (region_sig && !authz_in_scope(actor, region_sig))
+		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "发放批次不存在");
+	return SVC_OK;
+}
+
+/* --- generation ----------------------------------------------------------- */
+
+/* The lines of the decisions in force for the month: $1 period YYYY-MM,
+ * $2 programme, $3/$4 the county's region range, $5 the month's first day. */
+#define IN_FORCE_FROM                                                                                                  \
+	" FROM decision_lines l JOIN decisions d ON d.id = l.decision_id JOIN persons p ON p.id = l.person_id "        \
+	"WHERE l.programme = $2 AND l.region_code >= $3 AND l.region_code < $4 AND l.amount > 0 "                      \
+	"AND d.effective_from <= $5 AND (d.effective_to IS NULL OR d.effective_to > $5) "                              \
+	"AND (l.component <> 'gradual_exit' OR d.gradual_exit_until IS NULL OR d.gradual_exit_until >= $1)"
+
+#define KEY_EXPR                                                                                                       \
+	"l.programme || ':' || l.component || ':' || COALESCE(l.household_id, 0) || ':' || l.person_id || ':' || "     \
+	"CAST($1 AS TEXT)"
+
+/* The first batch of the month: every line in force. $6 batch, $7 now. */
+static const char regular_sql[] =
+    "INSERT INTO payments (batch_id, decision_id, line_id, household_id, person_id, region_code, programme, kind, "
+    "component, category, period, amount, dedup_key, state, bank_name, bank_account, created_at, updated_at) "
+    "SELECT $6, d.id, l.id, l.household_id, l.person_id, l.region_code, l.programme, 'regular', l.component, "
+    "l.category, CAST($1 AS TEXT), l.amount, " KEY_EXPR ", 'pending', p.bank_name, p.bank_account, "
+    "CAST($7 AS TEXT), CAST($7 AS TEXT)" IN_FORCE_FROM " ORDER BY l.id";
+
+/* A later run: what the lines in force give (want) against what the
+ * county's live batches of the month hold (paid), per key, in one sorted
+ * grouping (no join, so no quadratic plan): the difference where they
+ * differ. The current decision's ids and bank account come from the
+ * lines' side (max over the NULLs of the payments' side). $6 batch, $7 now,
+ * $8 the county's code. */
+static const char adjust_sql[] =
+    "WITH u AS (SELECT " KEY_EXPR " AS k, l.amount AS want, 0 AS paid, d.id AS decision_id, l.id AS line_id, "
+    "l.household_id, l.person_id, l.region_code, l.component, l.category, p.bank_name, p.bank_account" IN_FORCE_FROM
+    " UNION ALL SELECT y.dedup_key, 0, y.amount, y.decision_id, NULL, y.household_id, y.person_id, y.region_code, "
+    "y.component, y.category, NULL, NULL FROM payments y JOIN payroll_batches b ON b.id = y.batch_id "
+    "WHERE b.region_code = $8 AND b.programme = $2 AND b.period = $1 AND (b.kind = 'regular' OR "
+    "b.kind = 'adjustment') AND b.state <> 'cancelled' AND y.state <> 'cancelled') "
+    "INSERT INTO payments (batch_id, decision_id, line_id, household_id, person_id, region_code, programme, kind, "
+    "component, category, period, amount, dedup_key, state, bank_name, bank_account, created_at, updated_at) "
+    "SELECT $6, max(decision_id), max(line_id), max(household_id), max(person_id), max(region_code), $2, "
+    "'adjustment', max(component), max(category), CAST($1 AS TEXT), sum(want) - sum(paid), k, 'pending', "
+    "max(bank_name), max(bank_account), CAST($7 AS TEXT), CAST($7 AS TEXT) FROM u GROUP BY k "
+    "HAVING sum(want) <> sum(paid)";
+
+struct gen {
+	struct db *db;
+	const char *programme, *period;
+	char first_day[11];
+	char county[REGION_TEXT_MAX];
+	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
+	const char *actor;
+	int64_t actor_id;
+	dd_error err;
+};
+
+static dd_status query_pair(struct gen *g, const char *sql, int nbind, const char *const *binds, int64_t *a, int64_t *b)
+{
+	struct db_stmt *st;
+	bool row = false;
+	dd_status rc = db_prepare(g->db, sql, 0, &st, &g->err);
+	if (rc)
+		return rc;
+	for (int i = 0; i < nbind; i++)
+		db_bind_str(st, i + 1, binds[i]);
+	if (!(rc = db_step(st, &row, &g->err)) && row) {
+		*a = db_column_int64(st, 0);
+		if (b)
+			*b = db_column_int64(st, 1);
+	}
+	db_finalize(st);
+	return rc;
+}
+
+/* One county and programme in one transaction. */
+static dd_status generate_one(struct gen *g, struct payroll_generated *out)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->county, sizeof out->county, "%s", g->county);
+	snprintf(out->programme, sizeof out->programme, "%s", g->programme);
+	snprintf(out->period, sizeof out->period, "%s", g->period);
+	out->kind = "unchanged";
+	dd_status rc = db_begin(g->db, &g->err);
+	if (rc)
+		return rc;
+	int64_t live = 0, regular = 0, adjustments = 0, month_total = 0, lines = 0;
+	const char *key3[] = {g->county, g->programme, g->period};
+	rc = query_pair(g,
+			"SELECT sum(CASE WHEN state <> 'cancelled' THEN 1 ELSE 0 END), "
+			"sum(CASE WHEN kind = 'regular' THEN 1 ELSE 0 END) FROM payroll_batches WHERE region_code = $1 "
+			"AND programme = $2 AND period = $3 AND (kind = 'regular' OR kind = 'adjustment')",
+			3, key3, &live, &regular);
+	if (!rc)
+		rc = query_pair(g,
+				"SELECT count(*) FROM payroll_batches WHERE region_code = $1 AND programme = $2 "
+				"AND period = $3 AND kind = 'adjustment'",
+				3, key3, &adjustments, NULL);
+	const char *range[] = {g->period, g->programme, g->lo, g->hi, g->first_day};
+	if (!rc)
+		rc = query_pair(g, "SELECT COALESCE(sum(l.amount), 0), count(*)" IN_FORCE_FROM, 5, range, &month_total,
+				&lines);
+	if (rc)
+		goto fail;
+	out->month_total = month_total;
+	const char *kind = live ? "adjustment" : "regular";
+	char key[128], now[STORE_TIME_MAX];
+	snprintf(key, sizeof key, "%s:%s:%s:%s:%lld", kind, g->county, g->programme, g->period,
+		 (long long)(live ? adjustments + 1 : regular));
+	store_now(now);
+	struct db_stmt *st;
+	bool row = false;
+	rc = db_prepare(g->db,
+			"INSERT INTO payroll_batches (batch_key, region_code, programme, period, kind, seq, state, "
+			"created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $8) "
+			"RETURNING id",
+			0, &st, &g->err);
+	if (rc)
+		goto fail;
+	db_bind_str(st, 1, key);
+	db_bind_str(st, 2, g->county);
+	db_bind_str(st, 3, g->programme);
+	db_bind_str(st, 4, g->period);
+	db_bind_str(st, 5, kind);
+	db_bind_int64(st, 6, live ? adjustments + 1 : regular);
+	if (g->actor_id)
+		db_bind_int64(st, 7, g->actor_id);
+	else
+		db_bind_null(st, 7);
+	db_bind_str(st, 8, now);
+	int64_t batch = 0;
+	if (!(rc = db_step(st, &row, &g->err)) && row)
+		batch = db_column_int64(st, 0);
+	db_finalize(st);
+	if (rc)
+		goto fail;
+	if ((rc = db_prepare(g->db, live ? adjust_sql : regular_sql, 0, &st, &g->err)))
+		goto fail;
+	db_bind_str(st, 1, g->period);
+	db_bind_str(st, 2, g->programme);
+	db_bind_str(st, 3, g->lo);
+	db_bind_str(st, 4, g->hi);
+	db_bind_str(st, 5, g->first_day);
+	db_bind_int64(st, 6, batch);
+	db_bind_str(st, 7, now);
+	if (live)
+		db_bind_str(st, 8, g->county);
+	rc = db_run(st, &g->err);
+	int64_t inserted = rc ? 0 : db_changes(st);
+	db_finalize(st);
+	if (rc)
+		goto fail;
+	if (inserted == 0) { /* nothing to pay or to adjust: leave no empty batch */
+		db_rollback(g->db);
+		return DD_OK;
+	}
+	char id_text[24];
+	snprintf(id_text, sizeof id_text, "%lld", (long long)batch);
+	const char *bid[] = {id_text};
+	int64_t count = 0, total = 0;
+	if ((rc = query_pair(g, "SELECT count(*), COALESCE(sum(amount), 0) FROM payments WHERE batch_id = $1", 1, bid,
+			     &count, &total)))
+		goto fail;
+	if ((rc = db_prepare(g->db, "UPDATE payroll_batches SET payments_count = $1, total_amount = $2 WHERE id = $3",
+			     0, &st, &g->err)))
+		goto fail;
+	db_bind_int64(st, 1, count);
+	db_bind_int64(st, 2, total);
+	db_bind_int64(st, 3, batch);
+	rc = db_run(st, &g->err);
+	db_finalize(st);
+	if (rc)
+		goto fail;
+	char detail[320], money[MONEY_TEXT_MAX], mt[MONEY_TEXT_MAX];
+	money_format(total, money);
+	money_format(month_total, mt);
+	snprintf(detail, sizeof detail,
+		 "{\"batch_key\":\"%s\",\"kind\":\"%s\",\"payments\":%lld,\"total\":\"%s\",\"month_total\":\"%s\"}",
+		 key, kind, (long long)count, money, mt);
+	if ((rc = audit_append_region(g->db, g->county, g->actor, "payroll.generate", "payroll_batch", id_text, detail,
+				      &g->err)))
+		goto fail;
+	if ((rc = db_commit(g->db, &g->err)))
+		goto fail;
+	out->batch_id = batch;
+	out->kind = kind;
+	out->payments = count;
+	out->total = total;
+	return DD_OK;
+fail:
+	db_rollback(g->db);
+	return rc;
+}
+
+enum svc_kind payroll_generate(struct db *db, const struct principal *actor, const char *region, const char *programme,
+			       const char *period, payroll_generated_fn fn, void *ctx, struct svc_error *e)
+{
+	struct gen g = {.db = db,
+			.period = period,
+			.actor = actor ? actor->username : "scheduler",
+			.actor_id = actor ? actor->id : 0};
+	dd_error_clear(&g.err);
+	if (actor && actor->role != ROLE_COUNTY && actor->role != ROLE_ADMIN)
+		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+				"只有区县民政局和系统管理员可以生成发放名册");
+	if (!payroll_period_parse(period, g.first_day))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_PERIOD", "period", "发放月份须为 YYYY-MM 格式的有效月份");
+	if (programme && !payroll_programme_valid(programme))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_PROGRAMME", "programme",
+				"项目须为 dibao（低保）或 tekun（特困）");
+	char sig[REGION_TEXT_MAX];
+	dd_error perr;
+	if (!region || region_parse(region, strlen(region), 2, sig, &perr))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region", "地区须为区县或更高级别的行政区划代码");
+	if (region_level(sig) > 3)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region", "发放名册按区县生成：地区须为区县或更高级别");
+	if (actor && !authz_in_scope(actor, sig))
+		return svc_fail(e, SVC_FORBIDDEN, "REGION_OUT_OF_SCOPE", "region", "地区不在本账号的管辖范围内");
+
+	/* the counties under region, from the regions table */
+	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
+	store_region_range(sig, lo, hi);
+	struct db_stmt *st;
+	dd_status rc = db_prepare(
+	    db, "SELECT code FROM regions WHERE level = 3 AND code >= $1 AND code < $2 ORDER BY code", 0, &st, &g.err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &g.err);
+	db_bind_str(st, 1, lo);
+	db_bind_str(st, 2, hi);
+	char(*counties)[REGION_TEXT_MAX] = NULL;
+	size_t n = 0, cap = 0;
+	bool row = false;
+	while (!(rc = db_step(st, &row, &g.err)) && row) {
+		const char *c = db_column_text(st, 0, NULL);
+		if (!c || strlen(c) != 6)
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			void *p = realloc(counties, nc * sizeof *counties);
+			if (!p) {
+				rc = dd_fail(&g.err, DD_ENOMEM, "db", "内存不足 (out of memory)");
+				break;
+			}
+			counties = p;
+			cap = nc;
+		}
+		memcpy(counties[n++], c, 7);
+	}
+	db_finalize(st);
+	if (rc) {
+		free(counties);
+		return svc_store_fail(e, db, rc, &g.err);
+	}
+	if (n == 0) {
+		free(counties);
+		return svc_fail(e, SVC_NOT_FOUND, "REGION_NOT_FOUND", "region", "地区表中没有该地区下的区县");
+	}
+	static const char *const both[] = {"dibao", "tekun"};
+	enum svc_kind k = SVC_OK;
+	for (size_t i = 0; !k && i < n; i++) {
+		memcpy(g.county, counties[i], sizeof g.county);
+		char csig[REGION_TEXT_MAX];
+		region_significant(g.county, strlen(g.county), csig);
+		store_region_range(csig, g.lo, g.hi);
+		for (size_t j = 0; !k && j < 2; j++) {
+			if (programme && strcmp(programme, both[j]) != 0)
+				continue;
+			g.programme = both[j];
+			struct payroll_generated out;
+			if ((rc = generate_one(&g, &out)))
+				k = svc_store_fail(e, db, rc, &g.err);
+			else if (fn)
+				fn(&out, ctx);
+		}
+	}
+	free(counties);
+	return k;
+}
+
+/* --- reading -------------------------------------------------------------- */
+
+#define BATCH_COLS                                                                                                     \
+	"b.id, b.region_code, r.name, b.programme, b.period, b.kind, b.seq, b.campaign, b.state, b.total_amount, "     \
+	"b.payments_count, (SELECT count(*) FROM payroll_findings f WHERE f.batch_id = b.id AND f.state = 'open'), "   \
+	"b.version, b.created_at, b.updated_at, b.checked_at, b.approved_at, b.exported_at, b.reconciled_at, b.note, " \
+	"b.batch_key"
+
+static void add_text(struct strbuf *o, const char *key, const char *v)
+{
+	strbuf_addf(o, ",\"%s\":", key);
+	strbuf_add_json_string_or_null(o, v);
+}
+
+static void add_money(struct strbuf *o, const char *key, fen_t v)
+{
+	char m[MONEY_TEXT_MAX];
+	money_format(v, m);
+	strbuf_addf(o, ",\"%s\":\"%s\"", key, m);
+}
+
+static void batch_json(struct db_stmt *st, struct strbuf *o)
+{
+	const char *programme = db_column_text(st, 3, NULL);
+	enum payroll_state s = payroll_state_parse(db_column_text(st, 8, NULL));
+	strbuf_addf(o, "{\"id\":%lld", (long long)db_column_int64(st, 0));
+	add_text(o, "region", db_column_text(st, 1, NULL));
+	add_text(o, "region_name", db_column_text(st, 2, NULL));
+	add_text(o, "programme", programme);
+	add_text(o, "programme_name", payroll_programme_zh(programme));
+	add_text(o, "period", db_column_text(st, 4, NULL));
+	add_text(o, "kind", db_column_text(st, 5, NULL));
+	strbuf_addf(o, ",\"seq\":%lld", (long long)db_column_int64(st, 6));
+	add_text(o, "campaign", db_column_text(st, 7, NULL));
+	add_text(o, "state", payroll_state_code(s));
+	add_text(o, "state_name", payroll_state_zh(s));
+	add_money(o, "total", db_column_int64(st, 9));
+	strbuf_addf(o, ",\"payments_count\":%lld,\"findings_open\":%lld,\"version\":%lld",
+		    (long long)db_column_int64(st, 10), (long long)db_column_int64(st, 11),
+		    (long long)db_column_int64(st, 12));
+	add_text(o, "created_at", db_column_text(st, 13, NULL));
+	add_text(o, "updated_at", db_column_text(st, 14, NULL));
+	add_text(o, "checked_at", db_column_text(st, 15, NULL));
+	add_text(o, "approved_at", db_column_text(st, 16, NULL));
+	add_text(o, "exported_at", db_column_text(st, 17, NULL));
+	add_text(o, "reconciled_at", db_column_text(st, 18, NULL));
+	add_text(o, "note", db_column_text(st, 19, NULL));
+	add_text(o, "batch_key", db_column_text(st, 20, NULL));
+	strbuf_addc(o, '}');
+}
+
+/* Reads the batch's region and checks the actor may read it. */
+static enum svc_kind batch_visible(struct db *db, const struct principal *actor, int64_t id, char region[7],
+				   struct svc_error *e)
+{
+	struct db_stmt *st;
+	dd_error err;
+	dd_error_clear(&err);
+	bool row = false;
+	dd_status rc = db_prepare(db, "SELECT region_code FROM payroll_batches WHERE id = $1", 0, &st, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	db_bind_int64(st, 1, id);
+	region[0] = '\0';
+	if (!(rc = db_step(st, &row, &err)) && row)
+		snprintf(region, 7, "%s", db_column_text(st, 0, NULL) ? db_column_text(st, 0, NULL) : "");
+	db_finalize(st);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	char sig[REGION_TEXT_MAX];
+	region_significant(region, strlen(region), sig);
+	enum svc_kind k = payroll_authz_read(actor, row ? sig : NULL, e);
+	if (!k && !row)
+		k = svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "发放批次不存在");
+	return k;
+}
+
+static enum svc_kind batch_write(struct db *db, int64_t id, struct strbuf *out, struct svc_error *e)
+{
+	struct db_stmt *st;
+	dd_error err;
+	dd_error_clear(&err);
+	bool row = false;
+	dd_status rc = db_prepare(db,
+				  "SELECT " BATCH_COLS " FROM payroll_batches b LEFT JOIN regions r ON r.code = "
+				  "b.region_code WHERE b.id = $1",
+				  0, &st, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	db_bind_int64(st, 1, id);
+	if (!(rc = db_step(st, &row, &err)) && row)
+		batch_json(st, out);
+	db_finalize(st);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	return row ? SVC_OK : svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "发放批次不存在");
+}
+
+enum svc_kind payroll_batch_get(struct db *db, const struct principal *actor, int64_t id, struct strbuf *out,
+				struct svc_error *e)
+{
+	char region[7];
+	enum svc_kind k = batch_visible(db, actor, id, region, e);
+	return k ? k : batch_write(db, id, out, e);
+}
+
+enum svc_kind payroll_batches_list(struct db *db, const struct principal *actor, const struct payroll_filter *f,
+				   struct strbuf *out, struct svc_error *e)
+{
+	enum svc_kind k = payroll_authz_read(actor, NULL, e);
+	if (k || (k = svc_page_check(f->page, f->per_page, SVC_PER_PAGE_MAX, e)))
+		return k;
+	char sig[REGION_TEXT_MAX] = "", scope[REGION_TEXT_MAX];
+	dd_error err;
+	dd_error_clear(&err);
+	if (f->region && f->region[0] && region_parse(f->region, strlen(f->region), 2, sig, &err))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region", "地区代码无效");
+	char first[11];
+	if (f->period && f->period[0] && !payroll_period_parse(f->period, first))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_PERIOD", "period", "发放月份须为 YYYY-MM 格式的有效月份");
+	if (f->state && f->state[0] && payroll_state_parse(f->state) == PS_NONE)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_STATE", "state", "批次状态无效");
+	if (f->programme && f->programme[0] && !payroll_programme_zh(f->programme)[0])
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_PROGRAMME", "programme", "项目无效");
+	strbuf_adds(out, "{\"items\":[");
+	if (!authz_scope_narrow(actor, sig, scope)) {
+		strbuf_addf(out, "],\"total\":0,\"page\":%lld,\"per_page\":%lld}", (long long)f->page,
+			    (long long)f->per_page);
+		return SVC_OK;
+	}
+	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
+	store_region_range(scope, lo, hi);
+	const char *where = " FROM payroll_batches b LEFT JOIN regions r ON r.code = b.region_code WHERE "
+			    "b.region_code >= $1 AND b.region_code < $2 AND ($3 = '' OR b.programme = $3) AND "
+			    "($4 = '' OR b.period = $4) AND ($5 = '' OR b.state = $5) AND ($6 = '' OR b.kind = $6)";
+	const char *binds[] = {lo,
+			       hi,
+			       f->programme ? f->programme : "",
+			       f->period ? f->period : "",
+			       f->state ? f->state : "",
+			       f->kind ? f->kind : ""};
+	char sql[1024];
+	struct db_stmt *st;
+	bool row = false;
+	int64_t total = 0;
+	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
+	dd_status rc = db_prepare(db, sql, 0, &st, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	for (int i = 0; i < 6; i++)
+		db_bind_str(st, i + 1, binds[i]);
+	if (!(rc = db_step(st, &row, &err)) && row)
+		total = db_column_int64(st, 0);
+	db_finalize(st);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	snprintf(sql, sizeof sql, "SELECT " BATCH_COLS "%s ORDER BY b.period DESC, b.id DESC LIMIT $7 OFFSET $8",
+		 where);
+	if ((rc = db_prepare(db, sql, 0, &st, &err)))
+		return svc_store_fail(e, db, rc, &err);
+	for (int i = 0; i < 6; i++)
+		db_bind_str(st, i + 1, binds[i]);
+	db_bind_int64(st, 7, f->per_page);
+	db_bind_int64(st, 8, (f->page - 1) * f->per_page);
+	for (int n = 0; !(rc = db_step(st, &row, &err)) && row; n++) {
+		if (n)
+			strbuf_addc(out, ',');
+		batch_json(st, out);
+	}
+	db_finalize(st);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	strbuf_addf(out, "],\"total\":%lld,\"page\":%lld,\"per_page\":%lld}", (long long)total, (long long)f->page,
+		    (long long)f->per_page);
+	return SVC_OK;
+}
+
+/* "6222 **** **** 1234"-style: the last four characters only. */
+static void mask_account(const char *acct, char out[32])
+{
+	size_t n = acct ? strlen(acct) : 0;
+	if (n == 0) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out, 32, "****%s", n > 4 ? acct + n - 4 : acct);
+}
+
+enum svc_kind payroll_payments_list(struct db *db, const struct principal *actor, int64_t batch_id, const char *state,
+				    int64_t page, int64_t per_page, struct strbuf *out, struct svc_error *e)
+{
+	char region[7];
+	enum svc_kind k = batch_visible(db, actor, batch_id, region, e);
+	if (k || (k = svc_page_check(page, per_page, SVC_PER_PAGE_MAX, e)))
+		return k;
+	static const char *const states[] = {"pending",	 "withheld", "exported", "paid",
+					     "returned", "reissued", "cancelled"};
+	bool ok = !state || !state[0];
+	for (size_t i = 0; !ok && i < sizeof states / sizeof states[0]; i++)
+		ok = strcmp(state, states[i]) == 0;
+	if (!ok)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_STATE", "state", "发放状态无效");
+	dd_error err;
+	dd_error_clear(&err);
+	struct db_stmt *st;
+	bool row = false;
+	int64_t total = 0;
+	dd_status rc = db_prepare(db, "SELECT count(*) FROM payments WHERE batch_id = $1 AND ($2 = '' OR state = $2)",
+				  0, &st, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	db_bind_int64(st, 1, batch_id);
+	db_bind_str(st, 2, state ? state : "");
+	if (!(rc = db_step(st, &row, &err)) && row)
+		total = db_column_int64(st, 0);
+	db_finalize(st);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	rc = db_prepare(
+	    db,
+	    "SELECT y.id, y.person_id, p.name, p.id_number, y.household_id, y.region_code, y.component, "
+	    "y.category, y.amount, y.state, y.bank_name, y.bank_account, y.dedup_key, y.kind, y.return_reason "
+	    "FROM payments y LEFT JOIN persons p ON p.id = y.person_id WHERE y.batch_id = $1 "
+	    "AND ($2 = '' OR y.state = $2) ORDER BY y.region_code, y.id LIMIT $3 OFFSET $4",
+	    0, &st, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	db_bind_int64(st, 1, batch_id);
+	db_bind_str(st, 2, state ? state : "");
+	db_bind_int64(st, 3, per_page);
+	db_bind_int64(st, 4, (page - 1) * per_page);
+	strbuf_adds(out, "{\"items\":[");
+	for (int n = 0; !(rc = db_step(st, &row, &err)) && row; n++) {
+		char masked[IDNUM_LEN + 1], acct[32];
+		idnum_mask(db_column_text(st, 3, NULL) ? db_column_text(st, 3, NULL) : "", masked);
+		mask_account(db_column_text(st, 11, NULL), acct);
+		const char *component = db_column_text(st, 6, NULL);
+		strbuf_addf(out, "%s{\"id\":%lld,\"person_id\":%lld", n ? "," : "", (long long)db_column_int64(st, 0),
+			    (long long)db_column_int64(st, 1));
+		add_text(out, "name", db_column_text(st, 2, NULL));
+		add_text(out, "id_number", masked);
+		strbuf_addf(out, ",\"household_id\":%lld", (long long)db_column_int64(st, 4));
+		add_text(out, "region", db_column_text(st, 5, NULL));
+		add_text(out, "component", component);
+		add_text(out, "component_name", payroll_component_zh(component));
+		add_text(out, "category", db_column_text(st, 7, NULL));
+		add_money(out, "amount", db_column_int64(st, 8));
+		add_text(out, "state", db_column_text(st, 9, NULL));
+		add_text(out, "bank_name", db_column_text(st, 10, NULL));
+		add_text(out, "bank_account", acct);
+		add_text(out, "dedup_key", db_column_text(st, 12, NULL));
+		add_text(out, "kind", db_column_text(st, 13, NULL));
+		add_text(out, "return_reason", db_column_text(st, 14, NULL));
+		strbuf_addc(out, '}');
+	}
+	db_finalize(st);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	strbuf_addf(out, "],\"total\":%lld,\"page\":%lld,\"per_page\":%lld}", (long long)total, (long long)page,
+		    (long long)per_page);
+	return SVC_OK;
+}
+
+/* --- workflow ------------------------------------------------------------- */
+
+static dd_status run_id(struct db *db, const char *sql, int64_t id, dd_error *err)
+{
+	struct db_stmt *st;
+	dd_status rc = db_prepare(db, sql, 0, &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	rc = db_run(st, err);
+	db_finalize(st);
+	return rc;
+}
+
+enum svc_kind payroll_batch_act(struct db *db, const struct principal *actor, int64_t id, const char *action,
+				int64_t version, const char *note, struct strbuf *out, struct svc_error *e)
+{
+	enum payroll_action act = payroll_action_parse(action);
+	if (act == PA_NONE)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_ACTION", "action",
+				"操作须为 check、approve、export、reconcile、cancel 或 reopen 之一");
+	if (note && !svc_text_clean(note, 1000))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_NOTE", "note", "说明过长或含有控制字符（不超过 1000 字节）");
+	if (act == PA_CANCEL && (!note || !note[0]))
+		return svc_fail(e, SVC_BAD_INPUT, "NOTE_REQUIRED", "note", "作废发放批次须说明理由");
+	char region[7];
+	enum svc_kind k = batch_visible(db, actor, id, region, e);
+	if (k)
+		return k;
+	dd_error err;
+	dd_error_clear(&err);
+	dd_status rc = db_begin(db, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	struct db_stmt *st;
+	bool row = false;
+	int64_t cur_version = 0, findings = 0, unanswered = 0;
+	enum payroll_state from = PS_NONE, to = PS_NONE;
+	rc = db_prepare(db,
+			"SELECT state, version, (SELECT count(*) FROM payroll_findings f WHERE f.batch_id = b.id "
+			"AND f.state = 'open'), (SELECT count(*) FROM payments y WHERE y.batch_id = b.id "
+			"AND y.state = 'exported') FROM payroll_batches b WHERE b.id = $1",
+			0, &st, &err);
+	if (!rc) {
+		db_bind_int64(st, 1, id);
+		if (!(rc = db_step(st, &row, &err)) && row) {
+			from = payroll_state_parse(db_column_text(st, 0, NULL));
+			cur_version = db_column_int64(st, 1);
+			findings = db_column_int64(st, 2);
+			unanswered = db_column_int64(st, 3);
+		}
+		db_finalize(st);
+	}
+	if (rc)
+		goto fail;
+	if (!row) {
+		db_rollback(db);
+		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "发放批次不存在");
+	}
+	if (cur_version != version) {
+		db_rollback(db);
+		return svc_fail(e, SVC_CONFLICT, "VERSION_CONFLICT", "version",
+				"发放批次已被他人修改（当前版本 %lld），请刷新后重试", (long long)cur_version);
+	}
+	enum payroll_refusal why = payroll_step(from, act, role_name(actor->role), findings, unanswered, &to);
+	if (why) {
+		db_rollback(db);
+		if (why == PR_ROLE)
+			return svc_fail(e, SVC_FORBIDDEN, payroll_refusal_code(why), "action", "%s（操作：%s）",
+					payroll_refusal_zh(why), payroll_action_zh(act));
+		if (why == PR_FINDINGS_OPEN)
+			return svc_fail(e, SVC_RULE, payroll_refusal_code(why), "action", "%s（未处理 %lld 条）",
+					payroll_refusal_zh(why), (long long)findings);
+		if (why == PR_PAYMENTS_PENDING)
+			return svc_fail(e, SVC_RULE, payroll_refusal_code(why), "action", "%s（%lld 条）",
+					payroll_refusal_zh(why), (long long)unanswered);
+		return svc_fail(e, SVC_RULE, payroll_refusal_code(why), "action", "%s（当前状态：%s，操作：%s）",
+				payroll_refusal_zh(why), payroll_state_zh(from), payroll_action_zh(act));
+	}
+	/* the payments follow the batch */
+	if (act == PA_CANCEL)
+		rc = run_id(db, "UPDATE payments SET state = 'cancelled', version = version + 1 WHERE batch_id = $1",
+			    id, &err);
+	else if (act == PA_EXPORT)
+		rc = run_id(db,
+			    "UPDATE payments SET state = 'exported', version = version + 1 WHERE batch_id = $1 "
+			    "AND state = 'pending' AND amount > 0",
+			    id, &err);
+	if (rc)
+		goto fail;
+	char now[STORE_TIME_MAX];
+	store_now(now);
+	static const char *const stamp[] = {
+	    [PA_CHECK] = "checked_by = $5, checked_at = $3",
+	    [PA_APPROVE] = "approved_by = $5, approved_at = $3",
+	    [PA_EXPORT] = "exported_by = $5, exported_at = $3",
+	    [PA_RECONCILE] = "reconciled_at = $3",
+	    [PA_CANCEL] = "note = $5",
+	    [PA_REOPEN] = "checked_by = NULL, checked_at = NULL",
+	};
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "UPDATE payroll_batches SET state = $1, version = version + 1, updated_at = $3, %s "
+		 "WHERE id = $2 AND version = $4",
+		 stamp[act]);
+	if ((rc = db_prepare(db, sql, 0, &st, &err)))
+		goto fail;
+	db_bind_str(st, 1, payroll_state_code(to));
+	db_bind_int64(st, 2, id);
+	db_bind_str(st, 3, now);
+	db_bind_int64(st, 4, version);
+	if (act == PA_CANCEL)
+		db_bind_str(st, 5, note);
+	else if (act != PA_RECONCILE && act != PA_REOPEN)
+		db_bind_int64(st, 5, actor->id);
+	rc = db_run(st, &err);
+	db_finalize(st);
+	if (rc)
+		goto fail;
+	struct strbuf detail;
+	strbuf_init(&detail, 256);
+	strbuf_addf(&detail, "{\"from\":\"%s\",\"to\":\"%s\",\"note\":", payroll_state_code(from),
+		    payroll_state_code(to));
+	strbuf_add_json_string_or_null(&detail, note && note[0] ? note : NULL);
+	strbuf_addc(&detail, '}');
+	char id_text[24], action_name[40];
+	snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+	snprintf(action_name, sizeof action_name, "payroll.%s", payroll_action_code(act));
+	rc = detail.failed ? dd_fail(&err, DD_ENOMEM, "audit", "内存不足 (out of memory)")
+			   : audit_append_region(db, region, actor->username, action_name, "payroll_batch", id_text,
+						 detail.buf, &err);
+	strbuf_release(&detail);
+	if (rc || (rc = db_commit(db, &err)))
+		goto fail;
+	return batch_write(db, id, out, e);
+fail:
+	db_rollback(db);
+	return svc_store_fail(e, db, rc, &err);
+}
