@@ -75,6 +75,7 @@ $(BUILD)/bench_engine: bench/bench_engine.c $(CORE_SRC) $(wildcard src/core/*.h)
 bench: bench-deps all $(BUILD)/bench_engine
 	bash bench/run.sh
 	bash bench/store.sh
+	bash bench/payroll.sh
 	bash bench/server.sh
 
 # the server part alone (durations: BENCH_SERVER_SECONDS, SOAK_SECONDS; BENCH_PG=1 for PostgreSQL)

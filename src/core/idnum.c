@@ -53,6 +53,12 @@ bool idnum_province_known(const char *id)
 
 void idnum_mask(const char *id, char out[IDNUM_LEN + 1])
 {
+	size_t n = strnlen(id, IDNUM_LEN + 1);
+	if (n != IDNUM_LEN) { /* not an 18-character number (old data, a foreign ID): hide all of it */
+		memset(out, '*', IDNUM_LEN);
+		out[IDNUM_LEN] = '\0';
+		return;
+	}
 	memcpy(out, id, IDNUM_LEN);
 	memset(out + 6, '*', 8);
 	out[IDNUM_LEN] = '\0';

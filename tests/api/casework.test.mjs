@@ -242,6 +242,23 @@ describe('a dibao case through every state', () => {
 		const stored = sql(db.target, `SELECT determination || '|' || monthly_benefit FROM decisions WHERE application_id = ${id}`);
 		assert.equal(stored, `dibao|${Math.round(Number(a.monthly_benefit) * 100)}`);
 		assert.ok(Number(sql(db.target, `SELECT count(*) FROM audit_log WHERE entity = 'application' AND entity_id = '${id}'`)) >= 7);
+		// the decision's monthly line: the household benefit, paid to the head
+		const dec = sql(db.target, `SELECT id || '|' || effective_from FROM decisions WHERE application_id = ${id}`).split('|');
+		assert.equal(
+			sql(db.target, `SELECT l.component || '|' || l.category || '|' || l.amount || '|' || p.id_number FROM decision_lines l JOIN persons p ON p.id = l.person_id WHERE l.decision_id = ${dec[0]}`),
+			`household|dibao_rural|${Math.round(Number(a.monthly_benefit) * 100)}|${hh.idOf('50015419600101001')}`,
+		);
+		// and the payroll of its first month pays it
+		const month = dec[1].slice(0, 7);
+		const g = await call(base, 'POST', '/api/v1/payroll/batches', {
+			body: { region: '500154', programme: 'dibao', period: month },
+			cookie: who.county.cookie,
+			csrf: who.county.csrf,
+		});
+		assert.equal(g.status, 201, JSON.stringify(g.body));
+		assert.equal(g.body.items.length, 1);
+		assert.equal(g.body.items[0].result, 'regular');
+		assert.equal(g.body.items[0].total, a.monthly_benefit);
 		// a closed case takes no more actions
 		const again = await step(who.county, id, 'reject', 422, { note: '重复' });
 		assert.equal(again.body.error.code, 'STATE_NOT_ALLOWED');

@@ -47,6 +47,11 @@ static void check_digits(void **state)
 	char masked[19];
 	idnum_mask("500154198001010019", masked);
 	assert_string_equal(masked, "500154********0019");
+	/* anything but 18 characters is hidden whole, never read past its end */
+	idnum_mask("T1000000001", masked);
+	assert_string_equal(masked, "******************");
+	idnum_mask("", masked);
+	assert_string_equal(masked, "******************");
 	assert_true(idnum_province_known("500154198001010019"));
 	assert_false(idnum_province_known("990154198001010019"));
 }

@@ -1,0 +1,14 @@
+# mk/payroll.mk - payroll (issue 6): the CLI suite on both backends, and the
+# province-scale benchmark (bench/payroll.sh, part of `make bench`).
+TEST_SUITES += payroll-test
+
+.PHONY: payroll-test payroll-bench
+
+payroll-test: $(TBUILD)/doudi
+	@echo "-- payroll CLI tests on SQLite"
+	DOUDI=$(TBUILD)/doudi bash tests/cli/test_payroll.sh
+	@echo "-- payroll CLI tests on PostgreSQL"
+	DOUDI=$(TBUILD)/doudi bash tests/pg.sh bash tests/cli/test_payroll.sh
+
+payroll-bench: $(BUILD)/doudi
+	bash bench/payroll.sh
