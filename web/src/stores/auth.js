@@ -37,6 +37,7 @@ export const useAuthStore = defineStore('auth', {
 		async me() {
 			try {
 				const r = await get('/me', undefined, { auth: false });
+				if (r.csrf) setCsrf(r.csrf); // the session's token again (a reload, a new tab)
 				this.user = r.user || r;
 				this.checked = true;
 				await this.loadRegionName();
