@@ -2,6 +2,7 @@
 // region's name when the server can give it), login, logout and me.
 import { defineStore } from 'pinia';
 import { ApiError, del, get, post, setCsrf } from '../api';
+import { useRegionStore } from './regions';
 
 export const useAuthStore = defineStore('auth', {
 	state: () => ({
@@ -89,6 +90,7 @@ export const useAuthStore = defineStore('auth', {
 		},
 		clear() {
 			setCsrf('');
+			useRegionStore().clear();
 			this.user = null;
 			this.regionName = '';
 		},
