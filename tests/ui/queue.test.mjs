@@ -135,3 +135,23 @@ test('a reloaded page and a new tab keep the session: changes succeed without a 
 	const b = await call(ctx.api, 'GET', `/api/v1/applications/${c.B.id}`, { cookie: s.cookie });
 	assert.equal(b.body.state, 'verified');
 });
+
+test('intake: the township officer chooses the village by name, not by code', async () => {
+	const page = await openPage(ctx);
+	await loginAs(page, ctx, township);
+	await page.waitForURL(/\/workbench$/);
+	await page.locator('.el-menu-item', { hasText: '受理申请' }).click();
+	await page.waitForURL(/\/intake$/);
+	await page.locator('[data-test=town-name]', { hasText: TOWN_NAME }).waitFor();
+	await page.getByText('请选择家庭所在村（社区）').waitFor();
+	assert.equal(await page.getByLabel('区划代码').count(), 0, 'no code to type');
+	await page.locator('[data-test=pick-village]').click();
+	const option = page.getByRole('option', { name: /^第\d+村$/ }).first();
+	const name = await option.innerText();
+	await option.click();
+	await page.locator('[data-test=pick-village]', { hasText: name }).waitFor();
+	await page.getByText('请选择家庭所在村（社区）').waitFor({ state: 'detached' });
+	await screenshot(page, 'intake-village');
+	assertClean(page);
+	await page.closeAll();
+});

@@ -15,6 +15,8 @@ const pending = new Map(); // parent code → Promise of its children's load
 export const useRegionStore = defineStore('regions', {
 	state: () => ({
 		names: {}, // code (6, 9 or 12 digits) → its own name
+		areas: {}, // code → 'urban' | 'rural' (villages: 社区 / 村), when the table says
+		kids: {}, // parent code → [child codes] (loaded parents only)
 	}),
 	getters: {
 		// The name to show for code: the township and village names for a
@@ -37,10 +39,19 @@ export const useRegionStore = defineStore('regions', {
 					get('/regions', { parent }, { auth: false })
 						.then((r) => {
 							const add = {};
-							for (const it of (r && r.items) || []) add[it.code] = it.name;
+							const area = {};
+							const items = (r && r.items) || [];
+							for (const it of items) {
+								add[it.code] = it.name;
+								if (it.area) area[it.code] = it.area;
+							}
 							this.names = { ...this.names, ...add };
+							this.areas = { ...this.areas, ...area };
+							this.kids = { ...this.kids, [parent]: items.map((it) => it.code) };
 						})
-						.catch(() => {}),
+						.catch(() => {
+							this.kids = { ...this.kids, [parent]: [] };
+						}),
 				);
 			}
 			return pending.get(parent);
@@ -58,6 +69,8 @@ export const useRegionStore = defineStore('regions', {
 		clear() {
 			pending.clear();
 			this.names = {};
+			this.areas = {};
+			this.kids = {};
 		},
 	},
 });
