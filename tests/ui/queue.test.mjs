@@ -90,6 +90,16 @@ test('the township officer: its queue by due date, filtered by programme, each r
 	await rows.nth(1).getByRole('link').click();
 	await page.waitForURL(new RegExp(`/cases/${c.A.id}$`));
 	await page.locator('[data-test=case-state]', { hasText: '已提交申请' }).waitFor();
+	// the demo-value banner of a long page is whole, below the breadcrumb bar
+	const banner = page.locator('[data-test=demo-banner]');
+	await banner.waitFor();
+	const box = await banner.evaluate((el) => {
+		const r = el.getBoundingClientRect();
+		const top = document.querySelector('.top').getBoundingClientRect();
+		return { height: r.height, scroll: el.scrollHeight, top: r.top, headerBottom: top.bottom };
+	});
+	assert.ok(box.height >= box.scroll - 1, `banner clipped: ${JSON.stringify(box)}`);
+	assert.ok(box.top >= box.headerBottom - 1, `banner under the breadcrumb bar: ${JSON.stringify(box)}`);
 	assertClean(page);
 	await page.closeAll();
 });
