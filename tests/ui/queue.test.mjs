@@ -165,3 +165,34 @@ test('intake: the township officer chooses the village by name, not by code', as
 	assertClean(page);
 	await page.closeAll();
 });
+
+// Every page of the menu, for the township officer and the county approver:
+// it opens without console errors, and no placeholder, empty text or
+// button reads English.
+for (const who of ['township', 'county']) {
+	test(`every menu page of the ${who} user speaks Chinese`, async () => {
+		const user = who === 'township' ? township : county;
+		const page = await openPage(ctx);
+		await loginAs(page, ctx, user);
+		await page.waitForURL(/\/workbench$/);
+		const items = await page.locator('.el-menu-item').allInnerTexts();
+		assert.ok(items.length >= 6, items.join(','));
+		for (const [i, text] of items.entries()) {
+			await page.locator('.el-menu-item').nth(i).click();
+			await page.waitForLoadState('networkidle');
+			await page.locator('.main h2, .main .el-card').first().waitFor();
+			const english = await page.evaluate(() => {
+				const out = [];
+				const words = /[A-Za-z]{3,}/;
+				for (const el of document.querySelectorAll('.main input[placeholder], .main textarea[placeholder]'))
+					if (words.test(el.placeholder)) out.push(`placeholder: ${el.placeholder}`);
+				for (const el of document.querySelectorAll('.main .el-table__empty-text, .main button, .main .el-pagination, .main label'))
+					if (words.test(el.innerText)) out.push(`text: ${el.innerText}`);
+				return out;
+			});
+			assert.deepEqual(english, [], `${text}: English on the page`);
+		}
+		assertClean(page);
+		await page.closeAll();
+	});
+}
