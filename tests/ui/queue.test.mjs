@@ -100,6 +100,8 @@ test('the township officer: its queue by due date, filtered by programme, each r
 	});
 	assert.ok(box.height >= box.scroll - 1, `banner clipped: ${JSON.stringify(box)}`);
 	assert.ok(box.top >= box.headerBottom - 1, `banner under the breadcrumb bar: ${JSON.stringify(box)}`);
+	assert.doesNotMatch(await banner.innerText(), /[a-z]+\.[a-z_]+/, 'groups in Chinese, not parameter codes');
+	assert.match(await banner.innerText(), /涉及[^）]*(财产状况|特困人员|临时救助)/);
 	assertClean(page);
 	await page.closeAll();
 });
