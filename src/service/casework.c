@@ -1230,7 +1230,7 @@ enum svc_kind casework_list(struct db *db, const struct casework_env *env, const
 	    "AND (CAST($19 AS INTEGER) = 1 OR state <> 'in_notice' OR close_relative = 0)))";
 	char sql_count[1200], sql_items[1400];
 	snprintf(sql_count, sizeof sql_count,
-		 "SELECT count(*), CAST($6 AS TEXT), CAST($7 AS INTEGER), CAST($8 AS INTEGER)%s", where);
+		 "SELECT count(*), CAST($6 AS TEXT), CAST($7 AS BIGINT), CAST($8 AS BIGINT)%s", where);
 	snprintf(sql_items, sizeof sql_items, "SELECT " APP_COLS "%s ORDER BY %s LIMIT $7 OFFSET $8", where,
 		 by_due ? "CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id" : "id DESC");
 	dd_error err;
