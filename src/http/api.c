@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cookie.h"
 #include "core/arena.h"
 #include "core/json.h"
@@ -269,10 +271,25 @@ static void logout(struct call *c)
 	cookie_session_value(c->rep->set_cookie, sizeof c->rep->set_cookie, NULL, 0, c->cfg->cookie_secure);
 }
 
+/* GET /api/v1/me: the user, and the CSRF token of the session (the same
+ * login answered) when it is derived from the cookie's token, so a reloaded
+ * page or a new tab keeps working without a new login. Only a page of this
+ * origin can read the answer. */
 static void me(struct call *c)
 {
 	reply_status(c->rep, 200);
-	add_user_doc(&c->rep->body, &c->session.user);
+	struct strbuf *b = &c->rep->body;
+	add_user_doc(b, &c->session.user);
+	char token[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX];
+	if (b->failed || b->len == 0 || !cookie_get(c->req->cookie, SESSION_COOKIE, token, sizeof token))
+		return;
+	accounts_csrf_of(token, csrf);
+	sodium_memzero(token, sizeof token);
+	if (accounts_csrf_ok(&c->session, csrf)) { /* a session opened before csrf was derived: none */
+		b->len--;			   /* the document's closing '}' */
+		strbuf_addf(b, ",\"csrf\":\"%s\"}", csrf);
+	}
+	sodium_memzero(csrf, sizeof csrf);
 }
 
 static void users_create(struct call *c)

@@ -119,11 +119,12 @@ void api_applications_list(struct call *c)
 {
 	struct svc_error e;
 	svc_error_clear(&e);
-	char state[33], programme[17], due[17];
-	struct application_query q = {.state = state, .programme = programme, .due = due};
+	char state[33], programme[17], due[17], queue[17], sort[17];
+	struct application_query q = {.state = state, .programme = programme, .due = due, .queue = queue, .sort = sort};
 	const struct http_query *hq = c->req->query;
 	if (query_page(hq, &q.page, &q.per_page, &e) || query_text(hq, "state", 32, state, &e) ||
-	    query_text(hq, "programme", 16, programme, &e) || query_text(hq, "due", 16, due, &e)) {
+	    query_text(hq, "programme", 16, programme, &e) || query_text(hq, "due", 16, due, &e) ||
+	    query_text(hq, "queue", 16, queue, &e) || query_text(hq, "sort", 16, sort, &e)) {
 		reply_svc_error(c->rep, &e);
 		return;
 	}

@@ -36,6 +36,17 @@ void accounts_token_hash(const char *token, size_t n, char out[SESSION_TOKEN_HEX
 	sodium_bin2hex(out, SESSION_TOKEN_HEX, h, sizeof h);
 }
 
+void accounts_csrf_of(const char *token, char csrf[SESSION_TOKEN_HEX])
+{
+	/* a keyed hash: the key only separates this use of the token from the
+	 * store's hash of it (accounts_token_hash), it is not a secret */
+	static const unsigned char key[32] = "doudi csrf token of a session 1";
+	unsigned char h[32];
+	crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), key, sizeof key);
+	sodium_bin2hex(csrf, SESSION_TOKEN_HEX, h, sizeof h);
+	sodium_memzero(h, sizeof h);
+}
+
 static void token_new(char out[SESSION_TOKEN_HEX])
 {
 	unsigned char b[32];
@@ -228,7 +239,7 @@ static dd_status session_open(struct db *db, const struct accounts_policy *pol, 
 	store_now(now);
 	time_text(1000LL * pol->absolute, out->expires_at);
 	token_new(token);
-	token_new(csrf);
+	accounts_csrf_of(token, csrf);
 	accounts_token_hash(token, strlen(token), out->token_hash);
 	accounts_token_hash(csrf, strlen(csrf), out->csrf_hash);
 	out->user = *u;

@@ -7,8 +7,10 @@
  * (address) is refused with SVC_TOO_MANY until lock seconds have passed.
  * Every login, logout, failed login, refusal and lockout is audited.
  *
- * Sessions: the cookie token and the CSRF token are 32 random bytes each
- * (hex); the store keeps only their BLAKE2b-256 hashes. A session ends after
+ * Sessions: the cookie token is 32 random bytes (hex); the CSRF token is
+ * derived from it (accounts_csrf_of: a keyed BLAKE2b-256, one-way), so GET
+ * /api/v1/me can give a reloaded page the token of its cookie's session
+ * again; the store keeps only the BLAKE2b-256 hashes of both. A session ends after
  * idle seconds without a request or absolute seconds after login, whichever
  * comes first, or at logout.
  *
@@ -57,6 +59,10 @@ enum svc_kind accounts_login(struct db *db, const struct accounts_policy *pol, c
  * its idle clock. SVC_UNAUTHENTICATED (NOT_LOGGED_IN / SESSION_EXPIRED). */
 enum svc_kind accounts_session(struct db *db, const struct accounts_policy *pol, const char *token, struct session *out,
 			       struct svc_error *e);
+
+/* The CSRF token of the session whose cookie token is token (64 hex
+ * digits): what login answered. */
+void accounts_csrf_of(const char *token, char csrf[SESSION_TOKEN_HEX]);
 
 /* True when csrf (the X-CSRF-Token header, may be NULL) is the session's. */
 bool accounts_csrf_ok(const struct session *s, const char *csrf);

@@ -1250,6 +1250,37 @@ done:
 	return k;
 }
 
+/* The states in which role may take a step other than reject / withdraw
+ * (the approval queue), at most CS_COUNT, into states[]; *close_relatives
+ * false when the role's approval in in_notice excludes close-relative cases
+ * (delegated township approval). */
+static int queue_states(const struct casework_env *env, const struct principal *actor, const char *states[CS_COUNT],
+			bool *close_relatives)
+{
+	unsigned bit = case_role_bit(role_name(actor->role));
+	*close_relatives = true;
+	int64_t b = 0;
+	bool delegated = pol_int(env->policy, "procedure.township_approves", actor->scope, env->today, &b) && b != 0;
+	bool in[CS_COUNT] = {false};
+	size_t n = 0;
+	const struct case_transition *t = casework_transitions(&n);
+	for (size_t i = 0; bit && i < n; i++) {
+		if (!(t[i].roles & bit) || t[i].action == CA_REJECT || t[i].action == CA_WITHDRAW)
+			continue;
+		if (t[i].guards & CG_DELEGATED) {
+			if (!delegated)
+				continue;
+			*close_relatives = false;
+		}
+		in[t[i].from] = true;
+	}
+	int k = 0;
+	for (int s = 0; s < CS_COUNT; s++)
+		if (in[s])
+			states[k++] = case_state_code((enum case_state)s);
+	return k;
+}
+
 enum svc_kind casework_list(struct db *db, const struct casework_env *env, const struct principal *actor,
 			    const struct application_query *q, struct strbuf *out, struct svc_error *e)
 {
@@ -1267,6 +1298,16 @@ enum svc_kind casework_list(struct db *db, const struct casework_env *env, const
 		due_mode = 2;
 	else if (q->due[0])
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "due", "due 应为 overdue（已逾期）或 today（今日到期）");
+	bool queue = q->queue && q->queue[0];
+	if (queue && strcmp(q->queue, "mine") != 0)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "queue", "queue 应为 mine（待我办理）");
+	bool by_due = q->sort && q->sort[0];
+	if (by_due && strcmp(q->sort, "due") != 0)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "sort", "sort 应为 due（按办理期限）");
+	/* the queue's states bind $10…$18 ('' where fewer); $9 switches it on */
+	const char *states[CS_COUNT];
+	bool close_relatives = true;
+	int n_states = queue ? queue_states(env, actor, states, &close_relatives) : 0;
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX], today[DATE_TEXT_MAX];
 	store_region_range(actor->scope, lo, hi);
 	date_format(env->today, today);
@@ -1274,10 +1315,15 @@ enum svc_kind casework_list(struct db *db, const struct casework_env *env, const
 	    " FROM applications WHERE region_code >= $1 AND region_code < $2 "
 	    "AND (CAST($3 AS TEXT) = '' OR state = $3) AND (CAST($4 AS TEXT) = '' OR programme = $4) "
 	    "AND (CAST($5 AS INTEGER) = 0 OR (closed_at IS NULL AND ((CAST($5 AS INTEGER) = 1 AND due_date < $6) "
-	    "OR (CAST($5 AS INTEGER) = 2 AND due_date = $6))))";
-	char sql_count[600], sql_items[900];
-	snprintf(sql_count, sizeof sql_count, "SELECT count(*), CAST($6 AS TEXT)%s", where);
-	snprintf(sql_items, sizeof sql_items, "SELECT " APP_COLS "%s ORDER BY id DESC LIMIT $7 OFFSET $8", where);
+	    "OR (CAST($5 AS INTEGER) = 2 AND due_date = $6)))) "
+	    "AND (CAST($9 AS INTEGER) = 0 OR (closed_at IS NULL AND programme <> 'temporary' "
+	    "AND state IN ($10, $11, $12, $13, $14, $15, $16, $17, $18) "
+	    "AND (CAST($19 AS INTEGER) = 1 OR state <> 'in_notice' OR close_relative = 0)))";
+	char sql_count[1200], sql_items[1400];
+	snprintf(sql_count, sizeof sql_count,
+		 "SELECT count(*), CAST($6 AS TEXT), CAST($7 AS BIGINT), CAST($8 AS BIGINT)%s", where);
+	snprintf(sql_items, sizeof sql_items, "SELECT " APP_COLS "%s ORDER BY %s LIMIT $7 OFFSET $8", where,
+		 by_due ? "CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id" : "id DESC");
 	dd_error err;
 	dd_error_clear(&err);
 	struct db_stmt *st = NULL;
@@ -1293,6 +1339,12 @@ enum svc_kind casework_list(struct db *db, const struct casework_env *env, const
 		db_bind_str(st, 4, q->programme);
 		db_bind_int64(st, 5, due_mode);
 		db_bind_str(st, 6, today);
+		db_bind_int64(st, 7, q->per_page);
+		db_bind_int64(st, 8, (q->page - 1) * q->per_page);
+		db_bind_int64(st, 9, queue);
+		for (int i = 0; i < CS_COUNT; i++)
+			db_bind_str(st, 10 + i, i < n_states ? states[i] : "");
+		db_bind_int64(st, 19, close_relatives);
 		if (pass == 0) {
 			rc = db_step(st, &row, &err);
 			if (!rc && row)
@@ -1303,8 +1355,6 @@ enum svc_kind casework_list(struct db *db, const struct casework_env *env, const
 				rc = db_prepare(db, sql_items, 0, &st, &err);
 			continue;
 		}
-		db_bind_int64(st, 7, q->per_page);
-		db_bind_int64(st, 8, (q->page - 1) * q->per_page);
 		strbuf_adds(out, "{\"items\":[");
 		for (int n = 0; !(rc = db_step(st, &row, &err)) && row; n++) {
 			struct app a;

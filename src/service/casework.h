@@ -83,6 +83,14 @@ struct application_query {
 	const char *programme; /* "" = any */
 	const char *due;       /* "", "overdue", "today" */
 	int64_t page, per_page;
+	/* NULL or "" = every case; "mine" = the approval queue: the open dibao
+	 * and tekun cases in a state where the transition table lets the
+	 * caller's role act (other than reject / withdraw); a township sees
+	 * in_notice only where approval is delegated to it (policy
+	 * procedure.township_approves for its region) and not the
+	 * close-relative cases. A role the procedure does not know: none. */
+	const char *queue;
+	const char *sort; /* NULL or "" = newest first; "due" = by due date, earliest (overdue) first */
 };
 /* {"items":[…],"total":N} of the cases in the caller's region. */
 enum svc_kind casework_list(struct db *db, const struct casework_env *env, const struct principal *actor,

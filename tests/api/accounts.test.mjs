@@ -127,6 +127,23 @@ describe('session', () => {
 		assert.equal(r.body.region, '000000');
 	});
 
+	test('/me gives the session its CSRF token again: a reloaded page can change things', async () => {
+		const s = await login(base, 'admin', ADMIN_PASSWORD);
+		const r = await call(base, 'GET', '/api/v1/me', { cookie: s.cookie });
+		assert.equal(r.status, 200);
+		assert.equal(r.body.csrf, s.csrf, 'the token login answered');
+		const other = await login(base, 'admin', ADMIN_PASSWORD);
+		const r2 = await call(base, 'GET', '/api/v1/me', { cookie: other.cookie });
+		assert.notEqual(r2.body.csrf, r.body.csrf, 'each session its own token');
+		// a change with only the cookie and the token /me answered succeeds
+		const body = { username: 'reload1', password: PW, role: 'village', region: '500154001001', name: '重载' };
+		const made = await call(base, 'POST', '/api/v1/users', { body, cookie: s.cookie, csrf: r.body.csrf });
+		assert.equal(made.status, 201, JSON.stringify(made.body));
+		// the token is neither the cookie token nor stored in clear
+		assert.notEqual(r.body.csrf, s.cookie.replace(/^doudi_session=/, ''));
+		assert.equal(sql(db.target, `SELECT count(*) FROM sessions WHERE csrf_hash = '${r.body.csrf}'`), '0');
+	});
+
 	test('CSRF: a change without the token or with a wrong one is 403', async () => {
 		const body = { username: 'csrf1', password: PW, role: 'village', region: '500154001001' };
 		const none = await call(base, 'POST', '/api/v1/users', { body, cookie: admin.cookie });

@@ -72,6 +72,25 @@ describe('the demo', () => {
 		assert.ok(Number(sql(dbPath, "SELECT count(*) FROM decisions")) >= 9);
 	});
 
+	test('the approval queues of the township and the county are not empty, overdue first; regions have names', async () => {
+		const township = logins.find((l) => l.region.length === 9);
+		assert.ok(township, JSON.stringify(logins));
+		const t = await login(base, township.username, password);
+		for (const s of [t, county]) {
+			const q = await call(base, 'GET', '/api/v1/applications?queue=mine&sort=due&per_page=500', { cookie: s.cookie });
+			assert.equal(q.status, 200);
+			assert.ok(q.body.total > 0, `${s.user.username}: queue empty`);
+			const flags = q.body.items.map((i) => i.overdue);
+			assert.deepEqual(flags, [...flags].sort((a, b) => Number(b) - Number(a)), 'overdue first');
+			assert.ok(q.body.items.every((i) => i.region.startsWith(s.user.region)));
+		}
+		const towns = await call(base, 'GET', '/api/v1/regions?parent=500154', { cookie: county.cookie });
+		assert.equal(towns.body.items.length, 10);
+		const villages = await call(base, 'GET', `/api/v1/regions?parent=${towns.body.items[0].code}`, { cookie: county.cookie });
+		assert.equal(villages.body.items.length, 10);
+		assert.ok(villages.body.items.every((v) => /[村区]$/.test(v.name)), JSON.stringify(villages.body.items[0]));
+	});
+
 	test('temporary assistance: first aid paid, one waiting for the county, the reserve funds', async () => {
 		assert.ok(Number(sql(dbPath, "SELECT count(*) FROM reserve_fund_entries WHERE kind = 'draw'")) >= 2);
 		const waiting = sql(dbPath, "SELECT a.id FROM applications a JOIN temporary_cases t ON t.application_id = a.id WHERE a.state = 'submitted' AND a.requested_amount > 300000");

@@ -9,33 +9,39 @@
 // taken as it is).
 
 const BASE = '/api/v1';
-const CSRF_KEY = 'doudi.csrf';
+const HINT_KEY = 'doudi.session';
 
-let csrf = readStored();
+let csrf = '';
 let onUnauthorized = null;
 
-function readStored() {
-	try {
-		return sessionStorage.getItem(CSRF_KEY) || '';
-	} catch {
-		return '';
-	}
-}
-
-// Keeps the token the login answered (kept in sessionStorage so a reload of
-// the page can still send changes); setCsrf('') forgets it.
+// Keeps the CSRF token of the session in memory: login answers it, and GET
+// /me answers it again after a reload or in a new tab (the cookie is the
+// same), so it is never written to storage; setCsrf('') forgets it.
+// localStorage keeps only a hint that this browser logged in (shared by
+// its tabs), so a visitor who never logged in is not asked GET /me.
 export function setCsrf(token) {
 	csrf = token || '';
 	try {
-		if (csrf) sessionStorage.setItem(CSRF_KEY, csrf);
-		else sessionStorage.removeItem(CSRF_KEY);
+		if (csrf) localStorage.setItem(HINT_KEY, '1');
+		else localStorage.removeItem(HINT_KEY);
 	} catch {
-		/* storage disabled: the token lives in memory only */
+		/* storage disabled: every new page asks for a login */
 	}
 }
 
 export function hasCsrf() {
 	return csrf !== '';
+}
+
+// True when this tab holds the token or the browser logged in earlier (a
+// reloaded page, a new tab): then GET /me is worth asking.
+export function mayHaveSession() {
+	if (csrf) return true;
+	try {
+		return localStorage.getItem(HINT_KEY) === '1';
+	} catch {
+		return false;
+	}
 }
 
 // fn(error) is called when the server says the session is gone (401, or a

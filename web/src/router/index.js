@@ -6,7 +6,7 @@
 //   'bare'             on its own (the login page)
 // meta: { title, roles, menu, icon, order, public, group }.
 import { createRouter, createWebHistory } from 'vue-router';
-import { hasCsrf } from '../api';
+import { mayHaveSession } from '../api';
 import { useAuthStore } from '../stores/auth';
 
 const APP_TITLE = '社会救助信息系统';
@@ -75,9 +75,10 @@ export function safeNext(next) {
 router.beforeEach(async (to) => {
 	const isPublic = to.matched.some((r) => r.meta && r.meta.public);
 	const auth = useAuthStore();
-	// Only a tab that logged in holds a CSRF token; without one the session
-	// could not change anything, so it is not asked for (no 401 in the console).
-	if (!auth.checked && !isPublic && hasCsrf()) {
+	// A browser that never logged in is not asked for its session (no 401
+	// in the console); after a reload or in a new tab GET /me answers the
+	// user and the session's CSRF token.
+	if (!auth.checked && !isPublic && mayHaveSession()) {
 		try {
 			await auth.me();
 		} catch {

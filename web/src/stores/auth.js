@@ -2,6 +2,7 @@
 // region's name when the server can give it), login, logout and me.
 import { defineStore } from 'pinia';
 import { ApiError, del, get, post, setCsrf } from '../api';
+import { useRegionStore } from './regions';
 
 export const useAuthStore = defineStore('auth', {
 	state: () => ({
@@ -37,6 +38,7 @@ export const useAuthStore = defineStore('auth', {
 		async me() {
 			try {
 				const r = await get('/me', undefined, { auth: false });
+				if (r.csrf) setCsrf(r.csrf); // the session's token again (a reload, a new tab)
 				this.user = r.user || r;
 				this.checked = true;
 				await this.loadRegionName();
@@ -88,6 +90,7 @@ export const useAuthStore = defineStore('auth', {
 		},
 		clear() {
 			setCsrf('');
+			useRegionStore().clear();
 			this.user = null;
 			this.regionName = '';
 		},
