@@ -94,6 +94,8 @@ static dd_status query_pair(struct gen *g, const char *sql, int nbind, const cha
 	return rc;
 }
 
+static dd_status batches_held(struct gen *g, int64_t *live, int64_t *regular);
+
 /* One county and programme in one transaction. */
 static dd_status generate_one(struct gen *g, struct payroll_generated *out)
 {
@@ -107,11 +109,7 @@ static dd_status generate_one(struct gen *g, struct payroll_generated *out)
 		return rc;
 	int64_t live = 0, regular = 0, adjustments = 0, month_total = 0, lines = 0;
 	const char *key3[] = {g->county, g->programme, g->period};
-	rc = query_pair(g,
-			"SELECT sum(CASE WHEN state <> 'cancelled' THEN 1 ELSE 0 END), "
-			"sum(CASE WHEN kind = 'regular' THEN 1 ELSE 0 END) FROM payroll_batches WHERE region_code = $1 "
-			"AND programme = $2 AND period = $3 AND (kind = 'regular' OR kind = 'adjustment')",
-			3, key3, &live, &regular);
+	rc = batches_held(g, &live, &regular);
 	if (!rc)
 		rc = query_pair(g,
 				"SELECT count(*) FROM payroll_batches WHERE region_code = $1 AND programme = $2 "
@@ -213,6 +211,176 @@ fail:
 	return rc;
 }
 
+/* The first batches of the month for many counties at once: one pass over
+ * the decision lines in table order (the decisions and payees they join are
+ * then read nearly in order too), each line into its county's new batch. A
+ * province in one statement and one transaction: a crash leaves none of
+ * these batches, a re-run writes them all. $1 period, $2 programme or '',
+ * $3/$4 the region range, $5 the month's first day, $6/$7 the new batches'
+ * ids, $8 now. */
+static const char fresh_sql[] =
+    "INSERT INTO payments (batch_id, decision_id, line_id, household_id, person_id, region_code, programme, kind, "
+    "component, category, period, amount, dedup_key, state, bank_name, bank_account, created_at, updated_at) "
+    "SELECT b.id, d.id, l.id, l.household_id, l.person_id, l.region_code, l.programme, 'regular', l.component, "
+    "l.category, CAST($1 AS TEXT), l.amount, " KEY_EXPR ", 'pending', p.bank_name, p.bank_account, "
+    "CAST($8 AS TEXT), CAST($8 AS TEXT) FROM decision_lines l CROSS JOIN decisions d CROSS JOIN persons p "
+    "CROSS JOIN payroll_batches b WHERE d.id = l.decision_id AND p.id = l.person_id "
+    "AND l.region_code >= $3 AND l.region_code < $4 AND ($2 = '' OR l.programme = $2) AND l.amount > 0 "
+    "AND d.effective_from <= $5 AND (d.effective_to IS NULL OR d.effective_to > $5) "
+    "AND (l.component <> 'gradual_exit' OR d.gradual_exit_until IS NULL OR d.gradual_exit_until >= $1) "
+    "AND b.region_code = substr(l.region_code, 1, 6) AND b.period = $1 AND b.programme = l.programme "
+    "AND b.kind = 'regular' AND b.id >= $6 AND b.id <= $7 ORDER BY l.id";
+
+struct fresh {
+	char county[REGION_TEXT_MAX];
+	const char *programme;
+	int64_t seq, batch_id, count, total;
+};
+
+static dd_status fresh_generate(struct gen *g, struct fresh *f, size_t nf, const char *programme, const char *lo,
+				const char *hi, payroll_generated_fn fn, void *ctx)
+{
+	char now[STORE_TIME_MAX];
+	store_now(now);
+	struct db_stmt *st = NULL;
+	bool row = false;
+	dd_status rc = db_begin(g->db, &g->err);
+	if (rc)
+		return rc;
+	rc = db_prepare(
+	    g->db,
+	    "INSERT INTO payroll_batches (batch_key, region_code, programme, period, kind, seq, state, "
+	    "created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 'regular', $5, 'draft', $6, $7, $7) "
+	    "RETURNING id",
+	    0, &st, &g->err);
+	int64_t first = 0, last = 0;
+	for (size_t i = 0; !rc && i < nf; i++) {
+		char key[128];
+		snprintf(key, sizeof key, "regular:%s:%s:%s:%lld", f[i].county, f[i].programme, g->period,
+			 (long long)f[i].seq);
+		db_reset(st);
+		db_bind_str(st, 1, key);
+		db_bind_str(st, 2, f[i].county);
+		db_bind_str(st, 3, f[i].programme);
+		db_bind_str(st, 4, g->period);
+		db_bind_int64(st, 5, f[i].seq);
+		if (g->actor_id)
+			db_bind_int64(st, 6, g->actor_id);
+		else
+			db_bind_null(st, 6);
+		db_bind_str(st, 7, now);
+		if (!(rc = db_step(st, &row, &g->err)) && row) {
+			f[i].batch_id = db_column_int64(st, 0);
+			first = first && first < f[i].batch_id ? first : f[i].batch_id;
+			last = last > f[i].batch_id ? last : f[i].batch_id;
+		}
+	}
+	db_finalize(st);
+	st = NULL;
+	if (!rc)
+		rc = db_prepare(g->db, fresh_sql, 0, &st, &g->err);
+	if (!rc) {
+		db_bind_str(st, 1, g->period);
+		db_bind_str(st, 2, programme ? programme : "");
+		db_bind_str(st, 3, lo);
+		db_bind_str(st, 4, hi);
+		db_bind_str(st, 5, g->first_day);
+		db_bind_int64(st, 6, first);
+		db_bind_int64(st, 7, last);
+		db_bind_str(st, 8, now);
+		rc = db_run(st, &g->err);
+		db_finalize(st);
+		st = NULL;
+	}
+	if (!rc)
+		rc = db_prepare(
+		    g->db,
+		    "UPDATE payroll_batches SET payments_count = (SELECT count(*) FROM payments y "
+		    "WHERE y.batch_id = payroll_batches.id), total_amount = (SELECT COALESCE(sum(y.amount), 0) "
+		    "FROM payments y WHERE y.batch_id = payroll_batches.id) WHERE id >= $1 AND id <= $2",
+		    0, &st, &g->err);
+	if (!rc) {
+		db_bind_int64(st, 1, first);
+		db_bind_int64(st, 2, last);
+		rc = db_run(st, &g->err);
+		db_finalize(st);
+		st = NULL;
+	}
+	if (!rc)
+		rc = db_prepare(g->db, "SELECT payments_count, total_amount FROM payroll_batches WHERE id = $1", 0, &st,
+				&g->err);
+	for (size_t i = 0; !rc && i < nf; i++) {
+		db_reset(st);
+		db_bind_int64(st, 1, f[i].batch_id);
+		if (!(rc = db_step(st, &row, &g->err)) && row) {
+			f[i].count = db_column_int64(st, 0);
+			f[i].total = db_column_int64(st, 1);
+		}
+	}
+	db_finalize(st);
+	st = NULL;
+	/* a county with nothing to pay keeps no empty batch */
+	if (!rc)
+		rc = db_prepare(g->db,
+				"DELETE FROM payroll_batches WHERE id >= $1 AND id <= $2 AND payments_count = 0 "
+				"AND kind = 'regular' AND period = $3",
+				0, &st, &g->err);
+	if (!rc) {
+		db_bind_int64(st, 1, first);
+		db_bind_int64(st, 2, last);
+		db_bind_str(st, 3, g->period);
+		rc = db_run(st, &g->err);
+		db_finalize(st);
+		st = NULL;
+	}
+	for (size_t i = 0; !rc && i < nf; i++) {
+		if (!f[i].count)
+			continue;
+		char detail[320], money[MONEY_TEXT_MAX], id_text[24];
+		money_format(f[i].total, money);
+		snprintf(id_text, sizeof id_text, "%lld", (long long)f[i].batch_id);
+		snprintf(detail, sizeof detail,
+			 "{\"batch_key\":\"regular:%s:%s:%s:%lld\",\"kind\":\"regular\",\"payments\":%lld,"
+			 "\"total\":\"%s\",\"month_total\":\"%s\"}",
+			 f[i].county, f[i].programme, g->period, (long long)f[i].seq, (long long)f[i].count, money,
+			 money);
+		rc = audit_append_region(g->db, f[i].county, g->actor, "payroll.generate", "payroll_batch", id_text,
+					 detail, &g->err);
+	}
+	if (!rc)
+		rc = db_commit(g->db, &g->err);
+	if (rc) {
+		db_rollback(g->db);
+		return rc;
+	}
+	for (size_t i = 0; fn && i < nf; i++) {
+		struct payroll_generated out = {.batch_id = f[i].count ? f[i].batch_id : 0,
+						.kind = f[i].count ? "regular" : "unchanged",
+						.payments = f[i].count,
+						.total = f[i].total,
+						.month_total = f[i].total};
+		snprintf(out.county, sizeof out.county, "%s", f[i].county);
+		snprintf(out.programme, sizeof out.programme, "%s", f[i].programme);
+		snprintf(out.period, sizeof out.period, "%s", g->period);
+		fn(&out, ctx);
+	}
+	return DD_OK;
+}
+
+/* How many live (not cancelled) and regular batches the county has for the
+ * programme and month. */
+static dd_status batches_held(struct gen *g, int64_t *live, int64_t *regular)
+{
+	const char *key3[] = {g->county, g->programme, g->period};
+	*live = *regular = 0;
+	return query_pair(g,
+			  "SELECT COALESCE(sum(CASE WHEN state <> 'cancelled' THEN 1 ELSE 0 END), 0), "
+			  "COALESCE(sum(CASE WHEN kind = 'regular' THEN 1 ELSE 0 END), 0) FROM payroll_batches "
+			  "WHERE region_code = $1 AND programme = $2 AND period = $3 "
+			  "AND (kind = 'regular' OR kind = 'adjustment')",
+			  3, key3, live, regular);
+}
+
 enum svc_kind payroll_generate(struct db *db, const struct principal *actor, const char *region, const char *programme,
 			       const char *period, payroll_generated_fn fn, void *ctx, struct svc_error *e)
 {
@@ -278,6 +446,31 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 	}
 	static const char *const both[] = {"dibao", "tekun"};
 	enum svc_kind k = SVC_OK;
+	/* counties with no batch yet for the month: all in one pass; the others
+	 * one by one against what they hold */
+	struct fresh *fresh = calloc(2 * n, sizeof *fresh);
+	size_t nf = 0;
+	if (!fresh) {
+		free(counties);
+		return svc_fail(e, SVC_INTERNAL, "INTERNAL", NULL, "服务器内部错误，请稍后重试");
+	}
+	for (size_t i = 0; !k && i < n; i++)
+		for (size_t j = 0; !k && j < 2; j++) {
+			if (programme && strcmp(programme, both[j]) != 0)
+				continue;
+			memcpy(g.county, counties[i], sizeof g.county);
+			g.programme = both[j];
+			int64_t live = 0, regular = 0;
+			if ((rc = batches_held(&g, &live, &regular)))
+				k = svc_store_fail(e, db, rc, &g.err);
+			else if (!live) {
+				memcpy(fresh[nf].county, counties[i], sizeof fresh[nf].county);
+				fresh[nf].programme = both[j];
+				fresh[nf++].seq = regular;
+			}
+		}
+	if (!k && nf && (rc = fresh_generate(&g, fresh, nf, programme, lo, hi, fn, ctx)))
+		k = svc_store_fail(e, db, rc, &g.err);
 	for (size_t i = 0; !k && i < n; i++) {
 		memcpy(g.county, counties[i], sizeof g.county);
 		char csig[REGION_TEXT_MAX];
@@ -285,6 +478,11 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 		store_region_range(csig, g.lo, g.hi);
 		for (size_t j = 0; !k && j < 2; j++) {
 			if (programme && strcmp(programme, both[j]) != 0)
+				continue;
+			bool done = false;
+			for (size_t x = 0; x < nf && !done; x++)
+				done = fresh[x].programme == both[j] && strcmp(fresh[x].county, g.county) == 0;
+			if (done)
 				continue;
 			g.programme = both[j];
 			struct payroll_generated out;
@@ -294,6 +492,7 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 				fn(&out, ctx);
 		}
 	}
+	free(fresh);
 	free(counties);
 	return k;
 }

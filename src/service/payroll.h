@@ -9,10 +9,12 @@
  * what the county's batches of that month already hold per key (cancelled
  * batches and re-issues aside): equal everywhere → nothing is written; else
  * one adjustment batch with the signed differences (a raise pays the
- * difference, an ended or lowered decision recovers it). Each county and
- * programme is one transaction: a crash leaves a whole batch or none, and a
- * re-run completes the work. The SQL runs in the store (INSERT … SELECT), so
- * memory does not grow with the county.
+ * difference, an ended or lowered decision recovers it). The counties of the
+ * region with no batch yet for the month get theirs in one pass over the
+ * decision lines, one statement in one transaction; each county that has one
+ * is compared in its own transaction. A crash leaves whole batches or none,
+ * and a re-run completes the work. The SQL runs in the store (INSERT …
+ * SELECT), so doudi's memory does not grow with the roll.
  *
  * Who: generate, check, cancel, reopen - county (own county) and the
  * scheduler (CLI without --as); approve, export - finance; read - county,
