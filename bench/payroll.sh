@@ -29,10 +29,11 @@ step() {
 	read -r secs kb <"$data/time"
 	local lines verdict=""
 	lines=$(tail -1 "$data/step.out" | sed -n 's/.*"payments":\([0-9]*\).*/\1/p')
+	anon=$(tail -1 "$data/step.out" | sed -n 's/.*"rss_anon_kb":\([0-9]*\).*/\1/p')
 	if [ "$limit" -gt 0 ]; then
 		if python3 -c "import sys; sys.exit(0 if $secs <= $limit else 1)"; then verdict=" (target ≤ $limit s: met)"; else verdict=" (target ≤ $limit s: NOT met)"; fi
 	fi
-	echo "$label: $secs s wall, ${lines:-0} payment lines ($(python3 -c "print(f'{${lines:-0}/max($secs,1e-9):,.0f}')")/s), peak RSS $((kb / 1024)) MB$verdict"
+	echo "$label: $secs s wall, ${lines:-0} payment lines ($(python3 -c "print(f'{${lines:-0}/max($secs,1e-9):,.0f}')")/s), peak RSS $((kb / 1024)) MB (the store's mapped file and page cache included), anonymous memory at the end $((${anon:-0} / 1024)) MB$verdict"
 }
 
 sqlf() { # sqlf DB FILE
