@@ -104,12 +104,15 @@ before(async () => {
 	const month = today.slice(0, 7);
 	sql(
 		db.target,
-		`INSERT INTO payments (region_code, programme, period, amount, dedup_key, state, created_at, updated_at) VALUES
-		 ('500154001001', 'dibao', '${month}', 50000, 'wb:1', 'paid', '${now}', '${now}'),
-		 ('500154001002', 'dibao', '${month}', 25050, 'wb:2', 'paid', '${now}', '${now}'),
-		 ('500154001002', 'dibao', '${month}', 99900, 'wb:3', 'cancelled', '${now}', '${now}'),
-		 ('500154002001', 'dibao', '${month}', 70000, 'wb:4', 'paid', '${now}', '${now}'),
-		 ('500154001001', 'dibao', '2001-01', 70000, 'wb:5', 'paid', '${now}', '${now}')`,
+		`INSERT INTO payroll_batches (id, batch_key, region_code, programme, period, created_at, updated_at) VALUES
+		 (900, 'wb:now', '500154', 'dibao', '${month}', '${now}', '${now}'),
+		 (901, 'wb:old', '500154', 'dibao', '2001-01', '${now}', '${now}');
+		 INSERT INTO payments (batch_id, region_code, programme, period, amount, dedup_key, state, created_at, updated_at) VALUES
+		 (900, '500154001001', 'dibao', '${month}', 50000, 'wb:1', 'paid', '${now}', '${now}'),
+		 (900, '500154001002', 'dibao', '${month}', 25050, 'wb:2', 'paid', '${now}', '${now}'),
+		 (900, '500154001002', 'dibao', '${month}', 99900, 'wb:3', 'cancelled', '${now}', '${now}'),
+		 (900, '500154002001', 'dibao', '${month}', 70000, 'wb:4', 'paid', '${now}', '${now}'),
+		 (901, '500154001001', 'dibao', '2001-01', 70000, 'wb:5', 'paid', '${now}', '${now}')`,
 	);
 	const adv = await call(base, 'POST', '/api/v1/reserve-funds/500154001/entries', {
 		body: { kind: 'advance', amount: '3000.00' },
