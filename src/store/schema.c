@@ -26,16 +26,16 @@ EMBED(dd_schema_009, "schema/009_online_applications.sql");
 EMBED(dd_schema_010, "schema/010_payroll.sql");
 
 static const struct store_migration migrations[] = {
-    {1, "001_init", dd_schema_001},
-    {2, "002_chongqing_regions", dd_schema_002},
-    {3, "003_accounts", dd_schema_003},
-    {4, "004_registry", dd_schema_004},
-    {5, "005_casework", dd_schema_005},
-    {6, "006_temporary", dd_schema_006},
-    {7, "007_read_indexes", dd_schema_007},
-    {8, "008_workbench_indexes", dd_schema_008},
-    {9, "009_online_applications", dd_schema_009},
-    {10, "010_payroll", dd_schema_010},
+    {1, "001_init", dd_schema_001, NULL},
+    {2, "002_chongqing_regions", dd_schema_002, NULL},
+    {3, "003_accounts", dd_schema_003, NULL},
+    {4, "004_registry", dd_schema_004, NULL},
+    {5, "005_casework", dd_schema_005, NULL},
+    {6, "006_temporary", dd_schema_006, NULL},
+    {7, "007_read_indexes", dd_schema_007, NULL},
+    {8, "008_workbench_indexes", dd_schema_008, NULL},
+    {9, "009_online_applications", dd_schema_009, NULL},
+    {10, "010_payroll", dd_schema_010, "decision_lines"},
 };
 
 const struct store_migration *store_migrations(size_t *n)

@@ -223,10 +223,13 @@ static dd_status apply_one(struct db *db, const struct store_migration *m, const
 		db_rollback(db);
 		return rc;
 	}
-	char *sql = rc ? NULL : backend_sql(db, m->sql);
-	if (!rc && !sql)
+	bool present = false;
+	if (!rc && m->present_table)
+		rc = db_table_exists(db, m->present_table, &present, err);
+	char *sql = rc || present ? NULL : backend_sql(db, m->sql);
+	if (!rc && !present && !sql)
 		rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
-	if (!rc) {
+	if (!rc && !present) {
 		rc = db_exec(db, sql, err);
 		if (rc)
 			dd_error_prefix(err, m->name);

@@ -41,6 +41,11 @@ struct store_migration {
 	int version;
 	const char *name; /* "001_init" */
 	const char *sql;  /* the file's text, NUL-terminated */
+	/* A migration that cannot run twice (it rebuilds tables) names a table it
+	 * creates: when that table exists, its effects are already there and it
+	 * is recorded as applied without running. NULL: re-runnable (IF NOT
+	 * EXISTS throughout). */
+	const char *present_table;
 };
 
 /* The shipped migrations in order; *n gets their count. */
