@@ -13,6 +13,7 @@
 #include "service/payroll.h"
 #include "service/payroll_checks.h"
 #include "service/policy_store.h"
+#include "service/subsidy.h"
 #include "store/db.h"
 
 struct opts {
@@ -30,7 +31,10 @@ static void usage(void)
 		"  doudi payroll resolve --finding ID --action clear|override --reason TEXT --as USER\n"
 		"      处理核查问题：clear 剔除（暂停发放），override 说明理由后照常发放\n"
 		"  doudi payroll act --batch ID --action check|approve|export|reconcile|cancel|reopen --version N\n"
-		"      --as USER [--note TEXT] [--policy FILE]   发放批次流程操作 (a workflow action)\n");
+		"      --as USER [--note TEXT] [--policy FILE]   发放批次流程操作 (a workflow action)\n"
+		"  doudi payroll campaign --region COUNTY --code CODE --date YYYY-MM-DD --period YYYY-MM --as USER\n"
+		"      [--db DB] [--policy FILE]   按基准日在册人员发放一次性补贴（每人一次，可重复运行）\n"
+		"      (a one-time subsidy campaign: everyone on the rolls at the date, once)\n");
 }
 
 static int exit_for(enum svc_kind k)
@@ -54,8 +58,9 @@ int cmd_payroll_more(int argc, char **argv)
 {
 	const char *sub = argv[1];
 	bool checks = strcmp(sub, "checks") == 0, findings = strcmp(sub, "findings") == 0,
-	     resolve = strcmp(sub, "resolve") == 0, act = strcmp(sub, "act") == 0;
-	if (!checks && !findings && !resolve && !act) {
+	     resolve = strcmp(sub, "resolve") == 0, act = strcmp(sub, "act") == 0,
+	     campaign = strcmp(sub, "campaign") == 0;
+	if (!checks && !findings && !resolve && !act && !campaign) {
 		fprintf(stderr, "doudi payroll: 未知的子命令 \"%s\" (unknown subcommand)\n", sub);
 		usage();
 		return EXIT_BAD_INPUT;
@@ -98,7 +103,7 @@ int cmd_payroll_more(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	char *text = NULL;
 	size_t text_n = 0;
-	if ((checks || act) && !cli_policy_text(o.policy, &text, &text_n))
+	if ((checks || act || campaign) && !cli_policy_text(o.policy, &text, &text_n))
 		return EXIT_BAD_INPUT;
 	dd_error err;
 	dd_error_clear(&err);
@@ -124,6 +129,8 @@ int cmd_payroll_more(int argc, char **argv)
 			k = payroll_checks_run(db, &actor, p, batch, &out, &e);
 		else if (findings)
 			k = payroll_findings_list(db, &actor, batch, o.state, o.check, 1, 100, &out, &e);
+		else if (campaign)
+			k = subsidy_campaign_run(db, &actor, p, o.code, o.region, o.date, o.period, &out, &e);
 		else if (resolve)
 			k = payroll_finding_resolve(db, &actor, finding, o.action, o.reason, &out, &e);
 		else

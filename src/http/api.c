@@ -60,6 +60,7 @@ enum route_id {
 	R_PAYROLL_CHECKS,
 	R_PAYROLL_FINDINGS,
 	R_PAYROLL_FINDING_RESOLVE,
+	R_PAYROLL_CAMPAIGN,
 	R_COUNT
 };
 
@@ -114,6 +115,7 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/payroll/batches/{id}/checks", R_PAYROLL_CHECKS, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/payroll/batches/{id}/findings", R_PAYROLL_FINDINGS, R_SESSION},
     {HTTP_POST, "/api/v1/payroll/findings/{id}", R_PAYROLL_FINDING_RESOLVE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/payroll/campaigns", R_PAYROLL_CAMPAIGN, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -363,6 +365,7 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_PAYROLL_CHECKS] = api_payroll_checks_run,
     [R_PAYROLL_FINDINGS] = api_payroll_findings,
     [R_PAYROLL_FINDING_RESOLVE] = api_payroll_finding_resolve,
+    [R_PAYROLL_CAMPAIGN] = api_payroll_campaign,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "service/payroll_checks.h"
+#include "service/subsidy.h"
 #include "service/svc.h"
 
 static bool path_id(struct call *c, long long *id, const char *what)
@@ -74,3 +75,19 @@ void api_payroll_finding_resolve(struct call *c)
 		reply_svc_error(c->rep, &e);
 }
 
+/* POST /api/v1/payroll/campaigns {"code","region","reference_date","period"} */
+void api_payroll_campaign(struct call *c)
+{
+	const struct json_value *o;
+	const char *code = NULL, *region = NULL, *date = NULL, *period = NULL;
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "code", &code, NULL) ||
+	    !api_member_string(c, o, "region", &region, NULL) ||
+	    !api_member_string(c, o, "reference_date", &date, NULL) ||
+	    !api_member_string(c, o, "period", &period, NULL))
+		return;
+	struct svc_error e;
+	svc_error_clear(&e);
+	reply_status(c->rep, 201);
+	if (subsidy_campaign_run(c->db, &c->session.user, c->policy, code, region, date, period, &c->rep->body, &e))
+		reply_svc_error(c->rep, &e);
+}

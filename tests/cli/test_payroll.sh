@@ -201,5 +201,74 @@ expect_rc "check a clean batch" 0
 run audit verify --db "$DB"
 expect_rc "audit chain" 0
 
+# --- the 2022 one-time subsidy (100 rural dibao, 127 urban dibao, 165 tekun per
+# person) over a fresh roll, on the rolls at 2026-03-15, paid in 2026-03
+fresh_db
+run init --db "$DB" --admin root --admin-password-file "$tmp/pw"
+expect_rc "init for the campaign" 0 || exit 1
+if [ $backend = pg ]; then
+	"$PGBIN/psql" "$DB" -qAt -v ON_ERROR_STOP=1 -f "$tmp/roll.sql" >/dev/null || exit 1
+else
+	sqlite3 "$DB" <"$tmp/roll.sql" || exit 1
+fi
+sql "$DB" "INSERT INTO users (username, name, password_hash, role, region_code, created_at, updated_at)
+	SELECT 'c' || code, name, 'x', 'county', code, '$T', '$T' FROM regions WHERE level = 3 AND code LIKE '50%'"
+R=2026-03-15
+# on the rolls or not: tekun person 30 lives in dibao household 31 (paid once,
+# as tekun); person 41 died before the date; household 51 got a second member
+# (paid too); person 61 left household 61 before the date (not paid)
+sql "$DB" "UPDATE memberships SET to_date = '2026-02-28' WHERE person_id = 30;
+	INSERT INTO memberships (id, household_id, person_id, region_code, relation, from_date, created_at)
+		SELECT 900030, 31, 30, region_code, 'other', '2026-03-01', '$T' FROM households WHERE id = 31;
+	UPDATE persons SET death_date = '2026-03-10' WHERE id = 41;
+	INSERT INTO persons (id, id_number, name, birth_date, sex, region_code, created_at, updated_at)
+		SELECT 900051, 'S900051', '配偶', '1950-01-01', 'female', region_code, '$T', '$T' FROM households WHERE id = 51;
+	INSERT INTO memberships (id, household_id, person_id, region_code, relation, from_date, created_at)
+		SELECT 900051, 51, 900051, region_code, 'spouse', '2020-01-01', '$T' FROM households WHERE id = 51;
+	UPDATE memberships SET to_date = '2026-03-01' WHERE person_id = 61"
+# what should be paid, from the roll's decisions and households (not the lines)
+expected=$(sql "$DB" "SELECT category || ' ' || count(*) FROM (
+	SELECT m.person_id, CASE WHEN min(d.programme) = 'tekun' OR EXISTS (SELECT 1 FROM decisions t WHERE t.programme = 'tekun' AND t.household_id = (SELECT min(household_id) FROM memberships x WHERE x.person_id = m.person_id AND x.relation = 'head'))
+		THEN 'tekun' ELSE 'dibao_' || min(h.area) END AS category
+	FROM memberships m JOIN households h ON h.id = m.household_id JOIN decisions d ON d.household_id = h.id JOIN persons p ON p.id = m.person_id
+	WHERE m.from_date <= '$R' AND (m.to_date IS NULL OR m.to_date >= '$R') AND (p.death_date IS NULL OR p.death_date > '$R')
+	GROUP BY m.person_id) c GROUP BY category ORDER BY category")
+for pass_no in 1 2; do
+	for county in $(sql "$DB" "SELECT code FROM regions WHERE level = 3 AND code LIKE '50%' ORDER BY code"); do
+		run payroll campaign --db "$DB" --as "c$county" --region "$county" --code 2022-onetime --date $R --period 2026-03
+		expect_rc "campaign $county (run $pass_no)" 0 || continue
+		if [ $pass_no = 2 ]; then expect_in "second run adds nothing" "$tmp/out" '"created":false,"added":0'; fi
+	done
+	got=$(sql "$DB" "SELECT category || ' ' || count(*) FROM payments WHERE programme = 'subsidy' GROUP BY category ORDER BY category")
+	if [ "$got" = "$expected" ]; then ok; else
+		bad "campaign run $pass_no: payments by category differ"
+		diff <(echo "$expected") <(echo "$got") | sed 's/^/    /'
+	fi
+done
+[ "$(sql "$DB" "SELECT count(*) FROM (SELECT person_id FROM payments WHERE programme = 'subsidy' GROUP BY person_id HAVING count(*) > 1) x")" = 0 ] &&
+	ok || bad "somebody paid twice"
+[ "$(sql "$DB" "SELECT DISTINCT category || ':' || amount FROM payments WHERE programme = 'subsidy' ORDER BY 1" | tr '\n' ' ')" = "dibao_rural:10000 dibao_urban:12700 tekun:16500 " ] &&
+	ok || bad "amounts by category: $(sql "$DB" "SELECT DISTINCT category || ':' || amount FROM payments WHERE programme = 'subsidy'" | tr '\n' ' ')"
+[ "$(sql "$DB" "SELECT category || ' ' || amount FROM payments WHERE programme = 'subsidy' AND person_id = 30")" = "tekun 16500" ] &&
+	ok || bad "tekun person in a dibao household not paid once as tekun"
+[ "$(sql "$DB" "SELECT count(*) FROM payments WHERE programme = 'subsidy' AND person_id IN (41, 61)")" = 0 ] &&
+	ok || bad "paid a dead or departed person"
+[ "$(sql "$DB" "SELECT count(*) FROM payments WHERE programme = 'subsidy' AND person_id = 900051")" = 1 ] &&
+	ok || bad "second member of a dibao household not paid"
+[ "$(sql "$DB" "SELECT count(*) || ' ' || count(DISTINCT batch_id) FROM subsidy_campaigns")" = "38 38" ] &&
+	ok || bad "one campaign and batch per county: $(sql "$DB" "SELECT count(*) || ' ' || count(DISTINCT batch_id) FROM subsidy_campaigns")"
+[ "$(sql "$DB" "SELECT count(*) FROM payroll_batches b WHERE kind = 'one_time' AND (campaign <> '2022-onetime' OR total_amount <> (SELECT sum(amount) FROM payments y WHERE y.batch_id = b.id) OR payments_count <> (SELECT count(*) FROM payments y WHERE y.batch_id = b.id))")" = 0 ] &&
+	ok || bad "campaign batch totals"
+c1=$(sql "$DB" "SELECT min(code) FROM regions WHERE level = 3 AND code LIKE '50%'")
+run payroll campaign --db "$DB" --as "c$c1" --region "$c1" --code no-such --date $R --period 2026-03
+expect_rc "unknown campaign" 2 && expect_in "unknown campaign" "$tmp/err" "UNKNOWN_CAMPAIGN"
+run payroll campaign --db "$DB" --as "c$c1" --region "$c1" --code 2022-onetime --date 2026-02-30 --period 2026-03
+expect_rc "bad date" 2 && expect_in "bad date" "$tmp/err" "reference_date"
+other=$(sql "$DB" "SELECT max(code) FROM regions WHERE level = 3 AND code LIKE '50%'")
+run payroll campaign --db "$DB" --as "c$c1" --region "$other" --code 2022-onetime --date $R --period 2026-03
+expect_rc "another county" 2 && expect_in "another county" "$tmp/err" "REGION_OUT_OF_SCOPE"
+run audit verify --db "$DB"
+expect_rc "audit chain after the campaign" 0
+
 echo "payroll CLI tests on $backend: $pass passed, $fail failed"
 [ $fail -eq 0 ]
