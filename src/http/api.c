@@ -61,6 +61,7 @@ enum route_id {
 	R_PAYROLL_FINDINGS,
 	R_PAYROLL_FINDING_RESOLVE,
 	R_PAYROLL_CAMPAIGN,
+	R_PAYROLL_PRICE_INDEX,
 	R_COUNT
 };
 
@@ -116,6 +117,7 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/payroll/batches/{id}/findings", R_PAYROLL_FINDINGS, R_SESSION},
     {HTTP_POST, "/api/v1/payroll/findings/{id}", R_PAYROLL_FINDING_RESOLVE, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/payroll/campaigns", R_PAYROLL_CAMPAIGN, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/payroll/price-indices", R_PAYROLL_PRICE_INDEX, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -366,6 +368,7 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_PAYROLL_FINDINGS] = api_payroll_findings,
     [R_PAYROLL_FINDING_RESOLVE] = api_payroll_finding_resolve,
     [R_PAYROLL_CAMPAIGN] = api_payroll_campaign,
+    [R_PAYROLL_PRICE_INDEX] = api_payroll_price_index,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -75,19 +75,46 @@ void api_payroll_finding_resolve(struct call *c)
 		reply_svc_error(c->rep, &e);
 }
 
-/* POST /api/v1/payroll/campaigns {"code","region","reference_date","period"} */
+/* POST /api/v1/payroll/campaigns {"code","region","reference_date","period"}
+ * (one-time) or {"kind":"price_subsidy","region","month","period"} */
 void api_payroll_campaign(struct call *c)
 {
 	const struct json_value *o;
-	const char *code = NULL, *region = NULL, *date = NULL, *period = NULL;
-	if (!api_body_object(c, &o) || !api_member_string(c, o, "code", &code, NULL) ||
-	    !api_member_string(c, o, "region", &region, NULL) ||
+	const char *kind = NULL, *code = NULL, *region = NULL, *date = NULL, *period = NULL, *month = NULL;
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "kind", &kind, NULL) ||
+	    !api_member_string(c, o, "code", &code, NULL) || !api_member_string(c, o, "region", &region, NULL) ||
 	    !api_member_string(c, o, "reference_date", &date, NULL) ||
-	    !api_member_string(c, o, "period", &period, NULL))
+	    !api_member_string(c, o, "period", &period, NULL) || !api_member_string(c, o, "month", &month, NULL))
+		return;
+	bool price = kind && strcmp(kind, "price_subsidy") == 0;
+	if (kind && !price && strcmp(kind, "one_time") != 0) {
+		reply_error(c->rep, 400, "BAD_KIND",
+			    "补贴活动类型须为 one_time（一次性生活补贴）或 price_subsidy（价格临时补贴）", "kind");
+		return;
+	}
+	struct svc_error e;
+	svc_error_clear(&e);
+	reply_status(c->rep, 201);
+	enum svc_kind k =
+	    price ? subsidy_price_run(c->db, &c->session.user, c->policy, region, month, period, &c->rep->body, &e)
+		  : subsidy_campaign_run(c->db, &c->session.user, c->policy, code, region, date, period, &c->rep->body,
+					 &e);
+	if (k)
+		reply_svc_error(c->rep, &e);
+}
+
+/* POST /api/v1/payroll/price-indices {"region","month","cpi_rise","food_rise"} */
+void api_payroll_price_index(struct call *c)
+{
+	const struct json_value *o;
+	const char *region = NULL, *month = NULL, *cpi = NULL, *food = NULL;
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "region", &region, NULL) ||
+	    !api_member_string(c, o, "month", &month, NULL) || !api_member_string(c, o, "cpi_rise", &cpi, NULL) ||
+	    !api_member_string(c, o, "food_rise", &food, NULL))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
 	reply_status(c->rep, 201);
-	if (subsidy_campaign_run(c->db, &c->session.user, c->policy, code, region, date, period, &c->rep->body, &e))
+	if (subsidy_price_index_set(c->db, &c->session.user, region, month, cpi, food, &c->rep->body, &e))
 		reply_svc_error(c->rep, &e);
 }

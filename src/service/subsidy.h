@@ -24,10 +24,32 @@
 
 struct db;
 
-/* Writes {"campaign","region","batch_id","created" (the campaign is new),
- * "added","payments","total","categories":[{"category","amount","payments"}…]}. */
+/* Writes {"campaign","kind","region","batch_id","created" (the campaign is
+ * new),"added","payments","total","groups":[{"category","area","amount","added"}…]}. */
 enum svc_kind subsidy_campaign_run(struct db *db, const struct principal *actor, const struct policy *policy,
 				   const char *code, const char *county, const char *reference_date, const char *period,
 				   struct strbuf *out, struct svc_error *e);
+
+/* Price subsidies (RULES.md): the figures for a region (province, city or
+ * county) and month, year-on-year rises as decimal ratios ("0.035"; either
+ * may be NULL, not both; a fall is "-0.01"). Entered again: replaced.
+ * county or city, for its own region or one above it. Audited
+ * payroll.price_index. Writes {"region","month","cpi_rise","food_rise"}. */
+enum svc_kind subsidy_price_index_set(struct db *db, const struct principal *actor, const char *region,
+				      const char *month, const char *cpi_rise, const char *food_rise,
+				      struct strbuf *out, struct svc_error *e);
+
+/* A price subsidy (kind price_subsidy, code price-YYYY-MM) for month in the
+ * county, paid in period (NULL: month): when the figures of the most specific
+ * region covering the county trigger it (cpi_rise ≥ price.trigger_cpi or
+ * food_rise ≥ price.trigger_food; the higher rise when both do), every dibao
+ * and tekun recipient on the rolls on the month's first day is paid once
+ * dibao.standard.<area> × rise rounded to the yuan, at least price.floor.
+ * SVC_RULE NO_PRICE_INDEX / PRICE_NOT_TRIGGERED (with the figures) else.
+ * The answer as subsidy_campaign_run's, with "month","index_region",
+ * "trigger" (cpi or food) and "rise". Audited payroll.price_subsidy. */
+enum svc_kind subsidy_price_run(struct db *db, const struct principal *actor, const struct policy *policy,
+				const char *county, const char *month, const char *period, struct strbuf *out,
+				struct svc_error *e);
 
 #endif

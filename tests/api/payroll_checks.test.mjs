@@ -137,4 +137,37 @@ describe('payroll checks over HTTP', () => {
 		assert.equal(r.status, 403);
 		assert.ok(auditIntact(db.target));
 	});
+	test('price subsidy: figures entered, refused below the trigger, S × rise to the yuan once above it', async () => {
+		let r = await post(who.county, '/api/v1/payroll/price-indices', { region: '50', month: '2026-03', cpi_rise: 'abc' });
+		assert.equal(r.status, 400);
+		assert.equal(r.body.error.field, 'cpi_rise');
+		r = await post(who.county, '/api/v1/payroll/price-indices', { region: '50', month: '2026-13', cpi_rise: '0.01' });
+		assert.equal(r.body.error.field, 'month');
+		r = await post(who.county, '/api/v1/payroll/campaigns', { kind: 'price_subsidy', region: county, month: '2026-03' });
+		assert.equal(r.status, 422);
+		assert.equal(r.body.error.code, 'NO_PRICE_INDEX');
+		r = await post(who.county, '/api/v1/payroll/price-indices', { region: '50', month: '2026-03', cpi_rise: '0.034', food_rise: '0.02' });
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		r = await post(who.county, '/api/v1/payroll/campaigns', { kind: 'price_subsidy', region: county, month: '2026-03' });
+		assert.equal(r.status, 422);
+		assert.equal(r.body.error.code, 'PRICE_NOT_TRIGGERED');
+		assert.match(r.body.error.message, /未达到启动条件.*0\.034.*0\.035/);
+		// CPI 4 %: urban 770.00 × 0.04 = 30.80 → 31 yuan, rural 630.00 × 0.04 = 25.20 → 25 yuan
+		r = await post(who.county, '/api/v1/payroll/price-indices', { region: '50', month: '2026-03', cpi_rise: '0.04', food_rise: '0.02' });
+		assert.equal(r.status, 201);
+		r = await post(who.county, '/api/v1/payroll/campaigns', { kind: 'price_subsidy', region: county, month: '2026-03' });
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		assert.equal(r.body.trigger, 'cpi');
+		const batchId = r.body.batch_id;
+		const got = sql(db.target, `SELECT h.area || ':' || y.amount || ':' || count(*) FROM payments y JOIN households h ON h.id = y.household_id WHERE y.batch_id = ${batchId} GROUP BY h.area, y.amount ORDER BY 1`);
+		const want = sql(db.target, `SELECT h.area || ':' || CASE WHEN h.area = 'urban' THEN 3100 ELSE 2500 END || ':' || count(*) FROM households h WHERE h.region_code LIKE '${county}%' GROUP BY h.area ORDER BY 1`);
+		assert.equal(got, want);
+		const again = await post(who.county, '/api/v1/payroll/campaigns', { kind: 'price_subsidy', region: county, month: '2026-03' });
+		assert.equal(again.status, 201);
+		assert.equal(again.body.added, 0);
+		assert.equal(again.body.batch_id, batchId);
+		r = await post(who.county, '/api/v1/payroll/campaigns', { kind: 'other', region: county, month: '2026-03' });
+		assert.equal(r.body.error.field, 'kind');
+		assert.ok(auditIntact(db.target));
+	});
 });
