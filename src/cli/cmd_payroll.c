@@ -72,11 +72,8 @@ int cmd_payroll(int argc, char **argv)
 		payroll_usage();
 		return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
 	}
-	if (strcmp(argv[1], "generate") != 0) {
-		fprintf(stderr, "doudi payroll: 未知的子命令 \"%s\" (unknown subcommand)\n", argv[1]);
-		payroll_usage();
-		return EXIT_BAD_INPUT;
-	}
+	if (strcmp(argv[1], "generate") != 0)
+		return cmd_payroll_more(argc, argv);
 	const char *db_path = NULL, *region = NULL, *period = NULL, *programme = NULL, *as = NULL;
 	struct totals t = {0};
 	for (int i = 2; i < argc; i++) {

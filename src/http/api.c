@@ -59,6 +59,11 @@ enum route_id {
 	R_PAYROLL_GET,
 	R_PAYROLL_PAYMENTS,
 	R_PAYROLL_ACT,
+	R_PAYROLL_CHECKS,
+	R_PAYROLL_FINDINGS,
+	R_PAYROLL_FINDING_RESOLVE,
+	R_PAYROLL_CAMPAIGN,
+	R_PAYROLL_PRICE_INDEX,
 	R_COUNT
 };
 
@@ -110,6 +115,11 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/payroll/batches/{id}", R_PAYROLL_GET, R_SESSION},
     {HTTP_GET, "/api/v1/payroll/batches/{id}/payments", R_PAYROLL_PAYMENTS, R_SESSION},
     {HTTP_POST, "/api/v1/payroll/batches/{id}/actions", R_PAYROLL_ACT, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/payroll/batches/{id}/checks", R_PAYROLL_CHECKS, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/payroll/batches/{id}/findings", R_PAYROLL_FINDINGS, R_SESSION},
+    {HTTP_POST, "/api/v1/payroll/findings/{id}", R_PAYROLL_FINDING_RESOLVE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/payroll/campaigns", R_PAYROLL_CAMPAIGN, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/payroll/price-indices", R_PAYROLL_PRICE_INDEX, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -371,6 +381,11 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_PAYROLL_GET] = api_payroll_get,
     [R_PAYROLL_PAYMENTS] = api_payroll_payments,
     [R_PAYROLL_ACT] = api_payroll_act,
+    [R_PAYROLL_CHECKS] = api_payroll_checks_run,
+    [R_PAYROLL_FINDINGS] = api_payroll_findings,
+    [R_PAYROLL_FINDING_RESOLVE] = api_payroll_finding_resolve,
+    [R_PAYROLL_CAMPAIGN] = api_payroll_campaign,
+    [R_PAYROLL_PRICE_INDEX] = api_payroll_price_index,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -67,6 +67,12 @@ void api_payroll_list(struct call *c);
 void api_payroll_get(struct call *c);
 void api_payroll_payments(struct call *c);
 void api_payroll_act(struct call *c);
+/* api_payroll_checks.c: the checks before approval and subsidy campaigns (issue 6) */
+void api_payroll_checks_run(struct call *c);
+void api_payroll_findings(struct call *c);
+void api_payroll_finding_resolve(struct call *c);
+void api_payroll_campaign(struct call *c);
+void api_payroll_price_index(struct call *c);
 /* The temporary-assistance members of a body (for POST /api/v1/applications
  * and its actions with programme temporary). False after replying 400. */
 struct temporary_new;

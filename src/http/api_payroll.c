@@ -137,6 +137,6 @@ void api_payroll_act(struct call *c)
 	struct svc_error e;
 	svc_error_clear(&e);
 	reply_status(c->rep, 200);
-	if (payroll_batch_act(c->db, &c->session.user, id, action, version, note, &c->rep->body, &e))
+	if (payroll_batch_act(c->db, &c->session.user, c->policy, id, action, version, note, &c->rep->body, &e))
 		reply_svc_error(c->rep, &e);
 }

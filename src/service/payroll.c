@@ -11,6 +11,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "payroll_checks.h"
 
 enum svc_kind payroll_authz_read(const struct principal *actor, const char *region_sig, struct svc_error *e)
 {
@@ -774,8 +775,9 @@ static dd_status run_id(struct db *db, const char *sql, int64_t id, dd_error *er
 	return rc;
 }
 
-enum svc_kind payroll_batch_act(struct db *db, const struct principal *actor, int64_t id, const char *action,
-				int64_t version, const char *note, struct strbuf *out, struct svc_error *e)
+enum svc_kind payroll_batch_act(struct db *db, const struct principal *actor, const struct policy *policy, int64_t id,
+				const char *action, int64_t version, const char *note, struct strbuf *out,
+				struct svc_error *e)
 {
 	enum payroll_action act = payroll_action_parse(action);
 	if (act == PA_NONE)
@@ -823,6 +825,29 @@ enum svc_kind payroll_batch_act(struct db *db, const struct principal *actor, in
 		db_rollback(db);
 		return svc_fail(e, SVC_CONFLICT, "VERSION_CONFLICT", "version",
 				"发放批次已被他人修改（当前版本 %lld），请刷新后重试", (long long)cur_version);
+	}
+	/* check: the checks run first, in this transaction (payroll_checks.h) */
+	if (act == PA_CHECK && from == PS_DRAFT && actor->role == ROLE_COUNTY) {
+		int64_t added = 0;
+		if (!policy) {
+			db_rollback(db);
+			return svc_fail(e, SVC_INTERNAL, "NO_POLICY", NULL, "未加载政策参数，不能核查发放批次");
+		}
+		if ((rc = payroll_checks_apply(db, policy, id, &added, &findings, &err)))
+			goto fail;
+		if (findings > 0) { /* keep what the checks found: refused, but committed */
+			char id_text[24], detail[128];
+			snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+			snprintf(detail, sizeof detail, "{\"added\":%lld,\"open\":%lld}", (long long)added,
+				 (long long)findings);
+			if ((rc = audit_append_region(db, region, actor->username, "payroll.checks", "payroll_batch",
+						      id_text, detail, &err)) ||
+			    (rc = db_commit(db, &err)))
+				goto fail;
+			enum payroll_refusal r = PR_FINDINGS_OPEN;
+			return svc_fail(e, SVC_RULE, payroll_refusal_code(r), "action", "%s（未处理 %lld 条）",
+					payroll_refusal_zh(r), (long long)findings);
+		}
 	}
 	enum payroll_refusal why = payroll_step(from, act, role_name(actor->role), findings, unanswered, &to);
 	if (why) {

@@ -72,9 +72,14 @@ enum svc_kind payroll_payments_list(struct db *db, const struct principal *actor
 				    int64_t page, int64_t per_page, struct strbuf *out, struct svc_error *e);
 
 /* Takes a workflow action (core/payroll.h) on the batch at version;
- * SVC_CONFLICT when the version moved. Writes the batch JSON to out. */
-enum svc_kind payroll_batch_act(struct db *db, const struct principal *actor, int64_t id, const char *action,
-				int64_t version, const char *note, struct strbuf *out, struct svc_error *e);
+ * SVC_CONFLICT when the version moved. Writes the batch JSON to out. check
+ * runs the checks before approval first (payroll_checks.h, under policy) in
+ * the same transaction; what they find is kept (committed) and the check is
+ * refused while any finding is open. */
+struct policy;
+enum svc_kind payroll_batch_act(struct db *db, const struct principal *actor, const struct policy *policy, int64_t id,
+				const char *action, int64_t version, const char *note, struct strbuf *out,
+				struct svc_error *e);
 
 /* May actor read payroll data of region (significant form)? SVC_FORBIDDEN
  * for a role that may not, SVC_NOT_FOUND outside the scope. */
