@@ -447,7 +447,16 @@ struct render {
 	struct xlsx_out *x;
 	uint32_t row;
 	int64_t seq;
+	int sheets;	  /* XLSX: sheets started */
+	dd_status failed; /* XLSX: a further sheet could not be started */
+	dd_error err;
 };
+
+/* An XLSX sheet holds 1,048,576 rows: a longer file goes on in further
+ * sheets, each with the column titles again. */
+#define XLSX_ROWS_MAX 1048576u
+
+static void render_titles(struct render *r);
 
 static void render_header(struct render *r, const struct bank_header_vars *v)
 {
@@ -472,6 +481,11 @@ static void render_header(struct render *r, const struct bank_header_vars *v)
 		r->row++;
 	}
 	strbuf_release(&cell);
+	render_titles(r);
+}
+
+static void render_titles(struct render *r)
+{
 	for (size_t c = 0; c < r->tr->t.ncolumns; c++) {
 		const char *title = r->tr->t.columns[c].title;
 		if (r->x)
@@ -491,6 +505,14 @@ static void render_header(struct render *r, const struct bank_header_vars *v)
  * period, region_code, region name, component. */
 static void render_row(struct render *r, struct db_stmt *st)
 {
+	if (r->x && r->row >= XLSX_ROWS_MAX && !r->failed) {
+		char name[32];
+		snprintf(name, sizeof name, "代发清单%d", ++r->sheets + 1);
+		if ((r->failed = xlsx_out_sheet(r->x, name, &r->err)))
+			return;
+		r->row = 0;
+		render_titles(r);
+	}
 	r->seq++;
 	char seq[24], amount[MONEY_TEXT_MAX], memo[160];
 	snprintf(seq, sizeof seq, "%lld", (long long)r->seq);
@@ -632,6 +654,10 @@ enum svc_kind bank_file_render(struct db *db, const struct principal *actor, int
 	while (!(rc = db_step(st, &row, &err)) && row)
 		render_row(&r, st);
 	db_finalize(st);
+	if (!rc && r.failed) {
+		rc = r.failed;
+		err = r.err;
+	}
 	if (rc)
 		goto fail;
 	if (r.x) {
