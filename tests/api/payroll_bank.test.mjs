@@ -422,9 +422,23 @@ describe('bank files, returns, reissue, reconciliation', () => {
 		});
 		assert.equal(r.status, 200, JSON.stringify(r.body));
 		assert.equal(r.body.encoding, 'gb18030');
-		r = await upload(u.finance1, `/api/v1/payroll/batches/${dibao}/returns?bank=icbc`, gb('卡号,金额,结果\n6222000000000005,500,成功\n'));
-		assert.equal(r.status, 201, JSON.stringify(r.body));
-		assert.equal(r.body.exported_left, 0);
+		// this one through the command line
+		const dir = mkdtempSync(path.join(tmpdir(), 'doudi-return-'));
+		try {
+			const f = path.join(dir, 'icbc-return.csv');
+			writeFileSync(f, gb('卡号,金额,结果\n6222000000000005,500,成功\n'));
+			const args = ['payroll', 'return', '--db', db.target, '--batch', String(dibao), '--bank', 'icbc', '--as', 'finance1', f];
+			const c = spawnSync(DOUDI, args, { encoding: 'utf8' });
+			assert.equal(c.status, 0, c.stderr);
+			const out = JSON.parse(c.stdout);
+			assert.equal(out.paid, 1);
+			assert.equal(out.exported_left, 0);
+			const again = spawnSync(DOUDI, args, { encoding: 'utf8' });
+			assert.equal(again.status, 0, again.stderr);
+			assert.equal(JSON.parse(again.stdout).duplicate, true);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 		r = await get(u.auditor1, `/api/v1/payroll/batches/${dibao}/reconciliation`);
 		assert.equal(r.status, 200);
 		assert.equal(r.body.can_reconcile, true);
