@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "core/money.h"
 #include "service/accounts.h"
+#include "service/bank_file.h"
 #include "service/payroll.h"
 #include "store/db.h"
 
@@ -21,7 +22,180 @@ static void payroll_usage(void)
 			"      按区县生成当月发放名册（地区为市或省时逐个区县生成）；可重复运行：已生成的月份\n"
 			"      只在决定有变化时生成调整批次。每个区县、项目输出一行 JSON，最后一行为合计\n"
 			"      (generate the month's payroll per county; idempotent; one JSON line per county and\n"
-			"      programme, then a summary line)\n");
+			"      programme, then a summary line)\n"
+			"  doudi payroll bank-files [--db DB] --batch N --out DIR [--as USER]\n"
+			"      为已生成银行文件的批次按代发银行写出银行文件（模板决定列、表头、编码和格式）；\n"
+			"      没有模板的银行列为错误 (one bank file per paying bank into DIR)\n"
+			"  doudi payroll return [--db DB] --batch N [--bank CODE] [--as USER] FILE\n"
+			"      导入银行回盘文件：成功的款项记为已到账，失败的记为银行退回；同一文件再次导入不产生变化\n"
+			"      (import the bank's return file; the same file twice changes nothing)\n");
+}
+
+/* The options of bank-files and return: --db, --batch, --out, --bank, --as
+ * and one positional FILE. */
+struct bank_args {
+	const char *db, *out, *bank, *as, *file;
+	long long batch;
+};
+
+static int bank_args_parse(int argc, char **argv, struct bank_args *a)
+{
+	memset(a, 0, sizeof *a);
+	for (int i = 2; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (o[0] != '-' && !a->file) {
+			a->file = o;
+			continue;
+		}
+		const char *batch = NULL;
+		const char **slot = strcmp(o, "--db") == 0	? &a->db
+				    : strcmp(o, "--out") == 0	? &a->out
+				    : strcmp(o, "--bank") == 0	? &a->bank
+				    : strcmp(o, "--as") == 0	? &a->as
+				    : strcmp(o, "--batch") == 0 ? &batch
+								: NULL;
+		if (!slot || !v) {
+			fprintf(stderr,
+				"doudi payroll: 无法识别的参数或缺少值 \"%s\" (unknown argument or missing value)\n",
+				o);
+			return EXIT_BAD_INPUT;
+		}
+		*slot = v;
+		i++;
+		if (batch) {
+			char *end = NULL;
+			a->batch = strtoll(batch, &end, 10);
+			if (!end || *end || a->batch <= 0) {
+				fprintf(stderr, "--batch: 批次编号须为正整数 (a positive batch id)\n");
+				return EXIT_BAD_INPUT;
+			}
+		}
+	}
+	if (!a->batch) {
+		fprintf(stderr, "doudi payroll %s: 需要 --batch (--batch is required)\n", argv[1]);
+		return EXIT_BAD_INPUT;
+	}
+	return EXIT_OK;
+}
+
+static int svc_exit(const struct svc_error *e)
+{
+	fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : "doudi payroll", e->message, e->code);
+	return e->kind == SVC_INTERNAL || e->kind == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+}
+
+static int payroll_bank_files(struct db *db, const struct principal *actor, const struct bank_args *a)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	struct bank_file_entry *items = NULL;
+	size_t n = 0;
+	if (bank_files_collect(db, actor, a->batch, &items, &n, &e))
+		return svc_exit(&e);
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		char total[MONEY_TEXT_MAX];
+		money_format(items[i].total, total);
+		if (!items[i].code[0]) {
+			fprintf(stderr,
+				"代发银行“%s”没有银行文件模板，%lld 笔发放（%s 元）无法生成银行文件 (NO_TEMPLATE)\n",
+				items[i].bank_name[0] ? items[i].bank_name : "（未登记）", (long long)items[i].count,
+				total);
+			rc = EXIT_BAD_INPUT;
+			continue;
+		}
+		struct bank_file f = {0};
+		strbuf_init(&f.body, 64 * 1024);
+		if (bank_file_render(db, actor, a->batch, items[i].code, &f, &e)) {
+			strbuf_release(&f.body);
+			free(items);
+			return svc_exit(&e);
+		}
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", a->out, f.file_name);
+		FILE *fp = fopen(path, "wb");
+		bool ok = fp && fwrite(f.body.buf ? f.body.buf : "", 1, f.body.len, fp) == f.body.len;
+		if (fp && fclose(fp) != 0)
+			ok = false;
+		strbuf_release(&f.body);
+		if (!ok) {
+			fprintf(stderr, "%s: 无法写入文件 (cannot write)\n", path);
+			free(items);
+			return EXIT_INTERNAL;
+		}
+		printf("{\"bank_code\":\"%s\",\"file\":\"%s\",\"count\":%lld,\"total\":\"%s\"}\n", items[i].code, path,
+		       (long long)items[i].count, total);
+	}
+	free(items);
+	return rc;
+}
+
+static int payroll_return(struct db *db, const struct principal *actor, const struct bank_args *a)
+{
+	FILE *fp = fopen(a->file, "rb");
+	if (!fp) {
+		fprintf(stderr, "%s: 无法打开文件 (cannot open)\n", a->file);
+		return EXIT_BAD_INPUT;
+	}
+	struct strbuf data, out;
+	strbuf_init(&data, 64 * 1024);
+	strbuf_init(&out, 1024);
+	char buf[65536];
+	size_t got;
+	while ((got = fread(buf, 1, sizeof buf, fp)) > 0 && data.len < 256u * 1024 * 1024)
+		strbuf_add(&data, buf, got);
+	bool bad = ferror(fp) || data.failed || data.len >= 256u * 1024 * 1024;
+	fclose(fp);
+	if (bad) {
+		strbuf_release(&data);
+		fprintf(stderr, "%s: 无法读取文件或文件过大 (cannot read, or too large)\n", a->file);
+		return EXIT_BAD_INPUT;
+	}
+	const char *base = strrchr(a->file, '/');
+	struct svc_error e;
+	svc_error_clear(&e);
+	bool duplicate = false;
+	int rc = EXIT_OK;
+	if (bank_return_import(db, actor, a->batch, a->bank, base ? base + 1 : a->file, data.buf ? data.buf : "",
+			       data.len, &out, &duplicate, &e))
+		rc = svc_exit(&e);
+	else
+		printf("%s\n", out.buf ? out.buf : "");
+	strbuf_release(&data);
+	strbuf_release(&out);
+	return rc;
+}
+
+static int payroll_bank(int argc, char **argv)
+{
+	struct bank_args a;
+	int rc = bank_args_parse(argc, argv, &a);
+	if (rc)
+		return rc;
+	bool files = strcmp(argv[1], "bank-files") == 0;
+	if (files ? !a.out || a.file : !a.file || a.out) {
+		fprintf(stderr, files ? "doudi payroll bank-files: 需要 --out DIR (--out is required)\n"
+				      : "doudi payroll return: 需要回盘文件 FILE (the return file is required)\n");
+		return EXIT_BAD_INPUT;
+	}
+	dd_error err;
+	dd_error_clear(&err);
+	struct db *db = NULL;
+	dd_status st = cli_db_open(a.db, false, &db, &err);
+	if (st) {
+		cli_print_error(&err);
+		return cli_exit_code(st);
+	}
+	struct svc_error e;
+	svc_error_clear(&e);
+	struct principal actor;
+	if (a.as && accounts_principal(db, a.as, &actor, &e))
+		rc = svc_exit(&e);
+	else
+		rc = files ? payroll_bank_files(db, a.as ? &actor : NULL, &a)
+			   : payroll_return(db, a.as ? &actor : NULL, &a);
+	db_close(db);
+	return rc;
 }
 
 struct totals {
@@ -72,6 +246,8 @@ int cmd_payroll(int argc, char **argv)
 		payroll_usage();
 		return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
 	}
+	if (strcmp(argv[1], "bank-files") == 0 || strcmp(argv[1], "return") == 0)
+		return payroll_bank(argc, argv);
 	if (strcmp(argv[1], "generate") != 0)
 		return cmd_payroll_more(argc, argv);
 	const char *db_path = NULL, *region = NULL, *period = NULL, *programme = NULL, *as = NULL;

@@ -64,6 +64,17 @@ enum route_id {
 	R_PAYROLL_FINDING_RESOLVE,
 	R_PAYROLL_CAMPAIGN,
 	R_PAYROLL_PRICE_INDEX,
+	R_BANK_TEMPLATES,
+	R_BANK_TEMPLATE_PUT,
+	R_BANK_FILES,
+	R_BANK_FILE_GET,
+	R_BANK_RETURN,
+	R_RECONCILIATION,
+	R_REISSUES_LIST,
+	R_REISSUES_CREATE,
+	R_FUND_ALLOCATION,
+	R_FUND_LEDGER,
+	R_FUND_LEDGER_XLSX,
 	R_COUNT
 };
 
@@ -120,6 +131,18 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/payroll/findings/{id}", R_PAYROLL_FINDING_RESOLVE, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/payroll/campaigns", R_PAYROLL_CAMPAIGN, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/payroll/price-indices", R_PAYROLL_PRICE_INDEX, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/payroll/bank-templates", R_BANK_TEMPLATES, R_SESSION},
+    {HTTP_PUT, "/api/v1/payroll/bank-templates/{*code}", R_BANK_TEMPLATE_PUT, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/payroll/batches/{id}/bank-files", R_BANK_FILES, R_SESSION},
+    /* a download writes an audit row, but reads: no CSRF token needed */
+    {HTTP_GET, "/api/v1/payroll/batches/{id}/bank-files/{*code}", R_BANK_FILE_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/payroll/batches/{id}/returns", R_BANK_RETURN, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/payroll/batches/{id}/reconciliation", R_RECONCILIATION, R_SESSION},
+    {HTTP_GET, "/api/v1/payroll/reissues", R_REISSUES_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/payroll/reissues", R_REISSUES_CREATE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/funds/allocations", R_FUND_ALLOCATION, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/funds/ledger", R_FUND_LEDGER, R_SESSION},
+    {HTTP_GET, "/api/v1/funds/ledger.xlsx", R_FUND_LEDGER_XLSX, R_SESSION},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -386,6 +409,17 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_PAYROLL_FINDING_RESOLVE] = api_payroll_finding_resolve,
     [R_PAYROLL_CAMPAIGN] = api_payroll_campaign,
     [R_PAYROLL_PRICE_INDEX] = api_payroll_price_index,
+    [R_BANK_TEMPLATES] = api_bank_templates_list,
+    [R_BANK_TEMPLATE_PUT] = api_bank_template_put,
+    [R_BANK_FILES] = api_bank_files_list,
+    [R_BANK_FILE_GET] = api_bank_file_get,
+    [R_BANK_RETURN] = api_bank_return_post,
+    [R_RECONCILIATION] = api_bank_reconciliation,
+    [R_REISSUES_LIST] = api_reissues_list,
+    [R_REISSUES_CREATE] = api_reissues_create,
+    [R_FUND_ALLOCATION] = api_fund_allocation_post,
+    [R_FUND_LEDGER] = api_fund_ledger_get,
+    [R_FUND_LEDGER_XLSX] = api_fund_ledger_xlsx,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -73,6 +73,18 @@ void api_payroll_findings(struct call *c);
 void api_payroll_finding_resolve(struct call *c);
 void api_payroll_campaign(struct call *c);
 void api_payroll_price_index(struct call *c);
+/* api_bank.c: bank files, return files, re-issue, reconciliation, fund ledger (issue 6) */
+void api_bank_templates_list(struct call *c);
+void api_bank_template_put(struct call *c);
+void api_bank_files_list(struct call *c);
+void api_bank_file_get(struct call *c);
+void api_bank_return_post(struct call *c);
+void api_bank_reconciliation(struct call *c);
+void api_reissues_list(struct call *c);
+void api_reissues_create(struct call *c);
+void api_fund_allocation_post(struct call *c);
+void api_fund_ledger_get(struct call *c);
+void api_fund_ledger_xlsx(struct call *c);
 /* The temporary-assistance members of a body (for POST /api/v1/applications
  * and its actions with programme temporary). False after replying 400. */
 struct temporary_new;

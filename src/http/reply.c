@@ -18,6 +18,8 @@ void reply_release(struct http_reply *r)
 void reply_status(struct http_reply *r, int status)
 {
 	r->status = status;
+	r->content_type[0] = '\0';
+	r->disposition[0] = '\0';
 	strbuf_reset(&r->body);
 }
 

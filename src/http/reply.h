@@ -21,6 +21,10 @@ struct http_reply {
 	bool close;	      /* answer with Connection: close */
 	long long user_id;    /* the caller, for the log; 0 = anonymous */
 	unsigned retry_after; /* the Retry-After header of a 429 (seconds); 0 = none */
+	/* a file download (bank files, reports): its Content-Type and
+	 * Content-Disposition; "" = JSON. reply_status clears both. */
+	char content_type[96];
+	char disposition[512];
 };
 
 void reply_init(struct http_reply *r);

@@ -192,8 +192,11 @@ static enum MHD_Result respond(struct server *s, struct MHD_Connection *c, struc
 		  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") == MHD_YES &&
 		  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") == MHD_YES;
 	if (ok && rep->body.len)
-		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8") ==
-		     MHD_YES;
+		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					     rep->content_type[0] ? rep->content_type
+								  : "application/json; charset=utf-8") == MHD_YES;
+	if (ok && rep->disposition[0])
+		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, rep->disposition) == MHD_YES;
 	if (ok && rep->set_cookie[0])
 		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->set_cookie) == MHD_YES;
 	if (ok && rep->retry_after) {
