@@ -1,6 +1,7 @@
 /* payroll.c - the payroll batch workflow (payroll.h). */
 #include "payroll.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const state_codes[] = {"", "draft", "checked", "approved", "exported", "reconciled", "cancelled"};
@@ -140,6 +141,21 @@ const char *payroll_programme_zh(const char *p)
 		if (strcmp(p, names[i].code) == 0)
 			return names[i].zh;
 	return "";
+}
+
+const char *payroll_programme_name(const char *p)
+{
+	const char *zh = payroll_programme_zh(p);
+	return zh[0] ? zh : p;
+}
+
+void payroll_mask_account(const char *acct, char out[32])
+{
+	size_t n = acct ? strlen(acct) : 0;
+	if (n == 0)
+		out[0] = '\0';
+	else
+		snprintf(out, 32, "****%s", n > 4 ? acct + n - 4 : acct);
 }
 
 const char *payroll_component_zh(const char *c)

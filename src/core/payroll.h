@@ -61,6 +61,11 @@ enum payroll_refusal payroll_step(enum payroll_state from, enum payroll_action a
 /* Programmes paid monthly from decisions, and their Chinese names. */
 bool payroll_programme_valid(const char *programme); /* dibao, tekun */
 const char *payroll_programme_zh(const char *programme);
+/* The programme's Chinese name, or the code itself when it has none. */
+const char *payroll_programme_name(const char *programme);
+/* A bank account as lists show it: "****1234", the last four characters
+ * only; "" for none. */
+void payroll_mask_account(const char *account, char out[32]);
 /* Payment line components (decision_lines.component) in Chinese. */
 const char *payroll_component_zh(const char *component);
 

@@ -98,6 +98,19 @@ void strbuf_add_json_string_or_null(struct strbuf *sb, const char *s)
 		strbuf_adds(sb, "null");
 }
 
+void strbuf_add_json_member_text(struct strbuf *sb, const char *key, const char *v)
+{
+	strbuf_addf(sb, ",\"%s\":", key);
+	strbuf_add_json_string_or_null(sb, v);
+}
+
+void strbuf_add_json_member_money(struct strbuf *sb, const char *key, fen_t v)
+{
+	char m[MONEY_TEXT_MAX];
+	money_format(v, m);
+	strbuf_addf(sb, ",\"%s\":\"%s\"", key, m);
+}
+
 void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "money.h"
 #include "status.h"
 
 struct strbuf {
@@ -57,5 +58,9 @@ void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t n);
 void strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n);
 /* Appends the NUL-terminated s as a JSON string literal, or null for NULL. */
 void strbuf_add_json_string_or_null(struct strbuf *sb, const char *s);
+/* A further member of an object being written: ,"key":"v" (null when v is
+ * NULL) and ,"key":"1234.56" (money from fen). key is not escaped: a literal. */
+void strbuf_add_json_member_text(struct strbuf *sb, const char *key, const char *v);
+void strbuf_add_json_member_money(struct strbuf *sb, const char *key, fen_t v);
 
 #endif

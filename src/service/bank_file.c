@@ -22,41 +22,6 @@
 /* The states of a payment that went to the bank in a file. */
 #define SENT_STATES "('exported', 'paid', 'returned', 'reissued')"
 
-static void add_text(struct strbuf *o, const char *key, const char *v)
-{
-	strbuf_addf(o, ",\"%s\":", key);
-	strbuf_add_json_string_or_null(o, v);
-}
-
-static void add_money(struct strbuf *o, const char *key, fen_t v)
-{
-	char m[MONEY_TEXT_MAX];
-	money_format(v, m);
-	strbuf_addf(o, ",\"%s\":\"%s\"", key, m);
-}
-
-static void copy_col(struct db_stmt *st, int col, char *out, size_t cap)
-{
-	const char *s = db_column_text(st, col, NULL);
-	snprintf(out, cap, "%s", s ? s : "");
-}
-
-static const char *programme_zh(const char *p)
-{
-	const char *zh = payroll_programme_zh(p);
-	return zh[0] ? zh : p;
-}
-
-/* "****1234": the last four characters only. */
-static void mask_account(const char *acct, char out[32])
-{
-	size_t n = acct ? strlen(acct) : 0;
-	if (n == 0)
-		out[0] = '\0';
-	else
-		snprintf(out, 32, "****%s", n > 4 ? acct + n - 4 : acct);
-}
-
 struct batch_info {
 	char region[REGION_TEXT_MAX];
 	char county_name[96];
@@ -83,11 +48,11 @@ static enum svc_kind batch_load(struct db *db, const struct principal *actor, in
 		return svc_store_fail(e, db, rc, &err);
 	db_bind_int64(st, 1, id);
 	if (!(rc = db_step(st, &row, &err)) && row) {
-		copy_col(st, 0, b->region, sizeof b->region);
-		copy_col(st, 1, b->county_name, sizeof b->county_name);
-		copy_col(st, 2, b->programme, sizeof b->programme);
-		copy_col(st, 3, b->period, sizeof b->period);
-		copy_col(st, 4, b->kind, sizeof b->kind);
+		db_column_copy(st, 0, b->region, sizeof b->region);
+		db_column_copy(st, 1, b->county_name, sizeof b->county_name);
+		db_column_copy(st, 2, b->programme, sizeof b->programme);
+		db_column_copy(st, 3, b->period, sizeof b->period);
+		db_column_copy(st, 4, b->kind, sizeof b->kind);
 		b->state = payroll_state_parse(db_column_text(st, 5, NULL));
 	}
 	db_finalize(st);
@@ -129,14 +94,14 @@ static void template_json(struct db_stmt *st, struct strbuf *o)
 {
 	strbuf_adds(o, "{\"code\":");
 	strbuf_add_json_string_or_null(o, db_column_text(st, 0, NULL));
-	add_text(o, "bank_name", db_column_text(st, 1, NULL));
-	add_text(o, "format", db_column_text(st, 2, NULL));
-	add_text(o, "encoding", db_column_text(st, 3, NULL));
+	strbuf_add_json_member_text(o, "bank_name", db_column_text(st, 1, NULL));
+	strbuf_add_json_member_text(o, "format", db_column_text(st, 2, NULL));
+	strbuf_add_json_member_text(o, "encoding", db_column_text(st, 3, NULL));
 	/* stored as canonical JSON (bank_template_read) */
 	const char *h = db_column_text(st, 5, NULL), *r = db_column_text(st, 6, NULL);
 	strbuf_addf(o, ",\"columns\":%s,\"header\":%s,\"return_columns\":%s", db_column_text(st, 4, NULL), h ? h : "[]",
 		    r ? r : "null");
-	add_text(o, "updated_at", db_column_text(st, 7, NULL));
+	strbuf_add_json_member_text(o, "updated_at", db_column_text(st, 7, NULL));
 	strbuf_addc(o, '}');
 }
 
@@ -336,8 +301,8 @@ enum svc_kind bank_files_collect(struct db *db, const struct principal *actor, i
 			cap = nc;
 		}
 		struct bank_file_entry *x = &(*items)[(*n)++];
-		copy_col(st, 0, x->bank_name, sizeof x->bank_name);
-		copy_col(st, 1, x->code, sizeof x->code);
+		db_column_copy(st, 0, x->bank_name, sizeof x->bank_name);
+		db_column_copy(st, 1, x->code, sizeof x->code);
 		x->count = db_column_int64(st, 2);
 		x->total = db_column_int64(st, 3);
 	}
@@ -365,9 +330,9 @@ enum svc_kind bank_files_list(struct db *db, const struct principal *actor, int6
 		if (!items[i].code[0])
 			continue;
 		strbuf_addf(out, "%s{\"bank_code\":\"%s\"", m++ ? "," : "", items[i].code);
-		add_text(out, "bank_name", items[i].bank_name);
+		strbuf_add_json_member_text(out, "bank_name", items[i].bank_name);
 		strbuf_addf(out, ",\"count\":%lld", (long long)items[i].count);
-		add_money(out, "total", items[i].total);
+		strbuf_add_json_member_money(out, "total", items[i].total);
 		strbuf_addc(out, '}');
 	}
 	strbuf_adds(out, "],\"errors\":[");
@@ -384,10 +349,10 @@ enum svc_kind bank_files_list(struct db *db, const struct principal *actor, int6
 				 (long long)items[i].count);
 		strbuf_addf(out, "%s{\"code\":\"%s\"", m++ ? "," : "",
 			    items[i].bank_name[0] ? "NO_TEMPLATE" : "NO_BANK");
-		add_text(out, "bank_name", items[i].bank_name);
+		strbuf_add_json_member_text(out, "bank_name", items[i].bank_name);
 		strbuf_addf(out, ",\"count\":%lld", (long long)items[i].count);
-		add_money(out, "total", items[i].total);
-		add_text(out, "message", msg);
+		strbuf_add_json_member_money(out, "total", items[i].total);
+		strbuf_add_json_member_text(out, "message", msg);
 		strbuf_addc(out, '}');
 	}
 	strbuf_adds(out, "]}");
@@ -423,7 +388,7 @@ static enum svc_kind template_load(struct db *db, const char *code, struct arena
 	dd_error_clear(&perr);
 	if (!(rc = db_step(st, &row, &err)) && row) {
 		snprintf(tr->code, sizeof tr->code, "%s", code);
-		copy_col(st, 0, tr->bank_name, sizeof tr->bank_name);
+		db_column_copy(st, 0, tr->bank_name, sizeof tr->bank_name);
 		const char *format = db_column_text(st, 1, NULL), *enc = db_column_text(st, 2, NULL);
 		tr->xlsx = format && strcmp(format, "xlsx") == 0;
 		tr->gb18030 = enc && strcmp(enc, "gb18030") == 0;
@@ -521,7 +486,8 @@ static void render_row(struct render *r, struct db_stmt *st)
 	const char *programme = db_column_text(st, 4, NULL);
 	const char *component = payroll_component_zh(db_column_text(st, 8, NULL));
 	const char *period = db_column_text(st, 5, NULL);
-	snprintf(memo, sizeof memo, "%s %s", period ? period : "", component[0] ? component : programme_zh(programme));
+	snprintf(memo, sizeof memo, "%s %s", period ? period : "",
+		 component[0] ? component : payroll_programme_name(programme));
 	const char *village = db_column_text(st, 7, NULL);
 	if (!village)
 		village = db_column_text(st, 6, NULL);
@@ -545,7 +511,7 @@ static void render_row(struct render *r, struct db_stmt *st)
 			v = amount;
 			break;
 		case BF_PROGRAMME_NAME:
-			v = programme_zh(programme);
+			v = payroll_programme_name(programme);
 			break;
 		case BF_PERIOD:
 			v = period;
@@ -632,7 +598,7 @@ enum svc_kind bank_file_render(struct db *db, const struct principal *actor, int
 	struct bank_header_vars v = {.county_name = b.county_name,
 				     .county = b.region,
 				     .period = b.period,
-				     .programme_name = programme_zh(b.programme),
+				     .programme_name = payroll_programme_name(b.programme),
 				     .bank_name = tr.bank_name,
 				     .count = count_text,
 				     .total = total_text,
@@ -681,7 +647,7 @@ enum svc_kind bank_file_render(struct db *db, const struct principal *actor, int
 	const char *ext = tr.xlsx ? "xlsx" : "csv";
 	snprintf(f->file_name, sizeof f->file_name, "payroll-%lld-%s.%s", (long long)batch, code, ext);
 	snprintf(f->display_name, sizeof f->display_name, "%s%s%s-%s.%s", b.county_name, b.period,
-		 programme_zh(b.programme), tr.bank_name, ext);
+		 payroll_programme_name(b.programme), tr.bank_name, ext);
 	snprintf(f->content_type, sizeof f->content_type, "%s",
 		 tr.xlsx      ? XLSX_CONTENT_TYPE
 		 : tr.gb18030 ? "text/csv; charset=GB18030"
@@ -908,7 +874,7 @@ enum svc_kind bank_return_import(struct db *db, const struct principal *actor, i
 		db_bind_int64(st, 1, batch);
 		while (!(rc = db_step(st, &row, &err)) && row)
 			if (nc < 16)
-				copy_col(st, 0, codes[nc++], sizeof codes[0]);
+				db_column_copy(st, 0, codes[nc++], sizeof codes[0]);
 		db_finalize(st);
 		if (rc)
 			goto fail;
@@ -1092,24 +1058,24 @@ enum svc_kind payroll_reissues_list(struct db *db, const struct principal *actor
 		const char *oa = db_column_text(st, 10, NULL), *na = db_column_text(st, 12, NULL);
 		const char *ob = db_column_text(st, 9, NULL), *nb = db_column_text(st, 11, NULL);
 		bool changed = !oa || !na || strcmp(oa, na) != 0 || !ob || !nb || strcmp(ob, nb) != 0;
-		mask_account(oa, old_acct);
-		mask_account(na, new_acct);
+		payroll_mask_account(oa, old_acct);
+		payroll_mask_account(na, new_acct);
 		strbuf_addf(out, "%s{\"id\":%lld,\"batch_id\":%lld,\"person_id\":%lld", i ? "," : "",
 			    (long long)db_column_int64(st, 0), (long long)db_column_int64(st, 1),
 			    (long long)db_column_int64(st, 2));
-		add_text(out, "name", db_column_text(st, 3, NULL));
-		add_text(out, "id_number", id);
-		add_text(out, "region", db_column_text(st, 5, NULL));
-		add_text(out, "programme", db_column_text(st, 6, NULL));
-		add_text(out, "component", db_column_text(st, 14, NULL));
-		add_text(out, "period", db_column_text(st, 7, NULL));
-		add_money(out, "amount", db_column_int64(st, 8));
-		add_text(out, "bank_name", ob);
-		add_text(out, "bank_account", old_acct);
-		add_text(out, "current_bank_name", nb);
-		add_text(out, "current_bank_account", new_acct);
+		strbuf_add_json_member_text(out, "name", db_column_text(st, 3, NULL));
+		strbuf_add_json_member_text(out, "id_number", id);
+		strbuf_add_json_member_text(out, "region", db_column_text(st, 5, NULL));
+		strbuf_add_json_member_text(out, "programme", db_column_text(st, 6, NULL));
+		strbuf_add_json_member_text(out, "component", db_column_text(st, 14, NULL));
+		strbuf_add_json_member_text(out, "period", db_column_text(st, 7, NULL));
+		strbuf_add_json_member_money(out, "amount", db_column_int64(st, 8));
+		strbuf_add_json_member_text(out, "bank_name", ob);
+		strbuf_add_json_member_text(out, "bank_account", old_acct);
+		strbuf_add_json_member_text(out, "current_bank_name", nb);
+		strbuf_add_json_member_text(out, "current_bank_account", new_acct);
 		strbuf_addf(out, ",\"account_changed\":%s", changed ? "true" : "false");
-		add_text(out, "return_reason", db_column_text(st, 13, NULL));
+		strbuf_add_json_member_text(out, "return_reason", db_column_text(st, 13, NULL));
 		strbuf_addc(out, '}');
 	}
 	db_finalize(st);
@@ -1174,11 +1140,11 @@ enum svc_kind payroll_reissue_create(struct db *db, const struct principal *acto
 		db_bind_int64(st, 1, ids[i]);
 		char state[16] = "", region[REGION_TEXT_MAX] = "", prog[16] = "", bank[128] = "", acct[64] = "";
 		if (!(rc = db_step(st, &row, &err)) && row) {
-			copy_col(st, 0, state, sizeof state);
-			copy_col(st, 1, region, sizeof region);
-			copy_col(st, 2, prog, sizeof prog);
-			copy_col(st, 3, bank, sizeof bank);
-			copy_col(st, 4, acct, sizeof acct);
+			db_column_copy(st, 0, state, sizeof state);
+			db_column_copy(st, 1, region, sizeof region);
+			db_column_copy(st, 2, prog, sizeof prog);
+			db_column_copy(st, 3, bank, sizeof bank);
+			db_column_copy(st, 4, acct, sizeof acct);
 		}
 		db_finalize(st);
 		if (rc)
@@ -1320,7 +1286,7 @@ enum svc_kind payroll_reconciliation(struct db *db, const struct principal *acto
 	bool row = false;
 	int64_t left = 0;
 	strbuf_addf(out, "{\"batch_id\":%lld,\"state\":\"%s\"", (long long)batch, payroll_state_code(b.state));
-	add_text(out, "state_name", payroll_state_zh(b.state));
+	strbuf_add_json_member_text(out, "state_name", payroll_state_zh(b.state));
 	strbuf_adds(out, ",\"by_state\":[");
 	dd_status rc = db_prepare(db,
 				  "SELECT state, count(*), COALESCE(sum(amount), 0) FROM payments WHERE batch_id = $1 "
@@ -1335,9 +1301,9 @@ enum svc_kind payroll_reconciliation(struct db *db, const struct principal *acto
 			left = db_column_int64(st, 1);
 		strbuf_addf(out, "%s{\"state\":", i ? "," : "");
 		strbuf_add_json_string_or_null(out, s);
-		add_text(out, "state_name", payment_state_zh(s));
+		strbuf_add_json_member_text(out, "state_name", payment_state_zh(s));
 		strbuf_addf(out, ",\"count\":%lld", (long long)db_column_int64(st, 1));
-		add_money(out, "total", db_column_int64(st, 2));
+		strbuf_add_json_member_money(out, "total", db_column_int64(st, 2));
 		strbuf_addc(out, '}');
 	}
 	db_finalize(st);
@@ -1362,13 +1328,13 @@ enum svc_kind payroll_reconciliation(struct db *db, const struct principal *acto
 		strbuf_addf(out, "%s{\"bank_name\":", i ? "," : "");
 		strbuf_add_json_string_or_null(out, db_column_text(st, 0, NULL));
 		strbuf_addf(out, ",\"count\":%lld", (long long)db_column_int64(st, 1));
-		add_money(out, "total", db_column_int64(st, 2));
+		strbuf_add_json_member_money(out, "total", db_column_int64(st, 2));
 		strbuf_addf(out, ",\"paid_count\":%lld", (long long)db_column_int64(st, 3));
-		add_money(out, "paid_total", db_column_int64(st, 4));
+		strbuf_add_json_member_money(out, "paid_total", db_column_int64(st, 4));
 		strbuf_addf(out, ",\"returned_count\":%lld", (long long)db_column_int64(st, 5));
-		add_money(out, "returned_total", db_column_int64(st, 6));
+		strbuf_add_json_member_money(out, "returned_total", db_column_int64(st, 6));
 		strbuf_addf(out, ",\"exported_count\":%lld", (long long)db_column_int64(st, 7));
-		add_money(out, "exported_total", db_column_int64(st, 8));
+		strbuf_add_json_member_money(out, "exported_total", db_column_int64(st, 8));
 		strbuf_addc(out, '}');
 	}
 	db_finalize(st);
@@ -1384,12 +1350,12 @@ enum svc_kind payroll_reconciliation(struct db *db, const struct principal *acto
 	db_bind_int64(st, 1, batch);
 	for (int i = 0; !(rc = db_step(st, &row, &err)) && row; i++) {
 		strbuf_addf(out, "%s{\"id\":%lld", i ? "," : "", (long long)db_column_int64(st, 0));
-		add_text(out, "file_name", db_column_text(st, 1, NULL));
-		add_text(out, "digest", db_column_text(st, 2, NULL));
+		strbuf_add_json_member_text(out, "file_name", db_column_text(st, 1, NULL));
+		strbuf_add_json_member_text(out, "digest", db_column_text(st, 2, NULL));
 		strbuf_addf(out, ",\"paid\":%lld,\"returned\":%lld,\"rejected\":%lld",
 			    (long long)db_column_int64(st, 3), (long long)db_column_int64(st, 4),
 			    (long long)db_column_int64(st, 5));
-		add_text(out, "imported_at", db_column_text(st, 6, NULL));
+		strbuf_add_json_member_text(out, "imported_at", db_column_text(st, 6, NULL));
 		strbuf_addc(out, '}');
 	}
 	db_finalize(st);

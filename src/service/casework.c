@@ -59,12 +59,6 @@ static enum svc_kind store_fail(struct svc_error *e, dd_status rc, const dd_erro
 	return svc_from_status(e, rc == DD_ENOTFOUND ? DD_EIO : rc, err);
 }
 
-static void copy_col(struct db_stmt *st, int col, char *out, size_t size)
-{
-	const char *s = db_column_text(st, col, NULL);
-	snprintf(out, size, "%s", s ? s : "");
-}
-
 /* --- policy ------------------------------------------------------------ */
 
 static bool pol_int(const struct policy *p, const char *name, const char *region, dd_date d, int64_t *out)
@@ -182,7 +176,7 @@ static dd_status household_json(struct db *db, int64_t hid, dd_date d, struct st
 		return rc;
 	}
 	char sig[REGION_TEXT_MAX], full[REGION_TEXT_MAX];
-	copy_col(st, 0, sig, sizeof sig);
+	db_column_copy(st, 0, sig, sizeof sig);
 	region_full_code(sig, full);
 	strbuf_addf(o, "{\"region\":\"%s\",\"area\":", full);
 	strbuf_add_json_string_or_null(o, db_column_text(st, 1, NULL));
@@ -487,18 +481,18 @@ static void app_read(struct db_stmt *st, struct app *a)
 	a->id = db_column_int64(st, 0);
 	a->household_id = db_column_int64(st, 1);
 	a->version = db_column_int64(st, 2);
-	copy_col(st, 3, a->region, sizeof a->region);
-	copy_col(st, 4, a->programme, sizeof a->programme);
-	copy_col(st, 5, a->kind, sizeof a->kind);
-	copy_col(st, 6, a->state, sizeof a->state);
-	copy_col(st, 7, a->channel, sizeof a->channel);
+	db_column_copy(st, 3, a->region, sizeof a->region);
+	db_column_copy(st, 4, a->programme, sizeof a->programme);
+	db_column_copy(st, 5, a->kind, sizeof a->kind);
+	db_column_copy(st, 6, a->state, sizeof a->state);
+	db_column_copy(st, 7, a->channel, sizeof a->channel);
 	a->close_relative = db_column_int64(st, 8) != 0;
 	a->commitment = db_column_int64(st, 9) != 0;
-	copy_col(st, 10, a->submitted_at, sizeof a->submitted_at);
-	copy_col(st, 11, a->accepted_at, sizeof a->accepted_at);
-	copy_col(st, 12, a->decided_at, sizeof a->decided_at);
-	copy_col(st, 13, a->closed_at, sizeof a->closed_at);
-	copy_col(st, 14, a->due_date, sizeof a->due_date);
+	db_column_copy(st, 10, a->submitted_at, sizeof a->submitted_at);
+	db_column_copy(st, 11, a->accepted_at, sizeof a->accepted_at);
+	db_column_copy(st, 12, a->decided_at, sizeof a->decided_at);
+	db_column_copy(st, 13, a->closed_at, sizeof a->closed_at);
+	db_column_copy(st, 14, a->due_date, sizeof a->due_date);
 }
 
 /* The case id inside the actor's scope; SVC_NOT_FOUND otherwise. */
@@ -1020,8 +1014,8 @@ static dd_status render_history(struct db *db, const struct casework_env *env, c
 			cap = nc;
 		}
 		struct hrow *h = &rows[n];
-		copy_col(st, 0, h->action, sizeof h->action);
-		copy_col(st, 2, h->to, sizeof h->to);
+		db_column_copy(st, 0, h->action, sizeof h->action);
+		db_column_copy(st, 2, h->to, sizeof h->to);
 		h->date = china_date(db_column_text(st, 3, NULL));
 		if (n)
 			strbuf_addc(o, ',');
@@ -1753,9 +1747,9 @@ enum svc_kind casework_reviews_run(struct db *db, const struct casework_env *env
 		struct due_decision *d = &list[n++];
 		d->id = db_column_int64(st, 0);
 		d->household_id = db_column_int64(st, 1);
-		copy_col(st, 2, d->region, sizeof d->region);
-		copy_col(st, 3, d->programme, sizeof d->programme);
-		copy_col(st, 4, d->assessed_on, sizeof d->assessed_on);
+		db_column_copy(st, 2, d->region, sizeof d->region);
+		db_column_copy(st, 3, d->programme, sizeof d->programme);
+		db_column_copy(st, 4, d->assessed_on, sizeof d->assessed_on);
 	}
 	db_finalize(st);
 	enum svc_kind k = rc ? store_fail(e, rc, &err) : SVC_OK;

@@ -14,32 +14,17 @@
 #include "store/store.h"
 #include "xlsx_out.h"
 
-/* The programmes a county is allocated money for, in report order. */
-static const struct {
-	const char *code, *zh;
-} programmes[] = {
-    {"dibao", "最低生活保障"}, {"tekun", "特困人员救助供养"}, {"temporary", "临时救助"}, {"subsidy", "补贴"}};
+/* The programmes a county is allocated money for, in report order (their
+ * names: payroll_programme_name). */
+static const char *const programmes[] = {"dibao", "tekun", "temporary", "subsidy"};
 #define NPROGRAMMES (sizeof programmes / sizeof programmes[0])
 
 static int programme_index(const char *p)
 {
 	for (size_t i = 0; p && i < NPROGRAMMES; i++)
-		if (strcmp(p, programmes[i].code) == 0)
+		if (strcmp(p, programmes[i]) == 0)
 			return (int)i;
 	return -1;
-}
-
-static void add_text(struct strbuf *o, const char *key, const char *v)
-{
-	strbuf_addf(o, ",\"%s\":", key);
-	strbuf_add_json_string_or_null(o, v);
-}
-
-static void add_money(struct strbuf *o, const char *key, fen_t v)
-{
-	char m[MONEY_TEXT_MAX];
-	money_format(v, m);
-	strbuf_addf(o, ",\"%s\":\"%s\"", key, m);
 }
 
 enum svc_kind fund_allocation_add(struct db *db, const struct principal *actor, const struct fund_allocation_new *a,
@@ -112,13 +97,13 @@ enum svc_kind fund_allocation_add(struct db *db, const struct principal *actor, 
 		goto fail;
 	strbuf_release(&detail);
 	strbuf_addf(out, "{\"id\":%lld", (long long)id);
-	add_text(out, "region", sig);
-	add_text(out, "programme", a->programme);
-	add_text(out, "period", a->period);
-	add_money(out, "amount", amount);
-	add_text(out, "document", a->document && a->document[0] ? a->document : NULL);
-	add_text(out, "note", a->note && a->note[0] ? a->note : NULL);
-	add_text(out, "created_at", now);
+	strbuf_add_json_member_text(out, "region", sig);
+	strbuf_add_json_member_text(out, "programme", a->programme);
+	strbuf_add_json_member_text(out, "period", a->period);
+	strbuf_add_json_member_money(out, "amount", amount);
+	strbuf_add_json_member_text(out, "document", a->document && a->document[0] ? a->document : NULL);
+	strbuf_add_json_member_text(out, "note", a->note && a->note[0] ? a->note : NULL);
+	strbuf_add_json_member_text(out, "created_at", now);
 	strbuf_addc(out, '}');
 	return SVC_OK;
 fail:
@@ -314,19 +299,13 @@ fail:
 	return svc_store_fail(e, db, rc, &err);
 }
 
-static const char *programme_zh(const char *p)
-{
-	int i = programme_index(p);
-	return i >= 0 ? programmes[i].zh : p;
-}
-
 static void sums_json(struct strbuf *out, const struct ledger_row *r)
 {
-	add_money(out, "allocated", r->allocated);
-	add_money(out, "paid", r->paid);
-	add_money(out, "returned", r->returned);
-	add_money(out, "pending", r->pending);
-	add_money(out, "balance", r->allocated - r->paid);
+	strbuf_add_json_member_money(out, "allocated", r->allocated);
+	strbuf_add_json_member_money(out, "paid", r->paid);
+	strbuf_add_json_member_money(out, "returned", r->returned);
+	strbuf_add_json_member_money(out, "pending", r->pending);
+	strbuf_add_json_member_money(out, "balance", r->allocated - r->paid);
 }
 
 static void sums_add(struct ledger_row *to, const struct ledger_row *r)
@@ -346,15 +325,15 @@ enum svc_kind fund_ledger_get(struct db *db, const struct principal *actor, cons
 		return k;
 	strbuf_adds(out, "{\"region\":");
 	strbuf_add_json_string(out, l.county, strlen(l.county));
-	add_text(out, "region_name", l.county_name);
-	add_text(out, "year", l.year);
+	strbuf_add_json_member_text(out, "region_name", l.county_name);
+	strbuf_add_json_member_text(out, "year", l.year);
 	strbuf_adds(out, ",\"items\":[");
 	struct ledger_row total = {0};
 	for (size_t i = 0; i < l.n; i++) {
 		strbuf_addf(out, "%s{\"programme\":", i ? "," : "");
 		strbuf_add_json_string_or_null(out, l.rows[i].programme);
-		add_text(out, "programme_name", programme_zh(l.rows[i].programme));
-		add_text(out, "period", l.rows[i].period);
+		strbuf_add_json_member_text(out, "programme_name", payroll_programme_name(l.rows[i].programme));
+		strbuf_add_json_member_text(out, "period", l.rows[i].period);
 		sums_json(out, &l.rows[i]);
 		strbuf_addc(out, '}');
 		sums_add(&total, &l.rows[i]);
@@ -367,7 +346,7 @@ enum svc_kind fund_ledger_get(struct db *db, const struct principal *actor, cons
 			sums_add(&sub, &l.rows[j]);
 		strbuf_addf(out, "%s{\"programme\":", m++ ? "," : "");
 		strbuf_add_json_string_or_null(out, l.rows[i].programme);
-		add_text(out, "programme_name", programme_zh(l.rows[i].programme));
+		strbuf_add_json_member_text(out, "programme_name", payroll_programme_name(l.rows[i].programme));
 		sums_json(out, &sub);
 		strbuf_addc(out, '}');
 		i = j;
@@ -378,11 +357,11 @@ enum svc_kind fund_ledger_get(struct db *db, const struct principal *actor, cons
 	for (size_t i = 0; i < l.nres; i++) {
 		strbuf_addf(out, "%s{\"region\":", i ? "," : "");
 		strbuf_add_json_string_or_null(out, l.reserves[i].region);
-		add_text(out, "region_name", l.reserves[i].name[0] ? l.reserves[i].name : NULL);
-		add_money(out, "balance", l.reserves[i].balance);
-		add_money(out, "advanced_total", l.reserves[i].advanced);
-		add_money(out, "drawn_total", l.reserves[i].drawn);
-		add_money(out, "returned_total", l.reserves[i].returned);
+		strbuf_add_json_member_text(out, "region_name", l.reserves[i].name[0] ? l.reserves[i].name : NULL);
+		strbuf_add_json_member_money(out, "balance", l.reserves[i].balance);
+		strbuf_add_json_member_money(out, "advanced_total", l.reserves[i].advanced);
+		strbuf_add_json_member_money(out, "drawn_total", l.reserves[i].drawn);
+		strbuf_add_json_member_money(out, "returned_total", l.reserves[i].returned);
 		strbuf_addc(out, '}');
 	}
 	strbuf_adds(out, "]}");
@@ -429,12 +408,12 @@ enum svc_kind fund_ledger_xlsx(struct db *db, const struct principal *actor, con
 		struct ledger_row sub = {0};
 		size_t j = i;
 		for (; j < l.n && strcmp(l.rows[j].programme, l.rows[i].programme) == 0; j++, row++) {
-			xlsx_out_text(x, row, 0, programme_zh(l.rows[j].programme));
+			xlsx_out_text(x, row, 0, payroll_programme_name(l.rows[j].programme));
 			xlsx_out_text(x, row, 1, l.rows[j].period);
 			xlsx_sums(x, row, &l.rows[j]);
 			sums_add(&sub, &l.rows[j]);
 		}
-		xlsx_out_bold(x, row, 0, programme_zh(l.rows[i].programme));
+		xlsx_out_bold(x, row, 0, payroll_programme_name(l.rows[i].programme));
 		xlsx_out_bold(x, row, 1, "小计");
 		xlsx_sums(x, row++, &sub);
 		sums_add(&total, &sub);

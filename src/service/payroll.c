@@ -506,46 +506,33 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 	"b.version, b.created_at, b.updated_at, b.checked_at, b.approved_at, b.exported_at, b.reconciled_at, b.note, " \
 	"b.batch_key"
 
-static void add_text(struct strbuf *o, const char *key, const char *v)
-{
-	strbuf_addf(o, ",\"%s\":", key);
-	strbuf_add_json_string_or_null(o, v);
-}
-
-static void add_money(struct strbuf *o, const char *key, fen_t v)
-{
-	char m[MONEY_TEXT_MAX];
-	money_format(v, m);
-	strbuf_addf(o, ",\"%s\":\"%s\"", key, m);
-}
-
 static void batch_json(struct db_stmt *st, struct strbuf *o)
 {
 	const char *programme = db_column_text(st, 3, NULL);
 	enum payroll_state s = payroll_state_parse(db_column_text(st, 8, NULL));
 	strbuf_addf(o, "{\"id\":%lld", (long long)db_column_int64(st, 0));
-	add_text(o, "region", db_column_text(st, 1, NULL));
-	add_text(o, "region_name", db_column_text(st, 2, NULL));
-	add_text(o, "programme", programme);
-	add_text(o, "programme_name", payroll_programme_zh(programme));
-	add_text(o, "period", db_column_text(st, 4, NULL));
-	add_text(o, "kind", db_column_text(st, 5, NULL));
+	strbuf_add_json_member_text(o, "region", db_column_text(st, 1, NULL));
+	strbuf_add_json_member_text(o, "region_name", db_column_text(st, 2, NULL));
+	strbuf_add_json_member_text(o, "programme", programme);
+	strbuf_add_json_member_text(o, "programme_name", payroll_programme_zh(programme));
+	strbuf_add_json_member_text(o, "period", db_column_text(st, 4, NULL));
+	strbuf_add_json_member_text(o, "kind", db_column_text(st, 5, NULL));
 	strbuf_addf(o, ",\"seq\":%lld", (long long)db_column_int64(st, 6));
-	add_text(o, "campaign", db_column_text(st, 7, NULL));
-	add_text(o, "state", payroll_state_code(s));
-	add_text(o, "state_name", payroll_state_zh(s));
-	add_money(o, "total", db_column_int64(st, 9));
+	strbuf_add_json_member_text(o, "campaign", db_column_text(st, 7, NULL));
+	strbuf_add_json_member_text(o, "state", payroll_state_code(s));
+	strbuf_add_json_member_text(o, "state_name", payroll_state_zh(s));
+	strbuf_add_json_member_money(o, "total", db_column_int64(st, 9));
 	strbuf_addf(o, ",\"payments_count\":%lld,\"findings_open\":%lld,\"version\":%lld",
 		    (long long)db_column_int64(st, 10), (long long)db_column_int64(st, 11),
 		    (long long)db_column_int64(st, 12));
-	add_text(o, "created_at", db_column_text(st, 13, NULL));
-	add_text(o, "updated_at", db_column_text(st, 14, NULL));
-	add_text(o, "checked_at", db_column_text(st, 15, NULL));
-	add_text(o, "approved_at", db_column_text(st, 16, NULL));
-	add_text(o, "exported_at", db_column_text(st, 17, NULL));
-	add_text(o, "reconciled_at", db_column_text(st, 18, NULL));
-	add_text(o, "note", db_column_text(st, 19, NULL));
-	add_text(o, "batch_key", db_column_text(st, 20, NULL));
+	strbuf_add_json_member_text(o, "created_at", db_column_text(st, 13, NULL));
+	strbuf_add_json_member_text(o, "updated_at", db_column_text(st, 14, NULL));
+	strbuf_add_json_member_text(o, "checked_at", db_column_text(st, 15, NULL));
+	strbuf_add_json_member_text(o, "approved_at", db_column_text(st, 16, NULL));
+	strbuf_add_json_member_text(o, "exported_at", db_column_text(st, 17, NULL));
+	strbuf_add_json_member_text(o, "reconciled_at", db_column_text(st, 18, NULL));
+	strbuf_add_json_member_text(o, "note", db_column_text(st, 19, NULL));
+	strbuf_add_json_member_text(o, "batch_key", db_column_text(st, 20, NULL));
 	strbuf_addc(o, '}');
 }
 
@@ -563,7 +550,7 @@ static enum svc_kind batch_visible(struct db *db, const struct principal *actor,
 	db_bind_int64(st, 1, id);
 	region[0] = '\0';
 	if (!(rc = db_step(st, &row, &err)) && row)
-		snprintf(region, 7, "%s", db_column_text(st, 0, NULL) ? db_column_text(st, 0, NULL) : "");
+		db_column_copy(st, 0, region, 7);
 	db_finalize(st);
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
@@ -675,17 +662,6 @@ enum svc_kind payroll_batches_list(struct db *db, const struct principal *actor,
 	return SVC_OK;
 }
 
-/* "6222 **** **** 1234"-style: the last four characters only. */
-static void mask_account(const char *acct, char out[32])
-{
-	size_t n = acct ? strlen(acct) : 0;
-	if (n == 0) {
-		out[0] = '\0';
-		return;
-	}
-	snprintf(out, 32, "****%s", n > 4 ? acct + n - 4 : acct);
-}
-
 enum svc_kind payroll_payments_list(struct db *db, const struct principal *actor, int64_t batch_id, const char *state,
 				    int64_t page, int64_t per_page, struct strbuf *out, struct svc_error *e)
 {
@@ -733,24 +709,24 @@ enum svc_kind payroll_payments_list(struct db *db, const struct principal *actor
 	for (int n = 0; !(rc = db_step(st, &row, &err)) && row; n++) {
 		char masked[IDNUM_LEN + 1], acct[32];
 		idnum_mask(db_column_text(st, 3, NULL) ? db_column_text(st, 3, NULL) : "", masked);
-		mask_account(db_column_text(st, 11, NULL), acct);
+		payroll_mask_account(db_column_text(st, 11, NULL), acct);
 		const char *component = db_column_text(st, 6, NULL);
 		strbuf_addf(out, "%s{\"id\":%lld,\"person_id\":%lld", n ? "," : "", (long long)db_column_int64(st, 0),
 			    (long long)db_column_int64(st, 1));
-		add_text(out, "name", db_column_text(st, 2, NULL));
-		add_text(out, "id_number", masked);
+		strbuf_add_json_member_text(out, "name", db_column_text(st, 2, NULL));
+		strbuf_add_json_member_text(out, "id_number", masked);
 		strbuf_addf(out, ",\"household_id\":%lld", (long long)db_column_int64(st, 4));
-		add_text(out, "region", db_column_text(st, 5, NULL));
-		add_text(out, "component", component);
-		add_text(out, "component_name", payroll_component_zh(component));
-		add_text(out, "category", db_column_text(st, 7, NULL));
-		add_money(out, "amount", db_column_int64(st, 8));
-		add_text(out, "state", db_column_text(st, 9, NULL));
-		add_text(out, "bank_name", db_column_text(st, 10, NULL));
-		add_text(out, "bank_account", acct);
-		add_text(out, "dedup_key", db_column_text(st, 12, NULL));
-		add_text(out, "kind", db_column_text(st, 13, NULL));
-		add_text(out, "return_reason", db_column_text(st, 14, NULL));
+		strbuf_add_json_member_text(out, "region", db_column_text(st, 5, NULL));
+		strbuf_add_json_member_text(out, "component", component);
+		strbuf_add_json_member_text(out, "component_name", payroll_component_zh(component));
+		strbuf_add_json_member_text(out, "category", db_column_text(st, 7, NULL));
+		strbuf_add_json_member_money(out, "amount", db_column_int64(st, 8));
+		strbuf_add_json_member_text(out, "state", db_column_text(st, 9, NULL));
+		strbuf_add_json_member_text(out, "bank_name", db_column_text(st, 10, NULL));
+		strbuf_add_json_member_text(out, "bank_account", acct);
+		strbuf_add_json_member_text(out, "dedup_key", db_column_text(st, 12, NULL));
+		strbuf_add_json_member_text(out, "kind", db_column_text(st, 13, NULL));
+		strbuf_add_json_member_text(out, "return_reason", db_column_text(st, 14, NULL));
 		strbuf_addc(out, '}');
 	}
 	db_finalize(st);

@@ -159,12 +159,6 @@ static dd_status found_add(struct run *r, const char *check, int64_t payment, in
 	return DD_OK;
 }
 
-static void mask_account(const char *acct, char out[32])
-{
-	size_t n = acct ? strlen(acct) : 0;
-	snprintf(out, 32, "****%s", n > 4 ? acct + n - 4 : (acct ? acct : ""));
-}
-
 /* {"text":"…","amount":"…",…}: the Chinese text and the figures. */
 static void detail_start(struct strbuf *d, const char *text)
 {
@@ -219,7 +213,7 @@ static void describe(struct run *r, const char *check, fen_t amount, const char 
 		strbuf_add_json_string_or_null(d, f1);
 	} else if (strcmp(check, "shared_account") == 0) {
 		char acct[32];
-		mask_account(f1, acct);
+		payroll_mask_account(f1, acct);
 		snprintf(text, sizeof text, "银行账户 %s 在 %s 收取 %lld 户、%lld 名收款人的发放；本笔 %s 元", acct,
 			 r->period, (long long)f3, (long long)f4, m);
 		detail_start(d, text);
@@ -583,12 +577,6 @@ static const char *finding_state_zh(const char *s)
 					      : "";
 }
 
-static void add_text(struct strbuf *o, const char *key, const char *v)
-{
-	strbuf_addf(o, ",\"%s\":", key);
-	strbuf_add_json_string_or_null(o, v);
-}
-
 static void finding_json(struct db_stmt *st, struct strbuf *o)
 {
 	char masked[IDNUM_LEN + 1], m[MONEY_TEXT_MAX];
@@ -607,26 +595,26 @@ static void finding_json(struct db_stmt *st, struct strbuf *o)
 	}
 	strbuf_addf(o, "{\"id\":%lld,\"batch_id\":%lld", (long long)db_column_int64(st, 0),
 		    (long long)db_column_int64(st, 1));
-	add_text(o, "check", check);
-	add_text(o, "check_name", payroll_check_zh(check));
-	add_text(o, "state", state);
-	add_text(o, "state_name", finding_state_zh(state));
+	strbuf_add_json_member_text(o, "check", check);
+	strbuf_add_json_member_text(o, "check_name", payroll_check_zh(check));
+	strbuf_add_json_member_text(o, "state", state);
+	strbuf_add_json_member_text(o, "state_name", finding_state_zh(state));
 	strbuf_addf(o, ",\"payment_id\":%lld,\"person_id\":%lld", (long long)db_column_int64(st, 4),
 		    (long long)db_column_int64(st, 5));
-	add_text(o, "name", db_column_text(st, 6, NULL));
-	add_text(o, "id_number", idn ? masked : NULL);
+	strbuf_add_json_member_text(o, "name", db_column_text(st, 6, NULL));
+	strbuf_add_json_member_text(o, "id_number", idn ? masked : NULL);
 	strbuf_addf(o, ",\"household_id\":%lld", (long long)db_column_int64(st, 8));
-	add_text(o, "household_no", db_column_text(st, 9, NULL));
-	add_text(o, "component", component);
+	strbuf_add_json_member_text(o, "household_no", db_column_text(st, 9, NULL));
+	strbuf_add_json_member_text(o, "component", component);
 	money_format(db_column_int64(st, 11), m);
-	add_text(o, "amount", m);
-	add_text(o, "payment_state", db_column_text(st, 12, NULL));
+	strbuf_add_json_member_text(o, "amount", m);
+	strbuf_add_json_member_text(o, "payment_state", db_column_text(st, 12, NULL));
 	const char *detail = db_column_text(st, 13, NULL);
 	strbuf_addf(o, ",\"detail\":%s", detail && detail[0] == '{' ? detail : "{}");
-	add_text(o, "reason", db_column_text(st, 14, NULL));
-	add_text(o, "resolved_by", db_column_text(st, 15, NULL));
-	add_text(o, "resolved_at", db_column_text(st, 16, NULL));
-	add_text(o, "created_at", db_column_text(st, 17, NULL));
+	strbuf_add_json_member_text(o, "reason", db_column_text(st, 14, NULL));
+	strbuf_add_json_member_text(o, "resolved_by", db_column_text(st, 15, NULL));
+	strbuf_add_json_member_text(o, "resolved_at", db_column_text(st, 16, NULL));
+	strbuf_add_json_member_text(o, "created_at", db_column_text(st, 17, NULL));
 	strbuf_addc(o, '}');
 }
 

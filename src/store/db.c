@@ -488,6 +488,12 @@ const char *db_column_text(const struct db_stmt *st, int col, size_t *len)
 	return st->db->ops->column_text(st, col, len);
 }
 
+void db_column_copy(const struct db_stmt *st, int col, char *out, size_t cap)
+{
+	const char *s = db_column_text(st, col, NULL);
+	snprintf(out, cap, "%s", s ? s : "");
+}
+
 dd_status db_query_int64(struct db *db, const char *sql, int64_t *out, bool *found, dd_error *err)
 {
 	struct db_stmt *st;

@@ -148,6 +148,9 @@ bool db_column_is_null(const struct db_stmt *st, int col);
 int64_t db_column_int64(const struct db_stmt *st, int col);
 /* Text of the column (NULL for SQL NULL); *len (may be NULL) gets its length. */
 const char *db_column_text(const struct db_stmt *st, int col, size_t *len);
+/* The column's text copied into out (cap bytes, cut to fit, NUL-terminated;
+ * "" for NULL). */
+void db_column_copy(const struct db_stmt *st, int col, char *out, size_t cap);
 
 /* One integer from a parameterless query (e.g. SELECT count(*) …); *found is
  * false when it returned no row or NULL. */
