@@ -1051,10 +1051,10 @@ enum svc_kind payroll_reissues_list(struct db *db, const struct principal *actor
 	for (int i = 0; !(rc = db_step(st, &row, &err)) && row; i++) {
 		char id[IDNUM_LEN + 1], old_acct[32], new_acct[32];
 		const char *idn = db_column_text(st, 4, NULL);
-		if (idn && strlen(idn) == IDNUM_LEN)
-			idnum_mask(idn, id);
+		if (idn)
+			idnum_mask(idn, id); /* hides anything but an 18-character number whole */
 		else
-			snprintf(id, sizeof id, "%s", idn && idn[0] ? "******" : "");
+			id[0] = '\0';
 		const char *oa = db_column_text(st, 10, NULL), *na = db_column_text(st, 12, NULL);
 		const char *ob = db_column_text(st, 9, NULL), *nb = db_column_text(st, 11, NULL);
 		bool changed = !oa || !na || strcmp(oa, na) != 0 || !ob || !nb || strcmp(ob, nb) != 0;

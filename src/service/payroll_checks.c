@@ -582,17 +582,10 @@ static void finding_json(struct db_stmt *st, struct strbuf *o)
 	char masked[IDNUM_LEN + 1], m[MONEY_TEXT_MAX];
 	const char *idn = db_column_text(st, 7, NULL), *check = db_column_text(st, 2, NULL);
 	const char *state = db_column_text(st, 3, NULL), *component = db_column_text(st, 10, NULL);
-	/* idnum_mask reads 18 characters: anything else is masked whole but its last two */
-	size_t idn_n = idn ? strlen(idn) : 0;
-	if (idn_n == IDNUM_LEN)
-		idnum_mask(idn, masked);
-	else {
-		size_t n = idn_n < IDNUM_LEN ? idn_n : IDNUM_LEN;
-		memset(masked, '*', n);
-		if (n > 2)
-			memcpy(masked + n - 2, idn + idn_n - 2, 2);
-		masked[n] = '\0';
-	}
+	if (idn)
+		idnum_mask(idn, masked); /* hides anything but an 18-character number whole */
+	else
+		masked[0] = '\0';
 	strbuf_addf(o, "{\"id\":%lld,\"batch_id\":%lld", (long long)db_column_int64(st, 0),
 		    (long long)db_column_int64(st, 1));
 	strbuf_add_json_member_text(o, "check", check);
