@@ -28,11 +28,13 @@ enum svc_kind payroll_authz_read(const struct principal *actor, const char *regi
 
 /* The lines of the decisions in force for the month: $1 period YYYY-MM,
  * $2 programme, $3/$4 the county's region range, $5 the month's first day. */
-#define IN_FORCE_FROM                                                                                                  \
-	" FROM decision_lines l JOIN decisions d ON d.id = l.decision_id JOIN persons p ON p.id = l.person_id "        \
-	"WHERE l.programme = $2 AND l.region_code >= $3 AND l.region_code < $4 AND l.amount > 0 "                      \
+#define IN_FORCE_COND                                                                                                  \
+	"l.region_code >= $3 AND l.region_code < $4 AND l.amount > 0 "                                                 \
 	"AND d.effective_from <= $5 AND (d.effective_to IS NULL OR d.effective_to > $5) "                              \
 	"AND (l.component <> 'gradual_exit' OR d.gradual_exit_until IS NULL OR d.gradual_exit_until >= $1)"
+#define LINES_JOIN                                                                                                     \
+	" FROM decision_lines l JOIN decisions d ON d.id = l.decision_id JOIN persons p ON p.id = l.person_id "
+#define IN_FORCE_FROM LINES_JOIN "WHERE l.programme = $2 AND " IN_FORCE_COND
 
 #define KEY_EXPR                                                                                                       \
 	"l.programme || ':' || l.component || ':' || COALESCE(l.household_id, 0) || ':' || l.person_id || ':' || "     \
@@ -97,6 +99,151 @@ static dd_status query_pair(struct gen *g, const char *sql, int nbind, const cha
 
 static dd_status batches_held(struct gen *g, int64_t *live, int64_t *regular);
 
+/* --- fingerprints (payroll_sources) ---------------------------------------- */
+
+/* What a county's payroll of a month was generated from: v[0..2] the lines in
+ * force (count, sum of amounts, sum of a hash of their ids), v[3..4] the live
+ * payments (count, sum). Right after a generation the payments match the
+ * lines key by key; while both fingerprints stay the same a new run would
+ * find nothing to adjust. The hash squares the id modulo primes below 2^31,
+ * so no step overflows int64 on either backend. */
+#define LINE_HASH(col) "(((" col " % 2147483647) * (" col " % 2147483647)) % 2147483629)"
+#define FP_LINES 3
+#define FP_ALL 5
+
+struct fp {
+	char county[REGION_TEXT_MAX];
+	char programme[8];
+	int64_t v[FP_ALL];
+};
+
+struct fpset {
+	struct fp *v;
+	size_t n, cap;
+};
+
+/* $1 period, $2 programme or '', $3/$4 the region range, $5 the first day */
+static const char fp_lines_sql[] =
+    "SELECT substr(l.region_code, 1, 6), l.programme, count(*), COALESCE(sum(l.amount), 0), "
+    "COALESCE(sum(" LINE_HASH("l.id") "), 0)" LINES_JOIN "WHERE ($2 = '' OR l.programme = $2) AND " IN_FORCE_COND
+				      " GROUP BY substr(l.region_code, 1, 6), l.programme";
+
+/* $1 period, $2 programme or '', $3/$4 the region range */
+static const char fp_paid_sql[] =
+    "SELECT b.region_code, b.programme, count(*), COALESCE(sum(y.amount), 0) FROM payroll_batches b "
+    "JOIN payments y ON y.batch_id = b.id WHERE b.period = $1 AND ($2 = '' OR b.programme = $2) "
+    "AND b.region_code >= $3 AND b.region_code < $4 AND (b.kind = 'regular' OR b.kind = 'adjustment') "
+    "AND b.state <> 'cancelled' AND y.state <> 'cancelled' GROUP BY b.region_code, b.programme";
+
+static const char fp_stored_sql[] =
+    "SELECT region_code, programme, lines_count, lines_amount, lines_hash, paid_count, paid_amount "
+    "FROM payroll_sources WHERE period = $1 AND ($2 = '' OR programme = $2) AND region_code >= $3 "
+    "AND region_code < $4";
+
+static int fp_cmp(const void *a, const void *b)
+{
+	const struct fp *x = a, *y = b;
+	int c = strcmp(x->county, y->county);
+	return c ? c : strcmp(x->programme, y->programme);
+}
+
+static const struct fp *fp_find(const struct fpset *set, const char *county, const char *programme)
+{
+	struct fp key = {0};
+	snprintf(key.county, sizeof key.county, "%s", county);
+	snprintf(key.programme, sizeof key.programme, "%s", programme);
+	return set->n ? bsearch(&key, set->v, set->n, sizeof *set->v, fp_cmp) : NULL;
+}
+
+/* Reads rows of (county, programme, k numbers) into v[at..at+k), sorted. */
+static dd_status fp_read(struct gen *g, const char *sql, int nbind, const char *const *binds, int at, int k,
+			 struct fpset *out)
+{
+	struct db_stmt *st;
+	bool row = false;
+	dd_status rc = db_prepare(g->db, sql, 0, &st, &g->err);
+	if (rc)
+		return rc;
+	for (int i = 0; i < nbind; i++)
+		db_bind_str(st, i + 1, binds[i]);
+	while (!(rc = db_step(st, &row, &g->err)) && row) {
+		if (out->n == out->cap) {
+			size_t nc = out->cap ? out->cap * 2 : 64;
+			void *p = realloc(out->v, nc * sizeof *out->v);
+			if (!p) {
+				rc = dd_fail(&g->err, DD_ENOMEM, "db", "内存不足 (out of memory)");
+				break;
+			}
+			out->v = p;
+			out->cap = nc;
+		}
+		struct fp *f = &out->v[out->n++];
+		memset(f, 0, sizeof *f);
+		db_column_copy(st, 0, f->county, sizeof f->county);
+		db_column_copy(st, 1, f->programme, sizeof f->programme);
+		for (int j = 0; j < k; j++)
+			f->v[at + j] = db_column_int64(st, 2 + j);
+	}
+	db_finalize(st);
+	if (!rc && out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, fp_cmp);
+	return rc;
+}
+
+/* The lines fingerprint of one county and programme (zeros: nothing in force). */
+static dd_status fp_county_lines(struct gen *g, struct fp *f)
+{
+	struct fpset set = {0};
+	const char *b[] = {g->period, g->programme, g->lo, g->hi, g->first_day};
+	dd_status rc = fp_read(g, fp_lines_sql, 5, b, 0, FP_LINES, &set);
+	memset(f, 0, sizeof *f);
+	snprintf(f->county, sizeof f->county, "%s", g->county);
+	snprintf(f->programme, sizeof f->programme, "%s", g->programme);
+	const struct fp *got = rc ? NULL : fp_find(&set, g->county, g->programme);
+	if (got)
+		memcpy(f->v, got->v, sizeof f->v);
+	free(set.v);
+	return rc;
+}
+
+/* Records f for g's period (lines and payments), in the caller's transaction. */
+static dd_status fp_store(struct gen *g, const struct fp *f, const char *now)
+{
+	struct db_stmt *st;
+	dd_status rc = db_prepare(
+	    g->db,
+	    "INSERT INTO payroll_sources (region_code, programme, period, lines_count, lines_amount, lines_hash, "
+	    "paid_count, paid_amount, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+	    "ON CONFLICT (region_code, programme, period) DO UPDATE SET lines_count = excluded.lines_count, "
+	    "lines_amount = excluded.lines_amount, lines_hash = excluded.lines_hash, paid_count = excluded.paid_count, "
+	    "paid_amount = excluded.paid_amount, updated_at = excluded.updated_at",
+	    0, &st, &g->err);
+	if (rc)
+		return rc;
+	db_bind_str(st, 1, f->county);
+	db_bind_str(st, 2, f->programme);
+	db_bind_str(st, 3, g->period);
+	for (int j = 0; j < FP_ALL; j++)
+		db_bind_int64(st, 4 + j, f->v[j]);
+	db_bind_str(st, 9, now);
+	rc = db_run(st, &g->err);
+	db_finalize(st);
+	return rc;
+}
+
+/* Completes f with the county's live payments and records it. */
+static dd_status fp_store_paid(struct gen *g, struct fp *f, const char *now)
+{
+	struct fpset set = {0};
+	const char *b[] = {g->period, g->programme, g->lo, g->hi};
+	dd_status rc = fp_read(g, fp_paid_sql, 4, b, FP_LINES, FP_ALL - FP_LINES, &set);
+	const struct fp *got = rc ? NULL : fp_find(&set, g->county, g->programme);
+	f->v[3] = got ? got->v[3] : 0;
+	f->v[4] = got ? got->v[4] : 0;
+	free(set.v);
+	return rc ? rc : fp_store(g, f, now);
+}
+
 /* One county and programme in one transaction. */
 static dd_status generate_one(struct gen *g, struct payroll_generated *out)
 {
@@ -108,7 +255,7 @@ static dd_status generate_one(struct gen *g, struct payroll_generated *out)
 	dd_status rc = db_begin(g->db, &g->err);
 	if (rc)
 		return rc;
-	int64_t live = 0, regular = 0, adjustments = 0, month_total = 0, lines = 0;
+	int64_t live = 0, regular = 0, adjustments = 0, month_total = 0;
 	const char *key3[] = {g->county, g->programme, g->period};
 	rc = batches_held(g, &live, &regular);
 	if (!rc)
@@ -116,12 +263,14 @@ static dd_status generate_one(struct gen *g, struct payroll_generated *out)
 				"SELECT count(*) FROM payroll_batches WHERE region_code = $1 AND programme = $2 "
 				"AND period = $3 AND kind = 'adjustment'",
 				3, key3, &adjustments, NULL);
-	const char *range[] = {g->period, g->programme, g->lo, g->hi, g->first_day};
+	/* the fingerprint before the comparison: a line committed in between is
+	 * paid now and changes the fingerprint, so it is looked at again */
+	struct fp f;
 	if (!rc)
-		rc = query_pair(g, "SELECT COALESCE(sum(l.amount), 0), count(*)" IN_FORCE_FROM, 5, range, &month_total,
-				&lines);
+		rc = fp_county_lines(g, &f);
 	if (rc)
 		goto fail;
+	month_total = f.v[1];
 	out->month_total = month_total;
 	const char *kind = live ? "adjustment" : "regular";
 	char key[128], now[STORE_TIME_MAX];
@@ -170,13 +319,19 @@ static dd_status generate_one(struct gen *g, struct payroll_generated *out)
 	db_finalize(st);
 	if (rc)
 		goto fail;
-	if (inserted == 0) { /* nothing to pay or to adjust: leave no empty batch */
-		db_rollback(g->db);
-		return DD_OK;
-	}
 	char id_text[24];
 	snprintf(id_text, sizeof id_text, "%lld", (long long)batch);
 	const char *bid[] = {id_text};
+	if (inserted == 0) { /* nothing to pay or to adjust: leave no empty batch */
+		if ((rc = db_prepare(g->db, "DELETE FROM payroll_batches WHERE id = $1", 0, &st, &g->err)))
+			goto fail;
+		db_bind_int64(st, 1, batch);
+		rc = db_run(st, &g->err);
+		db_finalize(st);
+		if (rc || (rc = fp_store_paid(g, &f, now)) || (rc = db_commit(g->db, &g->err)))
+			goto fail;
+		return DD_OK;
+	}
 	int64_t count = 0, total = 0;
 	if ((rc = query_pair(g, "SELECT count(*), COALESCE(sum(amount), 0) FROM payments WHERE batch_id = $1", 1, bid,
 			     &count, &total)))
@@ -199,6 +354,8 @@ static dd_status generate_one(struct gen *g, struct payroll_generated *out)
 		 key, kind, (long long)count, money, mt);
 	if ((rc = audit_append_region(g->db, g->county, g->actor, "payroll.generate", "payroll_batch", id_text, detail,
 				      &g->err)))
+		goto fail;
+	if ((rc = fp_store_paid(g, &f, now)))
 		goto fail;
 	if ((rc = db_commit(g->db, &g->err)))
 		goto fail;
@@ -226,16 +383,14 @@ static const char fresh_sql[] =
     "l.category, CAST($1 AS TEXT), l.amount, " KEY_EXPR ", 'pending', p.bank_name, p.bank_account, "
     "CAST($8 AS TEXT), CAST($8 AS TEXT) FROM decision_lines l CROSS JOIN decisions d CROSS JOIN persons p "
     "CROSS JOIN payroll_batches b WHERE d.id = l.decision_id AND p.id = l.person_id "
-    "AND l.region_code >= $3 AND l.region_code < $4 AND ($2 = '' OR l.programme = $2) AND l.amount > 0 "
-    "AND d.effective_from <= $5 AND (d.effective_to IS NULL OR d.effective_to > $5) "
-    "AND (l.component <> 'gradual_exit' OR d.gradual_exit_until IS NULL OR d.gradual_exit_until >= $1) "
-    "AND b.region_code = substr(l.region_code, 1, 6) AND b.period = $1 AND b.programme = l.programme "
+    "AND ($2 = '' OR l.programme = $2) AND " IN_FORCE_COND
+    " AND b.region_code = substr(l.region_code, 1, 6) AND b.period = $1 AND b.programme = l.programme "
     "AND b.kind = 'regular' AND b.id >= $6 AND b.id <= $7 ORDER BY l.id";
 
 struct fresh {
 	char county[REGION_TEXT_MAX];
 	const char *programme;
-	int64_t seq, batch_id, count, total;
+	int64_t seq, batch_id, count, total, hash;
 };
 
 static dd_status fresh_generate(struct gen *g, struct fresh *f, size_t nf, const char *programme, const char *lo,
@@ -293,30 +448,39 @@ static dd_status fresh_generate(struct gen *g, struct fresh *f, size_t nf, const
 		db_finalize(st);
 		st = NULL;
 	}
+	/* the new batches' counts, totals and line fingerprints in one pass */
 	if (!rc)
 		rc = db_prepare(
 		    g->db,
-		    "UPDATE payroll_batches SET payments_count = (SELECT count(*) FROM payments y "
-		    "WHERE y.batch_id = payroll_batches.id), total_amount = (SELECT COALESCE(sum(y.amount), 0) "
-		    "FROM payments y WHERE y.batch_id = payroll_batches.id) WHERE id >= $1 AND id <= $2",
+		    "SELECT batch_id, count(*), COALESCE(sum(amount), 0), COALESCE(sum(" LINE_HASH(
+			"line_id") "), 0) FROM payments WHERE batch_id >= $1 AND batch_id <= $2 GROUP BY batch_id",
 		    0, &st, &g->err);
 	if (!rc) {
 		db_bind_int64(st, 1, first);
 		db_bind_int64(st, 2, last);
-		rc = db_run(st, &g->err);
+		while (!(rc = db_step(st, &row, &g->err)) && row) {
+			int64_t id = db_column_int64(st, 0);
+			for (size_t i = 0; i < nf; i++)
+				if (f[i].batch_id == id) {
+					f[i].count = db_column_int64(st, 1);
+					f[i].total = db_column_int64(st, 2);
+					f[i].hash = db_column_int64(st, 3);
+					break;
+				}
+		}
 		db_finalize(st);
 		st = NULL;
 	}
 	if (!rc)
-		rc = db_prepare(g->db, "SELECT payments_count, total_amount FROM payroll_batches WHERE id = $1", 0, &st,
-				&g->err);
+		rc =
+		    db_prepare(g->db, "UPDATE payroll_batches SET payments_count = $1, total_amount = $2 WHERE id = $3",
+			       0, &st, &g->err);
 	for (size_t i = 0; !rc && i < nf; i++) {
 		db_reset(st);
-		db_bind_int64(st, 1, f[i].batch_id);
-		if (!(rc = db_step(st, &row, &g->err)) && row) {
-			f[i].count = db_column_int64(st, 0);
-			f[i].total = db_column_int64(st, 1);
-		}
+		db_bind_int64(st, 1, f[i].count);
+		db_bind_int64(st, 2, f[i].total);
+		db_bind_int64(st, 3, f[i].batch_id);
+		rc = db_run(st, &g->err);
 	}
 	db_finalize(st);
 	st = NULL;
@@ -333,6 +497,12 @@ static dd_status fresh_generate(struct gen *g, struct fresh *f, size_t nf, const
 		rc = db_run(st, &g->err);
 		db_finalize(st);
 		st = NULL;
+	}
+	for (size_t i = 0; !rc && i < nf; i++) {
+		struct fp x = {.v = {f[i].count, f[i].total, f[i].hash, f[i].count, f[i].total}};
+		snprintf(x.county, sizeof x.county, "%s", f[i].county);
+		snprintf(x.programme, sizeof x.programme, "%s", f[i].programme);
+		rc = fp_store(g, &x, now);
 	}
 	for (size_t i = 0; !rc && i < nf; i++) {
 		if (!f[i].count)
@@ -450,14 +620,54 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 	/* counties with no batch yet for the month: all in one pass; the others
 	 * one by one against what they hold */
 	struct fresh *fresh = calloc(2 * n, sizeof *fresh);
+	bool *skip = calloc(2 * n, sizeof *skip);
 	size_t nf = 0;
-	if (!fresh) {
+	if (!fresh || !skip) {
+		free(fresh);
+		free(skip);
 		free(counties);
 		return svc_fail(e, SVC_INTERNAL, "INTERNAL", NULL, "服务器内部错误，请稍后重试");
 	}
+	/* counties whose lines and payments are as the last run left them have
+	 * nothing to adjust: one grouped pass each over the lines and the
+	 * payments instead of a comparison per county */
+	struct fpset stored = {0}, lines = {0}, paid = {0};
+	const char *pb[] = {period, programme ? programme : "", lo, hi, g.first_day};
+	rc = fp_read(&g, fp_stored_sql, 4, pb, 0, FP_ALL, &stored);
+	if (!rc && stored.n)
+		rc = fp_read(&g, fp_lines_sql, 5, pb, 0, FP_LINES, &lines);
+	if (!rc && stored.n)
+		rc = fp_read(&g, fp_paid_sql, 4, pb, FP_LINES, FP_ALL - FP_LINES, &paid);
+	if (rc)
+		k = svc_store_fail(e, db, rc, &g.err);
+	for (size_t i = 0; !k && i < n; i++)
+		for (size_t j = 0; j < 2; j++) {
+			if (programme && strcmp(programme, both[j]) != 0)
+				continue;
+			const struct fp *was = fp_find(&stored, counties[i], both[j]);
+			if (!was)
+				continue;
+			const struct fp *l = fp_find(&lines, counties[i], both[j]),
+					*p = fp_find(&paid, counties[i], both[j]);
+			int64_t now_v[FP_ALL] = {l ? l->v[0] : 0, l ? l->v[1] : 0, l ? l->v[2] : 0, p ? p->v[3] : 0,
+						 p ? p->v[4] : 0};
+			if (memcmp(now_v, was->v, sizeof now_v) != 0)
+				continue;
+			skip[i * 2 + j] = true;
+			if (fn) {
+				struct payroll_generated out = {.kind = "unchanged", .month_total = was->v[1]};
+				snprintf(out.county, sizeof out.county, "%s", counties[i]);
+				snprintf(out.programme, sizeof out.programme, "%s", both[j]);
+				snprintf(out.period, sizeof out.period, "%s", period);
+				fn(&out, ctx);
+			}
+		}
+	free(stored.v);
+	free(lines.v);
+	free(paid.v);
 	for (size_t i = 0; !k && i < n; i++)
 		for (size_t j = 0; !k && j < 2; j++) {
-			if (programme && strcmp(programme, both[j]) != 0)
+			if ((programme && strcmp(programme, both[j]) != 0) || skip[i * 2 + j])
 				continue;
 			memcpy(g.county, counties[i], sizeof g.county);
 			g.programme = both[j];
@@ -480,7 +690,7 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 		for (size_t j = 0; !k && j < 2; j++) {
 			if (programme && strcmp(programme, both[j]) != 0)
 				continue;
-			bool done = false;
+			bool done = skip[i * 2 + j];
 			for (size_t x = 0; x < nf && !done; x++)
 				done = fresh[x].programme == both[j] && strcmp(fresh[x].county, g.county) == 0;
 			if (done)
@@ -494,6 +704,7 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 		}
 	}
 	free(fresh);
+	free(skip);
 	free(counties);
 	return k;
 }

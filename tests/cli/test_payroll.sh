@@ -109,6 +109,56 @@ same "the month moved by the changes only" "$(($(paid 2026-11) - before))" "$((5
 same "household 2 recovered to zero" "$(sql "$DB" "SELECT sum(amount) FROM payments WHERE household_id = 2 AND period = '2026-11'")" 0
 run payroll generate --db "$DB" --region 50 --period 2026-11 --quiet
 same "after the adjustment: unchanged" "$(field batches)" 0
+same "after the adjustment: every county and programme reported" "$(field unchanged)" \
+	"$(sql "$DB" "SELECT 2 * count(*) FROM regions WHERE level = 3 AND code LIKE '50%'")"
+same "what each county was generated from is kept" \
+	"$(sql "$DB" "SELECT sum(lines_amount) FROM payroll_sources WHERE period = '2026-11'")" "$(decided 2026-11)"
+
+# a change that keeps the county's count of lines and their sum: one payee's
+# decision ends and another household's line of the same amount starts - the
+# skip of unchanged counties must still see it (the ids differ)
+h3=$(sql "$DB" "SELECT household_id FROM decision_lines WHERE decision_id = 3 AND component = 'household'")
+r3=$(sql "$DB" "SELECT region_code FROM decisions WHERE id = 3")
+a3=$(sql "$DB" "SELECT sum(amount) FROM decision_lines WHERE decision_id = 3")
+n3=$(sql "$DB" "SELECT count(*) FROM decision_lines WHERE decision_id = 3")
+sql "$DB" "UPDATE decisions SET effective_to = '2026-11-01' WHERE id = 3;
+	INSERT INTO persons (id, id_number, name, birth_date, sex, region_code, bank_name, bank_account, created_at,
+		updated_at) VALUES (900002, 'T9000002', '替补受助人', '1972-01-01', 'female', '$r3',
+		'重庆农村商业银行', '6217998', '2026-10-20', '2026-10-20');
+	INSERT INTO households (id, region_code, household_no, area, created_at, updated_at)
+		VALUES (900002, '$r3', 'R900002', 'rural', '2026-10-20', '2026-10-20');
+	INSERT INTO decisions (id, household_id, region_code, programme, determination, monthly_benefit,
+		effective_from, assessed_on, result, trace, params, created_at)
+		SELECT $max + 3, 900002, region_code, programme, determination, monthly_benefit, '2026-11-01',
+		'2026-10-20', '{}', '[]', '{}', created_at FROM decisions WHERE id = 3;
+	INSERT INTO decision_lines (id, decision_id, household_id, person_id, region_code, programme, component,
+		category, amount, created_at)
+		SELECT 10 * $max + 3 + id, $max + 3, 900002, 900002, '$r3', programme, component, category, amount,
+		created_at FROM decision_lines WHERE decision_id = 3;" >/dev/null
+run payroll generate --db "$DB" --region 50 --period 2026-11 --quiet
+expect_rc "generate after a same-sum swap" 0
+same "same-sum swap: one adjustment batch" "$(field batches)" 1
+same "same-sum swap: the old lines recovered, the new paid" "$(field payments)" "$((2 * n3))"
+same "same-sum swap: the new household is paid" \
+	"$(sql "$DB" "SELECT sum(amount) FROM payments WHERE household_id = 900002 AND period = '2026-11'")" "$a3"
+same "same-sum swap: the old household recovered" \
+	"$(sql "$DB" "SELECT sum(amount) FROM payments WHERE household_id = $h3 AND period = '2026-11'")" 0
+same "same-sum swap: the month pays the decisions" "$(paid 2026-11)" "$(decided 2026-11)"
+
+# a county's batches cancelled: the next run pays its month again, in full
+c1=$(sql "$DB" "SELECT region_code FROM payroll_batches WHERE period = '2026-11' AND programme = 'dibao' ORDER BY region_code LIMIT 1")
+# (as the cancel action leaves them: the batches and their payments cancelled)
+sql "$DB" "UPDATE payments SET state = 'cancelled' WHERE batch_id IN (SELECT id FROM payroll_batches
+		WHERE region_code = '$c1' AND programme = 'dibao' AND period = '2026-11');
+	UPDATE payroll_batches SET state = 'cancelled' WHERE region_code = '$c1' AND programme = 'dibao'
+	AND period = '2026-11'" >/dev/null
+run payroll generate --db "$DB" --region 50 --period 2026-11 --quiet
+expect_rc "generate after a cancellation" 0
+same "after a cancellation: one new batch" "$(field batches)" 1
+same "after a cancellation: a regular batch for that county" \
+	"$(sql "$DB" "SELECT region_code || ':' || kind FROM payroll_batches WHERE state = 'draft' AND period = '2026-11'
+		AND id = (SELECT max(id) FROM payroll_batches)")" "$c1:regular"
+same "after a cancellation: the month pays the decisions" "$(paid 2026-11)" "$(decided 2026-11)"
 
 # --- bad input names the field, writes nothing
 run payroll generate --db "$DB" --region 50 --period 2026-13
