@@ -78,7 +78,7 @@ async function mainText(page) {
 	});
 }
 
-async function visit(page, p, shot, problems) {
+async function visit(page, p, shot, problems, regionNamed) {
 	await page.goto(`${ctx.url}${p}`);
 	await page.waitForLoadState('networkidle');
 	await page.waitForFunction(() => !document.querySelector('.el-loading-mask:not([style*="display: none"])'));
@@ -86,6 +86,11 @@ async function visit(page, p, shot, problems) {
 	const allowed = new Set(latinRuns(codes));
 	const words = latinRuns(text).filter((w) => !allowed.has(w));
 	if (words.length) problems.push(`${p}: ${[...new Set(words)].join(' ')}`);
+	if (regionNamed) {
+		// the region by its name (stores/regions.js), not its code
+		const named = page.locator('[data-test=region-name]').first();
+		await page.waitForFunction((el) => /[\u4e00-\u9fff]/.test(el.innerText), await named.elementHandle());
+	}
 	await screenshot(page, shot);
 }
 
@@ -93,16 +98,16 @@ const PAGES = {
 	township01: () => [
 		['/workbench', 'township-workbench'],
 		['/households', 'township-households'],
-		[`/households/${ids.household}`, 'township-household'],
+		[`/households/${ids.household}`, 'township-household', true],
 		['/intake', 'township-intake'],
 		['/cases', 'township-cases'],
-		[`/cases/${ids.case}`, 'township-case'],
+		[`/cases/${ids.case}`, 'township-case', true],
 		['/queue', 'township-queue'],
 		['/temporary', 'township-temporary'],
-		[`/temporary/${ids.temporary}`, 'township-temporary-case'],
+		[`/temporary/${ids.temporary}`, 'township-temporary-case', true],
 		['/reserve-funds', 'township-reserve-funds'],
 		['/online-applications', 'township-online'],
-		[`/online-applications/${ids.online}`, 'township-online-application'],
+		[`/online-applications/${ids.online}`, 'township-online-application', true],
 		['/policy', 'township-policy'],
 	],
 	county: () => [
@@ -140,7 +145,7 @@ for (const [who, pages] of Object.entries(PAGES)) {
 		await loginAs(page, ctx, user(who));
 		await page.waitForURL(/\/workbench$/);
 		const problems = [];
-		for (const [p, shot] of pages()) await visit(page, p, shot, problems);
+		for (const [p, shot, regionNamed] of pages()) await visit(page, p, shot, problems, regionNamed);
 		assert.deepEqual(problems, [], `English text on the pages:\n  ${problems.join('\n  ')}`);
 		assertClean(page);
 		await page.closeAll();
@@ -155,4 +160,90 @@ test('the citizen portal reads in Chinese', async () => {
 	assert.deepEqual(problems, [], `English text on the pages:\n  ${problems.join('\n  ')}`);
 	assertClean(page);
 	await page.closeAll();
+});
+
+// The month after the demo's (its decisions have no end): not generated yet.
+function nextMonth() {
+	const d = new Date(Date.now() + 8 * 3600 * 1000); // China time, as the server
+	const m = d.getUTCMonth() + 2;
+	return m > 12 ? `${d.getUTCFullYear() + 1}-01` : `${d.getUTCFullYear()}-${String(m).padStart(2, '0')}`;
+}
+
+test('payroll: the county generates a month and checks it, finance approves, the auditor only looks', async () => {
+	const period = nextMonth();
+	const county = await openPage(ctx);
+	await loginAs(county, ctx, user('county'));
+	await county.waitForURL(/\/workbench$/);
+	await county.locator('.el-menu-item', { hasText: '发放管理' }).click();
+	await county.waitForURL(/\/payroll$/);
+	await county.locator('[data-test=generate]').click();
+	const dlg = county.locator('[data-test=generate-dialog]');
+	const picker = dlg.getByLabel('生成月份');
+	await picker.fill(period);
+	await picker.press('Enter');
+	await dlg.getByText('最低生活保障', { exact: true }).click();
+	await county.locator('[data-test=generate-submit]').click();
+	// one new batch: its page opens
+	await county.waitForURL(/\/payroll\/\d+$/);
+	const batchId = Number(county.url().match(/(\d+)$/)[1]);
+	const head = county.locator('.page-title').first();
+	await head.filter({ hasText: `${Number(period.slice(0, 4))}年${Number(period.slice(5))}月` }).waitFor();
+	assert.match(await head.innerText(), /最低生活保障/);
+	assert.match(await county.locator('[data-test=batch-state]').innerText(), /草稿/);
+	assert.match(await county.locator('[data-test=batch-total]').innerText(), /^¥[\d,]+\.\d{2}$/);
+	// the payments, accounts masked (or none on file): never a whole account number
+	const accts = await county.locator('[data-test=payments] [data-test=account]').allInnerTexts();
+	assert.ok(accts.length > 0);
+	for (const a of accts) assert.ok(a === '—' || (/\*/.test(a) && !/\d{12}/.test(a)), a);
+	await county.locator('[data-test=run-checks]').click();
+	await county.getByText(/核查完成/).waitFor();
+	// the demo's dibao batch has findings (amounts above the programme's limit)
+	await county.locator('[data-test=findings] [data-test=finding-state]').first().waitFor();
+	assert.deepEqual(latinRuns(await county.locator('[data-test=findings]').innerText()), []);
+	// resolve every open finding: override with a reason
+	for (;;) {
+		const btn = county.locator('[data-test=finding-override]').first();
+		if (!(await btn.count())) break;
+		await btn.click();
+		const box = county.locator('.el-message-box');
+		await box.locator('input').fill('经核实，情况属实，照常发放');
+		await box.getByRole('button', { name: '确定' }).click();
+		await box.waitFor({ state: 'hidden' });
+		await county.getByText('已确认照常发放').last().waitFor();
+		await county.waitForLoadState('networkidle');
+	}
+	await screenshot(county, 'county-payroll-checks');
+	await county.locator('[data-test=action-check]').click();
+	await county.locator('[data-test=batch-state]', { hasText: '已核对' }).waitFor();
+	assert.equal(await county.locator('[data-test=action-approve]').count(), 0, 'the county does not approve');
+	assertClean(county);
+	await county.closeAll();
+
+	const finance = await openPage(ctx);
+	await loginAs(finance, ctx, user('finance'));
+	await finance.waitForURL(/\/workbench$/);
+	await finance.goto(`${ctx.url}/payroll?period=${period}`);
+	await finance.locator(`[data-test=batches] a[href="/payroll/${batchId}"]`).click();
+	await finance.waitForURL(new RegExp(`/payroll/${batchId}$`));
+	assert.equal(await finance.locator('[data-test=run-checks]').count(), 0);
+	await finance.locator('[data-test=action-approve]').click();
+	await finance.locator('[data-test=batch-state]', { hasText: '已审核' }).waitFor();
+	await finance.locator('[data-test=action-export]').waitFor();
+	await screenshot(finance, 'finance-payroll-approved');
+	assertClean(finance);
+	await finance.closeAll();
+
+	const auditor = await openPage(ctx);
+	await loginAs(auditor, ctx, user('auditor'));
+	await auditor.waitForURL(/\/workbench$/);
+	await auditor.goto(`${ctx.url}/payroll`);
+	await auditor.locator(`[data-test=batches] a[href="/payroll/${batchId}"]`).waitFor();
+	assert.equal(await auditor.locator('[data-test=generate]').count(), 0, 'no generate button for the auditor');
+	await auditor.goto(`${ctx.url}/payroll/${batchId}`);
+	await auditor.locator('[data-test=no-actions]').waitFor();
+	assert.equal(await auditor.locator('[data-test=actions] button').count(), 0);
+	assert.match(await auditor.locator('[data-test=batch-state]').innerText(), /已审核/);
+	await screenshot(auditor, 'auditor-payroll-batch');
+	assertClean(auditor);
+	await auditor.closeAll();
 });

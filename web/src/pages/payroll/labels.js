@@ -1,4 +1,4 @@
-// The Chinese words of the payroll pages: batch kinds, states and the
+// The Chinese words of the payroll pages (batch states as src/core/payroll.c names them): batch kinds, states and the
 // programmes a batch pays (the server also answers programme_name and
 // state_name; these serve the filters and the payments' states).
 export const BATCH_PROGRAMMES = { dibao: '最低生活保障', tekun: '特困人员救助供养', subsidy: '一次性及价格补贴' };
@@ -11,9 +11,9 @@ export const BATCH_KINDS = {
 };
 export const BATCH_STATES = {
 	draft: '草稿',
-	checked: '已核查',
-	approved: '已审批',
-	exported: '已导出',
+	checked: '已核对',
+	approved: '已审核',
+	exported: '已生成银行文件',
 	reconciled: '已对账',
 	cancelled: '已作废',
 };
