@@ -189,6 +189,7 @@ test('payroll: the county generates a month and checks it, finance approves, the
 	const head = county.locator('.page-title').first();
 	await head.filter({ hasText: `${Number(period.slice(0, 4))}年${Number(period.slice(5))}月` }).waitFor();
 	assert.match(await head.innerText(), /最低生活保障/);
+	assert.equal(await county.locator('[data-test=batch-region]').innerText(), '开州区');
 	assert.match(await county.locator('[data-test=batch-state]').innerText(), /草稿/);
 	assert.match(await county.locator('[data-test=batch-total]').innerText(), /^¥[\d,]+\.\d{2}$/);
 	// the payments, accounts masked (or none on file): never a whole account number
