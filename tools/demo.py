@@ -13,7 +13,8 @@ What it makes, on a fresh store (an existing, non-empty --db is kept as it is):
   - cases in every casework state with real deadlines (some due today on a working day, some
     overdue), temporary cases (first aid, one waiting for the county's tiered approval, staged
     payments), township reserve funds with their ledger, and a few online applications waiting
-    for acceptance.
+    for acceptance;
+  - this month's payroll of the county, generated and checked by the county (发放管理).
 
 Everything after the import goes through `doudi serve` and the real endpoints, so the demo obeys
 the same rules as a user. The history lies in the past: each day of it is a run of the server
@@ -25,6 +26,7 @@ half demo behind. Environment: DEMO_HOUSEHOLDS (default 20000), DEMO_PASSWORD.
 """
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -398,6 +400,10 @@ def build(args):
     for day, t, programme in ONLINE:
         on(day, lambda s, t=t, p=programme: online_application(s, people, t, p))
 
+    # this month's payroll of the county, generated and checked (the 发放管理 pages are not empty)
+    payroll_batches = []
+    on(0, lambda s: payroll_batches.extend(payroll_month(s)))
+
     for day in sorted(plan):
         s = Server(args.doudi, target, day, tmp)
         try:
@@ -408,11 +414,27 @@ def build(args):
     print("demo: %d cases (%s), %d temporary cases (%.1f s)" % (
         len(CASES), ", ".join("%s %d" % kv for kv in sorted(states.items())), len(TEMPORARY), time.time() - t0),
         flush=True)
+    print("demo: payroll of %s: %d batches" % (this_month(), len(payroll_batches)), flush=True)
     for suffix in ("-wal", "-shm"):
         if os.path.exists(target + suffix):
             os.remove(target + suffix)
     os.replace(target, args.db)
     subprocess.run(["rm", "-rf", tmp])
+
+
+def this_month():
+    """YYYY-MM of today (China time, as the server's clock): the demo's decisions start in it."""
+    now = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    return "%04d-%02d" % (now.year, now.month)
+
+
+def payroll_month(s):
+    """The county generates this month's payroll and runs the checks on each new batch."""
+    _, r = s.call("POST", "/api/v1/payroll/batches", {"region": COUNTY, "period": this_month()}, "county")
+    ids = [i["batch_id"] for i in r["items"] if i.get("batch_id")]
+    for bid in ids:
+        s.call("POST", "/api/v1/payroll/batches/%d/checks" % bid, None, "county")
+    return ids
 
 
 def online_application(s, people, t, programme):

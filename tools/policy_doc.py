@@ -28,7 +28,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 KINDS = ("money", "ratio", "integer", "boolean", "list", "code")
-ENTRY_KEYS = {"name", "region", "from", "value", "kind", "source", "demo", "unconfirmed", "note"}
+ENTRY_KEYS = {"name", "label", "region", "from", "value", "kind", "source", "demo", "unconfirmed", "note"}
 NAME_RE = re.compile(r"^[a-z0-9_.\-]{1,96}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MONEY_RE = re.compile(r"^(0|[1-9]\d*)\.\d{2}$")
@@ -217,6 +217,7 @@ def validate_policy(doc, where, probs, root, assess_path):
     known = engine_known_kinds(root)
     seen = {}
     kind_of = {}
+    label_of = {}
     for i, e in enumerate(params):
         at = "%s: parameters[%d]" % (where, i)
         if not isinstance(e, dict):
@@ -258,9 +259,14 @@ def validate_policy(doc, where, probs, root, assess_path):
         for flag in ("demo", "unconfirmed"):
             if flag in e and not isinstance(e[flag], bool):
                 probs.add(at, "%s must be true or false" % flag)
-        for text in ("source", "note"):
+        for text in ("source", "note", "label"):
             if text in e and (not isinstance(e[text], str) or not e[text].strip()):
                 probs.add(at, "%s must be a non-empty string" % text)
+        # label: the Chinese name shown in the UI; one name keeps one label
+        if name and isinstance(e.get("label"), str):
+            if name in label_of and label_of[name][0] != e["label"]:
+                probs.add(at, "label %r differs from %r at parameters[%d]" % (e["label"], label_of[name][0], label_of[name][1]))
+            label_of.setdefault(name, (e["label"], i))
         if name and kind:
             if name in kind_of and kind_of[name][0] != kind:
                 probs.add(at, "kind %s differs from %s at parameters[%d]" % (kind, kind_of[name][0], kind_of[name][1]))
@@ -421,8 +427,8 @@ def render(doc, policy_rel):
         zh, en = TOPICS.get(t, (t, t))
         w("## %d. %s / %s (`%s.*`)" % (i, zh, en, t))
         w("")
-        w("| 参数 name | 地区 region | 生效 from | 值 value | 类型 kind | 来源 source | 标记 flags | 说明 note |")
-        w("|---|---|---|---|---|---|---|---|")
+        w("| 参数 name | 名称 label | 地区 region | 生效 from | 值 value | 类型 kind | 来源 source | 标记 flags | 说明 note |")
+        w("|---|---|---|---|---|---|---|---|---|")
         rows = [e for e in params if topic_of(e["name"]) == t]
         rows.sort(key=lambda e: (order[e["name"]], len(region_significant(e["region"])),
                                  region_significant(e["region"]), e["from"]))
@@ -432,8 +438,8 @@ def render(doc, policy_rel):
                 flags.append("**演示值 demo**")
             if e.get("unconfirmed"):
                 flags.append("未确认 unconfirmed")
-            w("| `%s` | %s | %s | `%s` | %s | %s | %s | %s |" % (
-                cell(e["name"]), cell(show_region(e["region"])), cell(e["from"]),
+            w("| `%s` | %s | %s | %s | `%s` | %s | %s | %s | %s |" % (
+                cell(e["name"]), cell(e.get("label", "")), cell(show_region(e["region"])), cell(e["from"]),
                 cell(show_value(e["value"])), cell(e.get("kind", "")), cell(e.get("source", "")),
                 " ".join(flags), cell(e.get("note", ""))))
         w("")

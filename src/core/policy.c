@@ -284,6 +284,8 @@ static dd_status load_entry(struct policy *p, const struct json_value *e, struct
 	out->note = note && note->type == JSON_STRING ? note->str : NULL;
 	out->created_by = by && by->type == JSON_STRING ? by->str : NULL;
 	out->created_at = at && at->type == JSON_STRING ? at->str : NULL;
+	const struct json_value *label = json_get(e, "label");
+	out->label = label && label->type == JSON_STRING ? label->str : NULL;
 	return DD_OK;
 }
 

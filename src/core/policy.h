@@ -60,6 +60,7 @@ struct policy_entry {
 	bool stored;
 	const char *created_by;
 	const char *created_at;
+	const char *label; /* the Chinese name shown to users (file), may be NULL */
 };
 
 struct policy {

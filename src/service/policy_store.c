@@ -332,6 +332,15 @@ static void entry_members(struct strbuf *b, const struct policy_entry *x)
 	strbuf_add_json_string_or_null(b, x->created_at);
 }
 
+/* The label of a name: that of any of its entries (the file's), or NULL. */
+static const char *label_of(const struct policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->entries[i].label && strcmp(p->entries[i].name, name) == 0)
+			return p->entries[i].label;
+	return NULL;
+}
+
 /* A region the caller may read the values of: in its scope or above it. */
 static bool visible(const struct principal *p, const char *sig)
 {
@@ -377,6 +386,8 @@ enum svc_kind policy_store_in_force(struct policy_store *ps, const struct princi
 			continue;
 		strbuf_adds(out, n++ ? ",{\"name\":" : "{\"name\":");
 		strbuf_add_json_string_or_null(out, x->name);
+		strbuf_adds(out, ",\"label\":");
+		strbuf_add_json_string_or_null(out, label_of(p, x->name));
 		strbuf_addf(out, ",\"kind\":\"%s\",", policy_kind_name(x->value.kind));
 		entry_members(out, x);
 		strbuf_addc(out, '}');
@@ -413,6 +424,8 @@ enum svc_kind policy_store_entries(struct policy_store *ps, const struct princip
 		if (!n) {
 			strbuf_adds(out, "{\"name\":");
 			strbuf_add_json_string_or_null(out, x->name);
+			strbuf_adds(out, ",\"label\":");
+			strbuf_add_json_string_or_null(out, label_of(p, x->name));
 			strbuf_addf(out, ",\"kind\":\"%s\",\"region\":", policy_kind_name(x->value.kind));
 			strbuf_add_json_string_or_null(out, sig);
 			strbuf_adds(out, ",\"entries\":[");

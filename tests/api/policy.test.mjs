@@ -64,6 +64,11 @@ describe('reading', () => {
 		assert.equal(s.value_text, `${s.value} 元`);
 		assert.equal(s.origin, 'file');
 		assert.equal(s.demo, false);
+		// the Chinese name of every parameter, from the policy file's label
+		assert.equal(s.label, '城市低保标准');
+		for (const i of r.body.items) assert.match(i.label || '', /[\u4e00-\u9fff]/, i.name);
+		const entries = await get(who.county, '/api/v1/policy/parameters/temp.first_aid_limit');
+		assert.equal(entries.body.label, '先行救助限额');
 		const fa = item(r.body, 'temp.first_aid_limit');
 		assert.equal(fa.demo, true);
 		assert.ok(r.body.demo_in_force.includes('temp.first_aid_limit'));

@@ -36,6 +36,8 @@ test('a county officer adds a value of temp.first_aid_limit from today and sees 
 	const row = page.locator('[data-test=parameters] .el-table__body tr', { hasText: 'temp.first_aid_limit' });
 	await row.waitFor();
 	assert.match(await row.innerText(), /演示值/);
+	// the parameter's Chinese name from the policy file, beside its code
+	assert.match(await row.locator('[data-test=param-label]').innerText(), /^先行救助限额$/);
 	await screenshot(page, 'policy');
 	await row.getByRole('button', { name: '新值' }).click();
 	const dlg = page.locator('[data-test=value-dialog]');

@@ -12,7 +12,8 @@ import { ADMIN_PASSWORD, DOUDI, call, freshDb, init, login, startServer } from '
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const WEB_DIST = path.join(ROOT, 'web/dist');
-export const SHOTS = path.join(ROOT, 'build/ui');
+// issue 5 §5: one screenshot per main page, kept out of git (.gitignore)
+export const SHOTS = path.join(ROOT, 'tests/e2e/screenshots');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const COUNTY = '500154';
 export const PASSWORD = 'Ui-Test-Pass-2026';

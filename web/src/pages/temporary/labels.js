@@ -30,6 +30,7 @@ export const ACTIONS = {
 	reject: '不予批准',
 	pay_stage: '分阶段发放',
 	create: '登记',
+	submit: '登记',
 };
 export const ENTRY_KINDS = { advance: '下拨', replenish: '回补', draw: '支取', return: '退回' };
 // Who may post which kind of reserve-fund entry (the server checks it again).
