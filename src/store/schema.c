@@ -26,6 +26,7 @@ EMBED(dd_schema_009, "schema/009_online_applications.sql");
 EMBED(dd_schema_010, "schema/010_payroll.sql");
 EMBED(dd_schema_011, "schema/011_bank_templates.sql");
 EMBED(dd_schema_013, "schema/013_payroll_sources.sql");
+EMBED(dd_schema_014, "schema/014_payments_registry_keys.sql");
 
 static const struct store_migration migrations[] = {
     {1, "001_init", dd_schema_001, NULL},
@@ -40,6 +41,7 @@ static const struct store_migration migrations[] = {
     {10, "010_payroll", dd_schema_010, "decision_lines"},
     {11, "011_bank_templates", dd_schema_011, NULL},
     {13, "013_payroll_sources", dd_schema_013, NULL},
+    {14, "014_payments_registry_keys", dd_schema_014, NULL},
 };
 
 const struct store_migration *store_migrations(size_t *n)
