@@ -158,6 +158,14 @@ describe('epidemic patient aid over HTTP', () => {
 		assert.equal(r.body.kind, 'epidemic');
 		assert.equal(r.body.programme, 'temporary');
 		assert.equal(r.body.total, '2520.00');
+		r = await get(who.county, `/api/v1/payroll/batches/${batch}/payments`);
+		assert.deepEqual(
+			r.body.items.map((p) => [p.person_id, p.amount, p.component_name, p.dedup_key]),
+			[
+				[1, '1260.00', '确诊患者救助', `epidemic:${patient}:1`],
+				[1, '1260.00', '确诊患者救助', `epidemic:${patient}:2`],
+			],
+		);
 		r = await get(who.county, `/api/v1/payroll/epidemic-patients/${patient}`);
 		assert.equal(r.body.periods_paid, 2);
 		assert.equal(r.body.amount_paid, '2520.00');
