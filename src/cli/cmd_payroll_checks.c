@@ -60,6 +60,9 @@ int cmd_payroll_more(int argc, char **argv)
 	bool checks = strcmp(sub, "checks") == 0, findings = strcmp(sub, "findings") == 0,
 	     resolve = strcmp(sub, "resolve") == 0, act = strcmp(sub, "act") == 0,
 	     campaign = strcmp(sub, "campaign") == 0;
+	if (!strcmp(sub, "epidemic") || !strcmp(sub, "temporary") || !strcmp(sub, "epidemic-patient") ||
+	    !strcmp(sub, "epidemic-discharge"))
+		return cmd_payroll_aid(argc, argv);
 	if (!checks && !findings && !resolve && !act && !campaign) {
 		fprintf(stderr, "doudi payroll: 未知的子命令 \"%s\" (unknown subcommand)\n", sub);
 		usage();

@@ -170,6 +170,11 @@ const char *payroll_component_zh(const char *c)
 	for (size_t i = 0; c && i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(c, names[i].code) == 0)
 			return names[i].zh;
+	/* epidemic:<patient>:<period>, stage:<stage> (service/epidemic_aid.h) */
+	if (c && strncmp(c, "epidemic:", 9) == 0)
+		return "确诊患者救助";
+	if (c && strncmp(c, "stage:", 6) == 0)
+		return "分阶段临时救助";
 	return "";
 }
 

@@ -75,6 +75,11 @@ enum route_id {
 	R_FUND_ALLOCATION,
 	R_FUND_LEDGER,
 	R_FUND_LEDGER_XLSX,
+	R_EPIDEMIC_PATIENT_CREATE,
+	R_EPIDEMIC_PATIENT_GET,
+	R_EPIDEMIC_PATIENT_DISCHARGE,
+	R_PAYROLL_EPIDEMIC,
+	R_PAYROLL_TEMPORARY,
 	R_COUNT
 };
 
@@ -143,6 +148,11 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/funds/allocations", R_FUND_ALLOCATION, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/funds/ledger", R_FUND_LEDGER, R_SESSION},
     {HTTP_GET, "/api/v1/funds/ledger.xlsx", R_FUND_LEDGER_XLSX, R_SESSION},
+    {HTTP_POST, "/api/v1/payroll/epidemic-patients", R_EPIDEMIC_PATIENT_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/payroll/epidemic-patients/{id}", R_EPIDEMIC_PATIENT_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/payroll/epidemic-patients/{id}/discharge", R_EPIDEMIC_PATIENT_DISCHARGE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/payroll/epidemic", R_PAYROLL_EPIDEMIC, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/payroll/temporary", R_PAYROLL_TEMPORARY, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -420,6 +430,11 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_FUND_ALLOCATION] = api_fund_allocation_post,
     [R_FUND_LEDGER] = api_fund_ledger_get,
     [R_FUND_LEDGER_XLSX] = api_fund_ledger_xlsx,
+    [R_EPIDEMIC_PATIENT_CREATE] = api_epidemic_patient_create,
+    [R_EPIDEMIC_PATIENT_GET] = api_epidemic_patient_get,
+    [R_EPIDEMIC_PATIENT_DISCHARGE] = api_epidemic_patient_discharge,
+    [R_PAYROLL_EPIDEMIC] = api_payroll_epidemic,
+    [R_PAYROLL_TEMPORARY] = api_payroll_temporary,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

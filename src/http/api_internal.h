@@ -73,6 +73,12 @@ void api_payroll_findings(struct call *c);
 void api_payroll_finding_resolve(struct call *c);
 void api_payroll_campaign(struct call *c);
 void api_payroll_price_index(struct call *c);
+/* api_payroll_epidemic.c: epidemic patient aid and staged temporary assistance (issue 6 §3) */
+void api_epidemic_patient_create(struct call *c);
+void api_epidemic_patient_get(struct call *c);
+void api_epidemic_patient_discharge(struct call *c);
+void api_payroll_epidemic(struct call *c);
+void api_payroll_temporary(struct call *c);
 /* api_bank.c: bank files, return files, re-issue, reconciliation, fund ledger (issue 6) */
 void api_bank_templates_list(struct call *c);
 void api_bank_template_put(struct call *c);

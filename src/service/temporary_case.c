@@ -423,10 +423,12 @@ static dd_status render_case(struct db *db, const struct temporary_env *env, con
 	strbuf_adds(b, ",\"stages\":[");
 	struct db_stmt *st;
 	bool row = false;
-	dd_status rc = db_prepare_cached(db,
-					 "SELECT seq, amount, state, paid_at, reserve_entry_id FROM temporary_stages "
-					 "WHERE application_id = $1 ORDER BY seq",
-					 &st, err);
+	dd_status rc =
+	    db_prepare_cached(db,
+			      "SELECT s.seq, s.amount, s.state, s.paid_at, s.reserve_entry_id, (SELECT y.id FROM "
+			      "payments y WHERE y.id = s.payment_id AND y.state <> 'cancelled') FROM "
+			      "temporary_stages s WHERE s.application_id = $1 ORDER BY s.seq",
+			      &st, err);
 	if (rc)
 		return rc;
 	db_bind_int64(st, 1, c->id);
@@ -443,6 +445,11 @@ static dd_status render_case(struct db *db, const struct temporary_env *env, con
 			strbuf_addf(b, ",\"reserve_entry_id\":%lld", (long long)db_column_int64(st, 4));
 		else
 			strbuf_adds(b, ",\"reserve_entry_id\":null");
+		/* paid by the bank: the live payment (epidemic_aid.h) */
+		if (!db_column_is_null(st, 5))
+			strbuf_addf(b, ",\"payment_id\":%lld", (long long)db_column_int64(st, 5));
+		else
+			strbuf_adds(b, ",\"payment_id\":null");
 		strbuf_addc(b, '}');
 		if (state && strcmp(state, "paid") == 0 && !money_add(paid, db_column_int64(st, 1), &paid))
 			paid = INT64_MAX;
@@ -865,8 +872,13 @@ enum svc_kind temporary_act(struct db *db, const struct temporary_env *env, cons
 		bool row = false;
 		fen_t stage_amount = 0;
 		int64_t planned = 0;
-		rc = db_prepare_cached(
-		    db, "SELECT amount, state FROM temporary_stages WHERE application_id = $1 AND seq = $2", &st, &err);
+		/* a stage in a live bank payment (epidemic_aid.h) is paid by the bank */
+		int64_t bank_batch = 0;
+		rc = db_prepare_cached(db,
+				       "SELECT s.amount, s.state, (SELECT y.batch_id FROM payments y WHERE y.id = "
+				       "s.payment_id AND y.state <> 'cancelled') FROM temporary_stages s WHERE "
+				       "s.application_id = $1 AND s.seq = $2",
+				       &st, &err);
 		char sstate[16] = "";
 		if (!rc) {
 			db_bind_int64(st, 1, id);
@@ -875,6 +887,7 @@ enum svc_kind temporary_act(struct db *db, const struct temporary_env *env, cons
 			if (!rc && row) {
 				stage_amount = db_column_int64(st, 0);
 				copy_text(sstate, sizeof sstate, db_column_text(st, 1, NULL));
+				bank_batch = db_column_is_null(st, 2) ? 0 : db_column_int64(st, 2);
 			}
 			db_finalize(st);
 		}
@@ -883,6 +896,12 @@ enum svc_kind temporary_act(struct db *db, const struct temporary_env *env, cons
 		if (!row || strcmp(sstate, "planned") != 0)
 			return tx_fail(db, svc_fail(e, SVC_RULE, "STAGE_NOT_PAYABLE", "stage",
 						    row ? "该阶段已发放或已取消" : "没有这个阶段"));
+		if (bank_batch)
+			return tx_fail(
+			    db, svc_fail(e, SVC_RULE, "STAGE_IN_BANK_BATCH", "stage",
+					 "该阶段已列入银行代发批次（批次 %lld），不能再从备用金发放；如需改为现金发放，"
+					 "请先作废该批次",
+					 (long long)bank_batch));
 		int64_t entry_id = 0;
 		if (by_township) {
 			struct reserve_entry entry;

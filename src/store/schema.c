@@ -25,6 +25,7 @@ EMBED(dd_schema_008, "schema/008_workbench_indexes.sql");
 EMBED(dd_schema_009, "schema/009_online_applications.sql");
 EMBED(dd_schema_010, "schema/010_payroll.sql");
 EMBED(dd_schema_011, "schema/011_bank_templates.sql");
+EMBED(dd_schema_012, "schema/012_epidemic.sql");
 EMBED(dd_schema_013, "schema/013_payroll_sources.sql");
 EMBED(dd_schema_014, "schema/014_payments_registry_keys.sql");
 
@@ -40,6 +41,7 @@ static const struct store_migration migrations[] = {
     {9, "009_online_applications", dd_schema_009, NULL},
     {10, "010_payroll", dd_schema_010, "decision_lines"},
     {11, "011_bank_templates", dd_schema_011, NULL},
+    {12, "012_epidemic", dd_schema_012, "epidemic_patients"},
     {13, "013_payroll_sources", dd_schema_013, NULL},
     {14, "014_payments_registry_keys", dd_schema_014, NULL},
 };
