@@ -22,8 +22,10 @@ int cmd_casework(int argc, char **argv);
 int cmd_payroll(int argc, char **argv);
 /* cmd_payroll_checks.c: the payroll subcommands after generate (argv[1] the subcommand) */
 int cmd_payroll_more(int argc, char **argv);
+void cmd_payroll_more_usage(void);
 /* cmd_payroll_epidemic.c: epidemic, temporary, epidemic-patient, epidemic-discharge */
 int cmd_payroll_aid(int argc, char **argv);
+void cmd_payroll_aid_usage(void);
 int cmd_policy(int argc, char **argv);
 
 /* Reads a whole file ("-" = stdin) up to limit bytes into a malloc'd buffer. */

@@ -244,6 +244,8 @@ int cmd_payroll(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		payroll_usage();
+		cmd_payroll_more_usage();
+		cmd_payroll_aid_usage();
 		return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
 	}
 	if (strcmp(argv[1], "bank-files") == 0 || strcmp(argv[1], "return") == 0)

@@ -21,7 +21,7 @@ struct opts {
 	const char *region, *code, *date, *period;
 };
 
-static void usage(void)
+void cmd_payroll_more_usage(void)
 {
 	fprintf(stderr,
 		"  doudi payroll checks --batch ID --as USER [--db DB] [--policy FILE]\n"
@@ -65,7 +65,7 @@ int cmd_payroll_more(int argc, char **argv)
 		return cmd_payroll_aid(argc, argv);
 	if (!checks && !findings && !resolve && !act && !campaign) {
 		fprintf(stderr, "doudi payroll: 未知的子命令 \"%s\" (unknown subcommand)\n", sub);
-		usage();
+		cmd_payroll_more_usage();
 		return EXIT_BAD_INPUT;
 	}
 	struct opts o = {0};
@@ -90,7 +90,7 @@ int cmd_payroll_more(int argc, char **argv)
 			fprintf(stderr,
 				"doudi payroll %s: 无法识别的参数或缺少值 \"%s\" (unknown argument or missing value)\n",
 				sub, argv[i]);
-			usage();
+			cmd_payroll_more_usage();
 			return EXIT_BAD_INPUT;
 		}
 		*(const char **)((char *)&o + flags[j].off) = argv[i + 1];

@@ -14,7 +14,7 @@
 #include "service/policy_store.h"
 #include "store/db.h"
 
-static void usage(void)
+void cmd_payroll_aid_usage(void)
 {
 	fprintf(stderr,
 		"  doudi payroll epidemic --region CODE --period YYYY-MM [--as USER] [--db DB]\n"
@@ -62,7 +62,7 @@ int cmd_payroll_aid(int argc, char **argv)
 			fprintf(stderr,
 				"doudi payroll %s: 无法识别的参数或缺少值 \"%s\" (unknown argument or missing value)\n",
 				sub, argv[i]);
-			usage();
+			cmd_payroll_aid_usage();
 			return EXIT_BAD_INPUT;
 		}
 		*(const char **)((char *)&o + flags[j].off) = argv[i + 1];
