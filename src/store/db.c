@@ -659,7 +659,9 @@ dd_status db_tune_bulk(struct db *db, dd_error *err)
 {
 	if (db->backend != DB_SQLITE)
 		return DD_OK;
-	return db_exec(db, "PRAGMA cache_size=-262144; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384",
+	return db_exec(db,
+		       "PRAGMA cache_size=-262144; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384; "
+		       "PRAGMA temp_store=FILE",
 		       err);
 }
 

@@ -189,7 +189,10 @@ dd_status db_reserve_ids(struct db *db, const char *table, int64_t n, int64_t *i
  * up to 256 MiB of pages (the default is 32) and commits with
  * synchronous=NORMAL, so a power cut may lose the last committed chunks but
  * never part of one (WAL), and running the import again restores them; a
- * larger WAL before checkpoints. PostgreSQL: nothing (the server decides). */
+ * larger WAL before checkpoints; sorts and groupings larger than memory
+ * spill to temporary files instead of growing the heap (temp_store=FILE), so
+ * the process stays within the page cache whatever the size of the data.
+ * PostgreSQL: nothing (the server decides). */
 dd_status db_tune_bulk(struct db *db, dd_error *err) DD_MUST_CHECK;
 
 /* After a bulk load: refreshes the planner's statistics of table
