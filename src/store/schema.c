@@ -42,7 +42,7 @@ static const struct store_migration migrations[] = {
     {10, "010_payroll", dd_schema_010, "decision_lines"},
     {11, "011_bank_templates", dd_schema_011, NULL},
     {12, "012_epidemic", dd_schema_012, "epidemic_patients"},
-    {13, "013_payroll_sources", dd_schema_013, NULL},
+    {13, "013_payroll_sources", dd_schema_013, "payroll_sources"},
     {14, "014_payments_registry_keys", dd_schema_014, NULL},
 };
 
