@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/status.h"
 
@@ -32,6 +33,10 @@ int cmd_policy(int argc, char **argv);
 dd_status cli_read_file(const char *path, size_t limit, char **out, size_t *len, dd_error *err);
 /* Prints "field: message" on stderr. */
 void cli_print_error(const dd_error *err);
+/* Parses s as a whole decimal integer of at least min (0 or 1) into *out;
+ * otherwise prints "name: 须为非负整数/须为正整数 …" on stderr and returns
+ * false. */
+bool cli_parse_id(const char *name, const char *s, int64_t min, int64_t *out);
 
 struct policy;
 /* Loads the policy file at path, or the shipped policy embedded in the

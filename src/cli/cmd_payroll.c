@@ -35,7 +35,7 @@ static void payroll_usage(void)
  * and one positional FILE. */
 struct bank_args {
 	const char *db, *out, *bank, *as, *file;
-	long long batch;
+	int64_t batch;
 };
 
 static int bank_args_parse(int argc, char **argv, struct bank_args *a)
@@ -62,14 +62,8 @@ static int bank_args_parse(int argc, char **argv, struct bank_args *a)
 		}
 		*slot = v;
 		i++;
-		if (batch) {
-			char *end = NULL;
-			a->batch = strtoll(batch, &end, 10);
-			if (!end || *end || a->batch <= 0) {
-				fprintf(stderr, "--batch: 批次编号须为正整数 (a positive batch id)\n");
-				return EXIT_BAD_INPUT;
-			}
-		}
+		if (batch && !cli_parse_id("--batch", batch, 1, &a->batch))
+			return EXIT_BAD_INPUT;
 	}
 	if (!a->batch) {
 		fprintf(stderr, "doudi payroll %s: 需要 --batch (--batch is required)\n", argv[1]);

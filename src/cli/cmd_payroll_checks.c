@@ -42,18 +42,6 @@ static int exit_for(enum svc_kind k)
 	return k == SVC_OK ? EXIT_OK : k == SVC_INTERNAL || k == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
 }
 
-static bool parse_id(const char *flag, const char *s, int64_t *out)
-{
-	char *end = NULL;
-	long long v = s ? strtoll(s, &end, 10) : 0;
-	if (!s || !*s || *end || v < 0) {
-		fprintf(stderr, "%s: 须为非负整数 (must be a non-negative integer)\n", flag);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 int cmd_payroll_more(int argc, char **argv)
 {
 	const char *sub = argv[1];
@@ -100,9 +88,9 @@ int cmd_payroll_more(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 	int64_t batch = 0, finding = 0, version = 0;
-	if (((checks || findings || act) && !parse_id("--batch", o.batch, &batch)) ||
-	    (resolve && !parse_id("--finding", o.finding, &finding)) ||
-	    (act && !parse_id("--version", o.version, &version)))
+	if (((checks || findings || act) && !cli_parse_id("--batch", o.batch, 0, &batch)) ||
+	    (resolve && !cli_parse_id("--finding", o.finding, 0, &finding)) ||
+	    (act && !cli_parse_id("--version", o.version, 0, &version)))
 		return EXIT_BAD_INPUT;
 	char *text = NULL;
 	size_t text_n = 0;

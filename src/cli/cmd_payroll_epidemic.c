@@ -73,15 +73,8 @@ int cmd_payroll_aid(int argc, char **argv)
 	}
 	int64_t id = 0;
 	const char *id_text = add ? o.person : o.patient;
-	if (add || discharge) {
-		char *end = NULL;
-		long long v = id_text ? strtoll(id_text, &end, 10) : 0;
-		if (!id_text || !*id_text || *end || v <= 0) {
-			fprintf(stderr, "%s: 须为正整数 (must be a positive integer)\n", add ? "person_id" : "patient");
-			return EXIT_BAD_INPUT;
-		}
-		id = v;
-	}
+	if ((add || discharge) && !cli_parse_id(add ? "person_id" : "patient", id_text, 1, &id))
+		return EXIT_BAD_INPUT;
 	char *text = NULL;
 	size_t text_n = 0;
 	if (add && !cli_policy_text(o.policy, &text, &text_n))

@@ -88,6 +88,21 @@ void cli_print_error(const dd_error *err)
 	fprintf(stderr, "%s: %s\n", err->field[0] ? err->field : "$", err->message);
 }
 
+bool cli_parse_id(const char *name, const char *s, int64_t min, int64_t *out)
+{
+	char *end = NULL;
+	long long v = s ? strtoll(s, &end, 10) : 0;
+	if (!s || !*s || *end || v < min) {
+		fprintf(stderr,
+			min > 0 ? "%s: 须为正整数 (must be a positive integer)\n"
+				: "%s: 须为非负整数 (must be a non-negative integer)\n",
+			name);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
 /* DOUDI_DEMO_CLOCK_DAYS=-N: the program runs N days in the past (the demo
  * builds its history through the real rules; see docs/operations.md). */
 static bool demo_clock(void)
