@@ -181,6 +181,14 @@ static void add_user_doc(struct strbuf *b, const struct principal *u)
 	strbuf_release(&flat);
 }
 
+bool api_path_id(struct call *c, long long *id, const char *not_found)
+{
+	if (route_param_id(c->match, "id", id))
+		return true;
+	reply_error(c->rep, 404, "NOT_FOUND", not_found, NULL);
+	return false;
+}
+
 /* Parses the body as a JSON object. False after replying 400/413. */
 bool api_body_object(struct call *c, const struct json_value **out)
 {

@@ -23,14 +23,6 @@ static void param(const struct call *c, const char *name, char *out, size_t cap)
 	}
 }
 
-static bool batch_id(struct call *c, long long *id)
-{
-	if (route_param_id(c->match, "id", id))
-		return true;
-	reply_error(c->rep, 404, "NOT_FOUND", "发放批次不存在", NULL);
-	return false;
-}
-
 /* Percent-encodes UTF-8 for a filename*= parameter (RFC 8187). */
 static void pct_encode(const char *s, char *out, size_t cap)
 {
@@ -88,7 +80,7 @@ void api_bank_template_put(struct call *c)
 void api_bank_files_list(struct call *c)
 {
 	long long id;
-	if (!batch_id(c, &id))
+	if (!api_path_id(c, &id, "发放批次不存在"))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -101,7 +93,7 @@ void api_bank_files_list(struct call *c)
 void api_bank_file_get(struct call *c)
 {
 	long long id;
-	if (!batch_id(c, &id))
+	if (!api_path_id(c, &id, "发放批次不存在"))
 		return;
 	char code[64];
 	param(c, "code", code, sizeof code);
@@ -125,7 +117,7 @@ void api_bank_file_get(struct call *c)
 void api_bank_return_post(struct call *c)
 {
 	long long id;
-	if (!batch_id(c, &id))
+	if (!api_path_id(c, &id, "发放批次不存在"))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -150,7 +142,7 @@ void api_bank_return_post(struct call *c)
 void api_bank_reconciliation(struct call *c)
 {
 	long long id;
-	if (!batch_id(c, &id))
+	if (!api_path_id(c, &id, "发放批次不存在"))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);

@@ -43,6 +43,9 @@ bool api_member(struct call *c, const struct json_value *obj, const char *key, c
 bool api_member_string(struct call *c, const struct json_value *obj, const char *key, const char **s, size_t *n);
 /* An integer member: *present false when absent or null. False after replying 400. */
 bool api_member_int(struct call *c, const struct json_value *o, const char *key, int64_t *out, bool *present);
+/* The route's {id}. False after replying 404 NOT_FOUND with not_found (an
+ * id that is not a number names nothing). */
+bool api_path_id(struct call *c, long long *id, const char *not_found);
 
 /* api_cases.c: applications (casework) and the close-relatives register */
 void api_applications_create(struct call *c);

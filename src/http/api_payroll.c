@@ -76,19 +76,11 @@ void api_payroll_list(struct call *c)
 		reply_svc_error(c->rep, &e);
 }
 
-static bool batch_id(struct call *c, long long *id)
-{
-	if (route_param_id(c->match, "id", id))
-		return true;
-	reply_error(c->rep, 404, "NOT_FOUND", "发放批次不存在", NULL);
-	return false;
-}
-
 /* GET /api/v1/payroll/batches/{id} */
 void api_payroll_get(struct call *c)
 {
 	long long id;
-	if (!batch_id(c, &id))
+	if (!api_path_id(c, &id, "发放批次不存在"))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -101,7 +93,7 @@ void api_payroll_get(struct call *c)
 void api_payroll_payments(struct call *c)
 {
 	long long id;
-	if (!batch_id(c, &id))
+	if (!api_path_id(c, &id, "发放批次不存在"))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -121,7 +113,7 @@ void api_payroll_payments(struct call *c)
 void api_payroll_act(struct call *c)
 {
 	long long id;
-	if (!batch_id(c, &id))
+	if (!api_path_id(c, &id, "发放批次不存在"))
 		return;
 	const struct json_value *o;
 	const char *action = NULL, *note = NULL;

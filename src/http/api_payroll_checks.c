@@ -10,19 +10,11 @@
 #include "service/subsidy.h"
 #include "service/svc.h"
 
-static bool path_id(struct call *c, long long *id, const char *what)
-{
-	if (route_param_id(c->match, "id", id))
-		return true;
-	reply_error(c->rep, 404, "NOT_FOUND", what, NULL);
-	return false;
-}
-
 /* POST /api/v1/payroll/batches/{id}/checks */
 void api_payroll_checks_run(struct call *c)
 {
 	long long id;
-	if (!path_id(c, &id, "发放批次不存在"))
+	if (!api_path_id(c, &id, "发放批次不存在"))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -35,7 +27,7 @@ void api_payroll_checks_run(struct call *c)
 void api_payroll_findings(struct call *c)
 {
 	long long id;
-	if (!path_id(c, &id, "发放批次不存在"))
+	if (!api_path_id(c, &id, "发放批次不存在"))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -57,7 +49,7 @@ void api_payroll_findings(struct call *c)
 void api_payroll_finding_resolve(struct call *c)
 {
 	long long id;
-	if (!path_id(c, &id, "核查问题不存在"))
+	if (!api_path_id(c, &id, "核查问题不存在"))
 		return;
 	const struct json_value *o;
 	const char *action = NULL, *reason = NULL;

@@ -8,14 +8,6 @@
 
 #include "service/epidemic_aid.h"
 
-static bool path_id(struct call *c, long long *id)
-{
-	if (route_param_id(c->match, "id", id))
-		return true;
-	reply_error(c->rep, 404, "NOT_FOUND", "没有这条确诊患者记录", NULL);
-	return false;
-}
-
 /* POST /api/v1/payroll/epidemic-patients {"person_id","diagnosed_on","discharged_on","note"} */
 void api_epidemic_patient_create(struct call *c)
 {
@@ -39,7 +31,7 @@ void api_epidemic_patient_create(struct call *c)
 void api_epidemic_patient_get(struct call *c)
 {
 	long long id;
-	if (!path_id(c, &id))
+	if (!api_path_id(c, &id, "没有这条确诊患者记录"))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -52,7 +44,7 @@ void api_epidemic_patient_get(struct call *c)
 void api_epidemic_patient_discharge(struct call *c)
 {
 	long long id;
-	if (!path_id(c, &id))
+	if (!api_path_id(c, &id, "没有这条确诊患者记录"))
 		return;
 	const struct json_value *o;
 	const char *dis = NULL;
