@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# CLI tests for data matching (issue 7, docs/monitor.md): datasets with
+# planted cases (tests/cli/gen_match_data.py) against a roll of recipients
+# (bench/payroll_roll.sql) and a monitoring register; every planted case is
+# found, nothing else is raised, bad rows are rejected, a re-run raises
+# nothing new. On SQLite by default; on PostgreSQL under tests/pg.sh.
+set -u
+DB_PREFIX=match
+source "$(dirname "$0")/lib.sh"
+echo "data matching CLI tests on $backend"
+
+printf 'correct horse battery\n' >"$tmp/pw"
+T=2026-01-01T00:00:00.000Z
+fresh_db
+run init --db "$DB" --admin root --admin-password-file "$tmp/pw"
+expect_rc "init" 0 || exit 1
+N=300
+sed "s/@N@/$N/" bench/payroll_roll.sql >"$tmp/roll.sql"
+psql_file() { "$PGBIN/psql" "$DB" -qAt -v ON_ERROR_STOP=1 -f "$1" >/dev/null; }
+if [ $backend = pg ]; then psql_file "$tmp/roll.sql" || exit 1; else sqlite3 "$DB" <"$tmp/roll.sql" || exit 1; fi
+sql "$DB" "SELECT code FROM regions WHERE level = 3 AND code LIKE '50%' ORDER BY code" >"$tmp/counties"
+python3 tests/cli/gen_match_data.py "$tmp/d" $N "$tmp/counties" || exit 1
+if [ $backend = pg ]; then psql_file "$tmp/d/persons.sql" || exit 1; else sqlite3 "$DB" <"$tmp/d/persons.sql" || exit 1; fi
+sql "$DB" "INSERT INTO users (username, name, password_hash, role, region_code, created_at, updated_at) VALUES
+	('county1', '区县', 'x', 'county', '500101', '$T', '$T'), ('town1', '乡镇', 'x', 'township', '500101001', '$T', '$T')"
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$tmp/out" "$1"; }
+
+# --- the register
+run monitor register-import --db "$DB" "$tmp/d/register.csv"
+expect_rc "register" 0 && [ "$(json 'd["stored"], d["rejected"]')" = "(20, 0)" ] && ok || bad "register: $(cat "$tmp/out")"
+printf '身份证号码,姓名,区划代码,类别\n110101199003078888,张三,500101001,other\n%s,李四,500101001,不知道\n%s,王五,5001,other\n' \
+	"$(head -1 "$tmp/d/register.csv" >/dev/null; sed -n 2p "$tmp/d/register.csv" | cut -d, -f1)" \
+	"$(sed -n 3p "$tmp/d/register.csv" | cut -d, -f1)" >"$tmp/badreg.csv"
+run monitor register-import --db "$DB" "$tmp/badreg.csv"
+expect_rc "bad register rows" 0 && [ "$(json 'd["stored"], d["rejected"]')" = "(0, 3)" ] && ok || bad "bad register: $(cat "$tmp/out")"
+expect_in "rejects name the column: ID" "$tmp/badreg.csv.rejects.csv" "身份证号码"
+expect_in "rejects name the column: category" "$tmp/badreg.csv.rejects.csv" "类别"
+expect_in "rejects name the column: region" "$tmp/badreg.csv.rejects.csv" "区划代码"
+run monitor register-import --db "$DB" --as town1 "$tmp/d/register.csv"
+expect_rc "a township may not load the register" 2 && expect_in "forbidden" "$tmp/err" "FORBIDDEN"
+[ "$(sql "$DB" "SELECT count(*) FROM monitored_persons")" = 20 ] && ok || bad "register count"
+
+# --- matching
+D="$tmp/d"
+set -- --kind deaths "$D/deaths.csv" --kind vehicles "$D/vehicles.csv" --kind business "$D/business.csv" \
+	--kind social_insurance "$D/social_insurance.csv" --kind staff_relatives "$D/staff_relatives.csv" \
+	--kind medical "$D/medical.csv" --kind rural_monitoring "$D/rural_monitoring.csv" \
+	--kind assistance_roll "$D/assistance_roll.csv" --kind hukou_moves "$D/hukou_moves.csv"
+run match --db "$DB" --as town1 --as-of 2026-11-01 "$@"
+expect_rc "a township may not run the match" 2 && expect_in "forbidden" "$tmp/err" "FORBIDDEN"
+run match --db "$DB" --as county1 --as-of 2026-11-01 "$@"
+expect_rc "match" 0 || exit 1
+[ "$(json 'd["population"]')" = $((N + 20)) ] && ok || bad "population: $(json 'd["population"]')"
+sql "$DB" "SELECT rule_code || ' ' || id_number || ' ' || region_code FROM alerts ORDER BY 1" >"$tmp/got"
+sort "$D/expected.txt" >"$tmp/want"
+if diff "$tmp/want" "$tmp/got" >"$tmp/diff"; then ok; else
+	bad "alerts differ from the planted cases (< planted, > raised)"
+	sed 's/^/    /' "$tmp/diff"
+fi
+[ "$(json 'd["alerts"] + d["leads"]')" = "$(wc -l <"$D/expected.txt")" ] && ok || bad "counts: $(cat "$tmp/out")"
+# rejects: per file, as planted
+while read -r kind want; do
+	got=$(json "[f['rejected'] for f in d['files'] if f['kind'] == '$kind'][0]")
+	[ "$got" = "$want" ] && ok || bad "$kind rejected $got, want $want"
+done <"$D/rejects.txt"
+expect_in "a rejects file names the column" "$D/social_insurance.csv.rejects.csv" "月缴费工资"
+expect_in "a bad ID number is rejected" "$D/deaths.csv.rejects.csv" "身份证号码无效"
+# leads and alerts as data: township, lead flag, due date, the registry's person
+[ "$(sql "$DB" "SELECT count(*) FROM alerts WHERE lead = 1")" = "$(grep -c '^lead_' "$D/expected.txt")" ] && ok || bad "lead flags"
+[ "$(sql "$DB" "SELECT count(*) FROM alerts WHERE rule_code = 'death' AND person_id IS NOT NULL AND household_id IS NOT NULL")" = 3 ] &&
+	ok || bad "death alerts carry the person and household"
+# 5 working days from Sunday 2026-11-01 is Friday 2026-11-06
+[ "$(sql "$DB" "SELECT DISTINCT due_date FROM alerts WHERE rule_code = 'death'")" = 2026-11-06 ] && ok || bad "due date"
+[ "$(sql "$DB" "SELECT count(*) FROM audit_log WHERE entity = 'alert' AND action = 'raise'")" = "$(wc -l <"$D/expected.txt")" ] &&
+	ok || bad "each alert audited"
+run audit verify --db "$DB"
+expect_rc "audit chain intact" 0
+
+# --- re-running raises nothing new
+before=$(sql "$DB" "SELECT count(*) FROM alerts")
+run match --db "$DB" --as-of 2026-11-01 "$@"
+expect_rc "re-run" 0 && [ "$(json 'd["alerts"], d["leads"]')" = "(0, 0)" ] && ok || bad "re-run: $(cat "$tmp/out")"
+[ "$(sql "$DB" "SELECT count(*) FROM alerts")" = "$before" ] && ok || bad "re-run added alerts"
+[ "$(sql "$DB" "SELECT count(*) FROM match_runs")" = 18 ] && ok || bad "match runs recorded"
+
+# --- bad input never half-writes
+printf '姓名,死亡日期\n张三,2026-01-01\n' >"$tmp/nokey.csv"
+run match --db "$DB" --kind deaths "$tmp/nokey.csv"
+expect_rc "a file without the ID column" 2 && expect_in "names the column" "$tmp/err" "身份证号码"
+run match --db "$DB" --kind no_such_kind "$tmp/nokey.csv"
+expect_rc "unknown kind" 2 && expect_in "unknown kind" "$tmp/err" "UNKNOWN_KIND"
+run match --db "$DB" --kind deaths "$tmp/missing.csv"
+expect_rc "missing file" 2
+run match --db "$DB" --as-of 2026-13-01 --kind deaths "$D/deaths.csv"
+expect_rc "bad date" 2 && expect_in "bad date" "$tmp/err" "as_of"
+printf '\xff\xfe\x00' >"$tmp/binary.csv"
+run match --db "$DB" --encoding utf-8 --kind deaths "$tmp/binary.csv"
+expect_rc "binary file" 2
+[ "$(sql "$DB" "SELECT count(*) FROM alerts")" = "$before" ] && ok || bad "failed runs wrote alerts"
+[ "$(sql "$DB" "SELECT count(*) FROM match_runs")" = 18 ] && ok || bad "failed runs recorded"
+
+# --- a new kind is a row, not code
+sql "$DB" "INSERT INTO dataset_kinds (code, name, department, columns, created_at, updated_at) VALUES ('pension',
+	'养老金领取信息', '人社', '[{\"name\":\"id_number\",\"type\":\"id\",\"label\":\"身份证号码\"},{\"name\":\"monthly\",\"type\":\"money\",\"label\":\"月养老金\"}]', '$T', '$T');
+	INSERT INTO monitor_rules (code, name, dataset_kind, population, field, op, value, alert_kind, severity,
+	deadline_days, created_at, updated_at) VALUES ('pension_high', '养老金高', 'pension', 'monitored', 'monthly', 'ge',
+	'3000', 'pension', 'normal', 10, '$T', '$T')"
+p1=$(sql "$DB" "SELECT id_number FROM persons WHERE id = 7")
+p2=$(sql "$DB" "SELECT id_number FROM persons WHERE id = 8")
+printf '身份证号码,月养老金\r\n%s,3000.00\r\n%s,2999.99\r\n' "$p1" "$p2" >"$tmp/pension.csv"
+run match --db "$DB" --as-of 2026-11-01 --kind pension "$tmp/pension.csv"
+expect_rc "new kind" 0 && [ "$(json 'd["alerts"]')" = 1 ] && ok || bad "new kind: $(cat "$tmp/out") $(cat "$tmp/err")"
+[ "$(sql "$DB" "SELECT id_number FROM alerts WHERE rule_code = 'pension_high'")" = "$p1" ] && ok || bad "new kind's alert"
+
+echo "data matching on $backend: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
