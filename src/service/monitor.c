@@ -22,6 +22,15 @@
 #define MAX_RULES 64
 #define NAME_MAX_BYTES 64
 
+/* DOUDI_MATCH_TRACE=1: the time of each phase on stderr */
+static void trace(const char *phase, int64_t *t0)
+{
+	int64_t t = store_now_ms();
+	if (getenv("DOUDI_MATCH_TRACE"))
+		fprintf(stderr, "match: %s %.3f s\n", phase, (double)(t - *t0) / 1000.0);
+	*t0 = t;
+}
+
 static enum svc_kind nomem(struct svc_error *e)
 {
 	return svc_fail(e, SVC_INTERNAL, "NO_MEMORY", NULL, "内存不足");
@@ -653,7 +662,7 @@ static dd_status insert_alert(struct writer *w, const struct rule_def *d, const 
 	bool row = false;
 	rc = db_step(st, &row, &w->err);
 	int64_t aid = row ? db_column_int64(st, 0) : 0;
-	db_reset(st);
+	db_finalize(st); /* a cached statement: back to the cache */
 	*created = row;
 	if (!rc && row)
 		rc = audit_add(w, aid, region);
@@ -819,8 +828,10 @@ enum svc_kind monitor_match(struct db *db, const struct principal *actor, const 
 	}
 	char as_of_text[DATE_TEXT_MAX];
 	date_format(as_of, as_of_text);
+	int64_t t0 = store_now_ms();
 	if (!k)
 		k = load_population(db, as_of_text, &pop, e);
+	trace("population", &t0);
 	if (!k) { /* the workers: the store is not touched until they are done */
 		for (int i = 0; i < njobs; i++)
 			jobs[i].as_of = as_of;
@@ -845,6 +856,7 @@ enum svc_kind monitor_match(struct db *db, const struct principal *actor, const 
 		for (int i = 0; !k && i < njobs; i++)
 			if (jobs[i].failed)
 				k = nomem(e);
+		trace("scan", &t0);
 	}
 	if (!k) {
 		struct writer w = {
@@ -865,8 +877,10 @@ enum svc_kind monitor_match(struct db *db, const struct principal *actor, const 
 								  .entity_id = w.audit_ids[i]};
 			rc = audit_append_batch(db, w.audit, w.naudit, &w.err);
 		}
+		trace("write", &t0);
 		if (!rc)
 			rc = db_commit(db, &w.err);
+		trace("commit", &t0);
 		if (rc)
 			k = svc_store_fail(e, db, rc, &w.err);
 		strbuf_release(&w.detail);
