@@ -19,18 +19,15 @@
 #include "store/db.h"
 #include "store/store.h"
 
-enum {
-	PH_PASS1,
-	PH_STORE,
-	PH_PASS2,
-	PH_WRITE,
-	PH_COMMIT,
-	PHASES
-};
-static const char *const phase_names[PHASES] = {"pass1", "store-read", "pass2", "write", "commit"};
+enum { PH_PASS1, PH_STORE, PH_PASS2, PH_WRITE, PH_COMMIT, PH_INDEX, PHASES };
+static const char *const phase_names[PHASES] = {"pass1", "store-read", "pass2", "write", "commit", "indexes"};
 
 #define READ_CHUNK ((size_t)64 * 1024)
 #define DEFAULT_CHUNK_HOUSEHOLDS 20000
+/* bulk mode (indexes set aside) from this many persons to write, when the
+ * store holds no more persons than that; DOUDI_IMPORT_BULK_MIN overrides
+ * (0 = never) */
+#define DEFAULT_BULK_MIN_PERSONS 100000
 #define NO_HOUSEHOLD UINT32_MAX
 #define DIGEST_HEX 33 /* 128-bit digest as hex, NUL */
 
@@ -94,6 +91,8 @@ struct import_run {
 	struct import_person *cpersons;
 	size_t ncp, cap_cp;
 	int64_t rows2;
+	bool bulk;    /* set the secondary indexes aside in the first chunk */
+	int deferred; /* indexes set aside (restored at the end) */
 	FILE *rejects;
 	struct strbuf rbuf;
 	char file_label[256]; /* the file's base name, for the audit rows */
@@ -341,6 +340,12 @@ static void member_from_row(const struct import_person *p, struct member *m, str
 			in[m->n_incomes++] = (struct income){.type = import_amount_income(k), .amount = p->amount[k]};
 }
 
+/* The tables an import fills: in bulk mode their non-unique indexes are
+ * dropped in the first chunk's transaction and built again at the end
+ * (store_defer_indexes, 015_deferred_indexes). */
+static const char *const bulk_tables[] = {"households", "persons",	"memberships", "incomes",
+					  "assets",	"expenditures", "audit_log"};
+
 /* The chunk in one transaction, through the registry's write path. */
 static dd_status chunk_write(struct import_run *r, dd_error *err)
 {
@@ -386,7 +391,11 @@ static dd_status chunk_write(struct import_run *r, dd_error *err)
 	if (!rc)
 		rc = db_begin(r->db, err);
 	if (!rc) {
-		rc = household_store_write(r->db, es, nh, &o, err);
+		if (r->bulk && !r->deferred)
+			rc = store_defer_indexes(r->db, bulk_tables, sizeof bulk_tables / sizeof bulk_tables[0], NULL,
+						 &r->deferred, err);
+		if (!rc)
+			rc = household_store_write(r->db, es, nh, &o, err);
 		phase(r, PH_WRITE);
 		if (!rc)
 			rc = db_commit(r->db, err);
@@ -729,6 +738,39 @@ static dd_status read_store(struct import_run *r, dd_error *err)
 	return rc;
 }
 
+/* Bulk mode when the file adds more persons than the store holds (building
+ * the indexes afterwards then costs less than keeping them up to date), and
+ * no stored person is updated (its earlier incomes are found by index). */
+static dd_status bulk_decide(struct import_run *r, dd_error *err)
+{
+	int64_t min = DEFAULT_BULK_MIN_PERSONS;
+	const char *env = getenv("DOUDI_IMPORT_BULK_MIN");
+	if (env && *env)
+		min = strtoll(env, NULL, 10);
+	r->bulk = false;
+	if (min <= 0)
+		return DD_OK;
+	int64_t to_write = 0;
+	for (size_t i = 0; i < r->nhh; i++)
+		if (!r->hh[i].unchanged && import_household_verdict(&r->hh[i].st) == IMPORT_HH_OK)
+			to_write += r->hh[i].st.rows;
+	if (to_write < min)
+		return DD_OK;
+	for (size_t i = 0; r->known && i <= r->known_mask; i++) {
+		const struct known_person *kp = &r->known[i];
+		if (!kp->key || kp->household == NO_HOUSEHOLD)
+			continue;
+		const struct hh *h = &r->hh[kp->household];
+		if (!h->unchanged && import_household_verdict(&h->st) == IMPORT_HH_OK)
+			return DD_OK;
+	}
+	int64_t stored = 0;
+	dd_status rc = db_query_int64(r->db, "SELECT count(*) FROM persons", &stored, NULL, err);
+	if (!rc)
+		r->bulk = to_write >= stored;
+	return rc;
+}
+
 static void run_release(struct import_run *r)
 {
 	free(r->hh);
@@ -796,6 +838,8 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	phase(&r, PH_PASS1);
 	if (!rc)
 		rc = read_store(&r, err);
+	if (!rc)
+		rc = bulk_decide(&r, err);
 	phase(&r, PH_STORE);
 	if (!rc) {
 		r.rejects = fopen(part, "wb");
@@ -815,6 +859,13 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	if (!rc)
 		rc = chunk_flush(&r, err);
 	phase(&r, PH_PASS2);
+	if (r.deferred) { /* also after a failure: the chunks stored need them */
+		dd_error later;
+		dd_status irc = store_restore_indexes(db, NULL, rc ? &later : err);
+		if (!rc)
+			rc = irc;
+	}
+	phase(&r, PH_INDEX);
 	if (getenv("DOUDI_IMPORT_TRACE")) {
 		for (int k = 0; k < PHASES; k++)
 			fprintf(stderr, "%s %.3f s%s", phase_names[k], (double)r.phase_ns[k] / 1e9,

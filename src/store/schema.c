@@ -28,6 +28,7 @@ EMBED(dd_schema_011, "schema/011_bank_templates.sql");
 EMBED(dd_schema_012, "schema/012_epidemic.sql");
 EMBED(dd_schema_013, "schema/013_payroll_sources.sql");
 EMBED(dd_schema_014, "schema/014_payments_registry_keys.sql");
+EMBED(dd_schema_015, "schema/015_deferred_indexes.sql");
 EMBED(dd_schema_016, "schema/016_monitor.sql");
 
 static const struct store_migration migrations[] = {
@@ -45,6 +46,7 @@ static const struct store_migration migrations[] = {
     {12, "012_epidemic", dd_schema_012, "epidemic_patients"},
     {13, "013_payroll_sources", dd_schema_013, "payroll_sources"},
     {14, "014_payments_registry_keys", dd_schema_014, NULL},
+    {15, "015_deferred_indexes", dd_schema_015, NULL},
     {16, "016_monitor", dd_schema_016, "dataset_kinds"},
 };
 

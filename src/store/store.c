@@ -130,7 +130,176 @@ dd_status store_check_schema(struct db *db, dd_error *err)
 			       "数据库结构版本 %d 高于本程序支持的 %d，请升级 doudi "
 			       "(schema version %d is newer than this program's %d)",
 			       v, latest, v, latest);
-	return DD_OK;
+	return store_restore_indexes(db, NULL, err);
+}
+
+/* A plain identifier ([a-z_][a-z0-9_]*, at most 63 bytes), safe to splice. */
+static bool plain_ident(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 63 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+struct index_def {
+	char name[64];
+	const char *table;
+	char *ddl;
+};
+
+dd_status store_defer_indexes(struct db *db, const char *const *tables, size_t n, const char *const *keep, int *count,
+			      dd_error *err)
+{
+	*count = 0;
+	if (!db_in_transaction(db))
+		return dd_fail(err, DD_EINVAL, "db", "须在事务内进行 (store_defer_indexes needs a transaction)");
+	const char *list = db_backend(db) == DB_POSTGRES
+			       ? "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+				 "AND tablename = $1 AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
+			       : "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 "
+				 "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name";
+	struct index_def *defs = NULL;
+	size_t ndefs = 0, cap = 0;
+	dd_status rc = DD_OK;
+	for (size_t t = 0; !rc && t < n; t++) {
+		struct db_stmt *st;
+		bool row = false;
+		if ((rc = db_prepare(db, list, 0, &st, err)))
+			break;
+		db_bind_str(st, 1, tables[t]);
+		while (!rc && !(rc = db_step(st, &row, err)) && row) {
+			const char *name = db_column_text(st, 0, NULL);
+			const char *ddl = db_column_text(st, 1, NULL);
+			bool kept = false;
+			for (size_t k = 0; keep && keep[k] && !kept; k++)
+				kept = name && strcmp(name, keep[k]) == 0;
+			if (kept || !plain_ident(name) || !ddl || strncmp(ddl, "CREATE INDEX ", 13) != 0)
+				continue;
+			if (ndefs == cap) {
+				size_t nc = cap ? cap * 2 : 16;
+				struct index_def *d = realloc(defs, nc * sizeof *d);
+				if (!d) {
+					rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
+					break;
+				}
+				defs = d;
+				cap = nc;
+			}
+			snprintf(defs[ndefs].name, sizeof defs[ndefs].name, "%s", name);
+			defs[ndefs].table = tables[t];
+			defs[ndefs].ddl = strdup(ddl);
+			if (!defs[ndefs].ddl)
+				rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
+			else
+				ndefs++;
+		}
+		db_finalize(st);
+	}
+	char at[STORE_TIME_MAX];
+	store_now(at);
+	for (size_t i = 0; !rc && i < ndefs; i++) {
+		struct db_stmt *st;
+		rc = db_prepare(
+		    db,
+		    "INSERT INTO deferred_indexes (name, table_name, ddl, deferred_at) VALUES ($1, $2, $3, $4) "
+		    "ON CONFLICT (name) DO NOTHING",
+		    0, &st, err);
+		if (rc)
+			break;
+		db_bind_str(st, 1, defs[i].name);
+		db_bind_str(st, 2, defs[i].table);
+		db_bind_str(st, 3, defs[i].ddl);
+		db_bind_str(st, 4, at);
+		rc = db_run(st, err);
+		db_finalize(st);
+		char sql[96];
+		snprintf(sql, sizeof sql, "DROP INDEX %s", defs[i].name);
+		if (!rc)
+			rc = db_exec(db, sql, err);
+		if (!rc)
+			(*count)++;
+	}
+	for (size_t i = 0; i < ndefs; i++)
+		free(defs[i].ddl);
+	free(defs);
+	return rc;
+}
+
+dd_status store_restore_indexes(struct db *db, int *count, dd_error *err)
+{
+	if (count)
+		*count = 0;
+	int v = 0;
+	dd_status rc = store_schema_version(db, &v, err);
+	if (rc || v < 15)
+		return rc;
+	int64_t any = 0;
+	bool found = false;
+	if ((rc = db_query_int64(db, "SELECT 1 FROM deferred_indexes LIMIT 1", &any, &found, err)) || !found)
+		return rc;
+	if ((rc = db_begin(db, err)))
+		return rc;
+	struct index_def *defs = NULL;
+	size_t ndefs = 0, cap = 0;
+	struct db_stmt *st;
+	bool row = false;
+	rc = db_prepare(db, "SELECT name, ddl FROM deferred_indexes ORDER BY name", 0, &st, err);
+	while (!rc && !(rc = db_step(st, &row, err)) && row) {
+		const char *name = db_column_text(st, 0, NULL);
+		const char *ddl = db_column_text(st, 1, NULL);
+		if (!plain_ident(name) || !ddl || strncmp(ddl, "CREATE INDEX ", 13) != 0) {
+			rc = dd_fail(err, DD_EINVAL, "db",
+				     "deferred_indexes 中有无法识别的记录 (an unreadable row in deferred_indexes)");
+			break;
+		}
+		if (ndefs == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct index_def *d = realloc(defs, nc * sizeof *d);
+			if (!d) {
+				rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
+				break;
+			}
+			defs = d;
+			cap = nc;
+		}
+		snprintf(defs[ndefs].name, sizeof defs[ndefs].name, "%s", name);
+		/* IF NOT EXISTS: another process may have restored it already */
+		size_t len = strlen(ddl) + 16;
+		defs[ndefs].ddl = malloc(len);
+		if (!defs[ndefs].ddl) {
+			rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
+			break;
+		}
+		snprintf(defs[ndefs].ddl, len, "CREATE INDEX IF NOT EXISTS %s", ddl + 13);
+		ndefs++;
+	}
+	db_finalize(st);
+	for (size_t i = 0; !rc && i < ndefs; i++) {
+		rc = db_exec(db, defs[i].ddl, err);
+		if (!rc)
+			rc = db_prepare(db, "DELETE FROM deferred_indexes WHERE name = $1", 0, &st, err);
+		if (!rc) {
+			db_bind_str(st, 1, defs[i].name);
+			rc = db_run(st, err);
+			db_finalize(st);
+		}
+		if (!rc && count)
+			(*count)++;
+	}
+	for (size_t i = 0; i < ndefs; i++)
+		free(defs[i].ddl);
+	free(defs);
+	if (!rc)
+		rc = db_commit(db, err);
+	else
+		db_rollback(db);
+	if (rc)
+		dd_error_prefix(err, "恢复导入时暂缓的索引 (restoring the indexes an import set aside)");
+	return rc;
 }
 
 static void checksum_hex(const char *text, char out[65])
@@ -295,6 +464,8 @@ dd_status store_migrate(struct db *db, const char *actor, struct store_migrate_r
 	}
 	if (!rc)
 		rc = store_schema_version(db, &r.to_version, err);
+	if (!rc)
+		rc = store_restore_indexes(db, NULL, err);
 	if (res)
 		*res = r;
 	return rc;

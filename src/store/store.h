@@ -72,6 +72,19 @@ dd_status store_schema_version(struct db *db, int *version, dd_error *err) DD_MU
  * `doudi init` (older) or to upgrade the program (newer). */
 dd_status store_check_schema(struct db *db, dd_error *err) DD_MUST_CHECK;
 
+/* Bulk mode of a large import (015_deferred_indexes). Inside a write
+ * transaction: drops the non-unique indexes of the n tables (except those
+ * named in keep, NULL-terminated, may be NULL) and records their CREATE
+ * statements in deferred_indexes, so that a crash leaves them recorded;
+ * *count gets how many were set aside. */
+dd_status store_defer_indexes(struct db *db, const char *const *tables, size_t n, const char *const *keep, int *count,
+			      dd_error *err) DD_MUST_CHECK;
+/* Outside a transaction: creates every index recorded in deferred_indexes
+ * again and deletes its row, in one transaction (nothing to do, no write);
+ * *count (may be NULL) gets how many. Harmless when another process did it
+ * first. store_check_schema and store_migrate call it. */
+dd_status store_restore_indexes(struct db *db, int *count, dd_error *err) DD_MUST_CHECK;
+
 /* Region scope as an index range: a region code c is inside scope when
  * lo <= c < hi (byte order). scope is a significant form ("5001", "" =
  * everything). Holds for any collation, because codes are digits only. */

@@ -140,6 +140,14 @@ if [ "${SKIP_CRASH:-0}" != 1 ]; then
 	fresh_db
 	run init --db "$DB" --admin-password-file "$tmp/pw"
 	expect_rc "crash: init" 0
+	idx_count() { # the indexes of the tables an import fills
+		if [ "$backend" = pg ]; then
+			sql "$DB" "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('households','persons','memberships','incomes','assets','expenditures','audit_log')"
+		else
+			sql "$DB" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('households','persons','memberships','incomes','assets','expenditures','audit_log')"
+		fi
+	}
+	idx_before=$(idx_count)
 	python3 bench/gen_import_csv.py --households "$CRASH_HOUSEHOLDS" --bad-rate 0.002 --seed 7 \
 		--out "$tmp/big.csv" 2>"$tmp/expected.json"
 	exp() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$tmp/expected.json" "$1"; }
@@ -158,6 +166,7 @@ if [ "${SKIP_CRASH:-0}" != 1 ]; then
 	if [ "$stored" -gt 0 ] && [ "$stored" -lt "$(exp households)" ]; then ok; else
 		bad "crash: the kill did not land midway ($stored households stored)"
 	fi
+	[ "$(sql "$DB" "SELECT count(*) FROM deferred_indexes")" -gt 0 ] && ok || bad "crash: the killed run was not a bulk import"
 	# whole households only: every stored household has all its file rows
 	partial() {
 		sql "$DB" "SELECT h.household_no, count(m.id) FROM households h LEFT JOIN memberships m ON m.household_id = h.id AND m.to_date IS NULL GROUP BY h.household_no" >"$tmp/stored.txt"
@@ -175,6 +184,10 @@ EOF
 	[ "$(partial)" = 0 ] && ok || bad "crash: a partial household after SIGKILL"
 	run audit verify --db "$DB"
 	expect_rc "crash: chain intact after SIGKILL" 0
+	# the killed run was a bulk import (indexes set aside): any open of the
+	# store (audit verify here) has built them again
+	[ "$(sql "$DB" "SELECT count(*) FROM deferred_indexes")" = 0 ] && ok || bad "crash: indexes still set aside after audit verify"
+	[ "$(idx_count)" = "$idx_before" ] && ok || bad "crash: indexes after SIGKILL and reopen: $(idx_count), want $idx_before"
 	"$FAST" import households --db "$DB" "$tmp/big.csv" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if expect_rc "crash: re-run" 0; then
@@ -189,6 +202,8 @@ EOF
 		ok || bad "crash: one audit row per stored household"
 	run audit verify --db "$DB"
 	expect_rc "crash: chain intact after re-run" 0
+	[ "$(sql "$DB" "SELECT count(*) FROM deferred_indexes")" = 0 ] && [ "$(idx_count)" = "$idx_before" ] &&
+		ok || bad "crash: indexes after the re-run: $(idx_count), want $idx_before"
 	echo "crash test ($backend): killed with $stored of $(exp households) households stored; re-run completed"
 fi
 
