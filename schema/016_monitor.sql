@@ -185,6 +185,8 @@ INSERT INTO monitor_rules (code, name, dataset_kind, population, programmes, fie
 ('medical_expense', '监测对象 12 个月内自付医疗费用超过 2 万元', 'medical', 'monitored', NULL, 'out_of_pocket', 'sum_gt',
  '20000.00', 'settled_on', 12, NULL, 'medical_expense', 'normal', 5, '2026-11-23T00:00:00.000Z',
  '2026-11-23T00:00:00.000Z'),
+('education', '救助家庭子女新入学（落实教育救助）', 'school', 'monitored', 'dibao,tekun,marginal', 'enrolled_on', 'present',
+ NULL, 'enrolled_on', 12, NULL, 'school_enrolment', 'low', 15, '2026-11-23T00:00:00.000Z', '2026-11-23T00:00:00.000Z'),
 ('moved_out', '救助对象户籍迁出本区县', 'hukou_moves', 'duplicate', NULL, 'to_region', 'present', NULL, NULL, NULL,
  'to_region', 'moved_out', 'low', 15, '2026-11-23T00:00:00.000Z', '2026-11-23T00:00:00.000Z'),
 ('cross_county', '同一人在两个区县同时享受救助', 'assistance_roll', 'duplicate', NULL, 'region_code', 'present', NULL,
