@@ -51,9 +51,20 @@ $(BUILD)/doudi: $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h) policy/default.json 
 $(BUILD) $(TBUILD):
 	mkdir -p $@
 
+# The library compiled once with sanitizers (one object per source file),
+# linked into every unit test binary.
+LIB_OBJ := $(patsubst %.c,$(TBUILD)/obj/%.o,$(LIB_SRC))
+$(TBUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(BANNED) $(PKG_CFLAGS) -Isrc -c $< -o $@
+# the migrations are embedded with .incbin
+$(TBUILD)/obj/src/store/schema.o: $(wildcard schema/*.sql)
+# kept between runs (not intermediate files make would delete)
+.SECONDARY: $(LIB_OBJ)
+
 # Unit tests: each tests/unit/test_X.c is its own binary, built with sanitizers.
-$(TBUILD)/%: tests/unit/%.c $(LIB_SRC) $(wildcard src/*/*.h) | $(TBUILD)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(BANNED) $(PKG_CFLAGS) -Isrc $< $(LIB_SRC) -o $@ -lcmocka $(PKG_LIBS) -pthread
+$(TBUILD)/%: tests/unit/%.c $(LIB_OBJ) $(wildcard src/*/*.h) | $(TBUILD)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(BANNED) $(PKG_CFLAGS) -Isrc $< $(LIB_OBJ) -o $@ -lcmocka $(PKG_LIBS) -pthread
 
 UNIT_BIN := $(patsubst tests/unit/%.c,$(TBUILD)/%,$(UNIT_SRC))
 

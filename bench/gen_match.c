@@ -221,7 +221,7 @@ int main(int argc, char **argv)
 	f = open_out(dir, "school", "学生身份证号码,姓名,学校,学段,入学日期\n");
 	for (uint64_t r = 0; r < n; r++) {
 		idnum(someone(), id);
-		date(dt, 2015, 3500);
+		date(dt, 2015, 4300);
 		fprintf(f, "%s,某人,某学校%d,%s,%s\n", id, (int)below(3000), below(2) ? "小学" : "初中", dt);
 	}
 	fclose(f);

@@ -7,8 +7,8 @@ TEST_SUITES += api-test
 
 HTTP_PURE_SRC := src/http/router.c src/http/cookie.c src/http/reply.c src/http/query.c src/http/webfiles.c src/http/ratelimit.c
 
-$(TBUILD)/test_http: tests/unit/test_http.c $(HTTP_PURE_SRC) $(LIB_SRC) $(wildcard src/*/*.h) | $(TBUILD)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(BANNED) $(PKG_CFLAGS) -Isrc $< $(HTTP_PURE_SRC) $(LIB_SRC) -o $@ -lcmocka $(PKG_LIBS) -pthread
+$(TBUILD)/test_http: tests/unit/test_http.c $(HTTP_PURE_SRC) $(LIB_OBJ) $(wildcard src/*/*.h) | $(TBUILD)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(BANNED) $(PKG_CFLAGS) -Isrc $< $(HTTP_PURE_SRC) $(LIB_OBJ) -o $@ -lcmocka $(PKG_LIBS) -pthread
 
 .PHONY: api-test
 

@@ -76,7 +76,9 @@ static uint64_t count_lf(const unsigned char *s, size_t n)
 		uint64_t t = load64(s + i) ^ 0x0A0A0A0A0A0A0A0Aull;
 		/* 0x80 in each byte of t that is zero */
 		uint64_t z = ~(((t & LOW7) + LOW7) | t | LOW7);
-		count += (uint64_t)__builtin_popcountll(z);
+		/* the 0x80 bits summed into the top byte (at most 8: no overflow);
+		 * no popcount instruction is assumed (a libgcc call without -mpopcnt) */
+		count += ((z >> 7) * 0x0101010101010101ull) >> 56;
 	}
 	for (; i < n; i++)
 		count += s[i] == '\n';

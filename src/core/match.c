@@ -422,6 +422,7 @@ void match_pop_init(struct match_pop *p)
 
 void match_pop_release(struct match_pop *p)
 {
+	free(p->bloom);
 	free(p->keys);
 	free(p->idx);
 	free(p->m);
@@ -487,10 +488,43 @@ dd_status match_pop_add(struct match_pop *p, uint64_t key, const struct match_me
 	return DD_OK;
 }
 
+static inline uint64_t bloom_hash(uint64_t key)
+{
+	return key * 0x9E3779B97F4A7C15ULL;
+}
+
+static inline uint64_t bloom_bits(uint64_t h)
+{
+	return (1ULL << (h & 63)) | (1ULL << ((h >> 6) & 63));
+}
+
+dd_status match_pop_seal(struct match_pop *p, dd_error *err)
+{
+	size_t words = 64;
+	while (words < p->n / 4)
+		words *= 2;
+	free(p->bloom);
+	p->bloom = calloc(words, sizeof *p->bloom);
+	if (!p->bloom)
+		return dd_fail(err, DD_ENOMEM, "", "内存不足 (out of memory)");
+	p->bloom_mask = words - 1;
+	for (size_t i = 0; p->mask && i <= p->mask; i++)
+		if (p->keys[i]) {
+			uint64_t h = bloom_hash(p->keys[i]);
+			p->bloom[(h >> 32) & p->bloom_mask] |= bloom_bits(h);
+		}
+	return DD_OK;
+}
+
 const struct match_member *match_pop_find(const struct match_pop *p, uint64_t key)
 {
 	if (!p->mask)
 		return NULL;
+	if (p->bloom) {
+		uint64_t h = bloom_hash(key), b = bloom_bits(h);
+		if ((p->bloom[(h >> 32) & p->bloom_mask] & b) != b)
+			return NULL;
+	}
 	size_t j = hash64(key) & p->mask;
 	while (p->keys[j]) {
 		if (p->keys[j] == key)

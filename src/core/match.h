@@ -148,12 +148,20 @@ struct match_pop {
 	size_t mask;
 	struct match_member *m;
 	size_t n, cap;
+	/* a blocked Bloom filter (16 bits a member, two bits in one word), built
+	 * by match_pop_seal: most records are of nobody watched, and the filter
+	 * answers them from cache instead of a slot lookup in memory */
+	uint64_t *bloom;
+	size_t bloom_mask;
 };
 void match_pop_init(struct match_pop *p);
 void match_pop_release(struct match_pop *p);
 /* Adds a member (or merges: programmes or-ed, the first household kept).
  * DD_ENOMEM on allocation failure. */
 dd_status match_pop_add(struct match_pop *p, uint64_t key, const struct match_member *m, dd_error *err) DD_MUST_CHECK;
+/* Builds the filter once every member is added (no more adds after it);
+ * without it, lookups still work, only slower. */
+dd_status match_pop_seal(struct match_pop *p, dd_error *err) DD_MUST_CHECK;
 /* The member of key, or NULL. */
 const struct match_member *match_pop_find(const struct match_pop *p, uint64_t key);
 

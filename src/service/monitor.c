@@ -203,6 +203,8 @@ static enum svc_kind load_population(struct db *db, const char *as_of, struct ma
 			break;
 	}
 	db_finalize(st);
+	if (!rc)
+		rc = match_pop_seal(pop, &err);
 	return rc ? svc_store_fail(e, db, rc, &err) : SVC_OK;
 }
 

@@ -254,6 +254,15 @@ static void population(void **state)
 		assert_int_equal(match_pop_find(&p, i * 7919)->person_id, (int64_t)i);
 	assert_null(match_pop_find(&p, 7919 * 100001));
 	assert_null(match_pop_find(&p, 3));
+	/* sealed (the filter built): every member still found, strangers not */
+	assert_int_equal(match_pop_seal(&p, &err), DD_OK);
+	for (uint64_t i = 1; i <= 100000; i++)
+		if (!match_pop_find(&p, i * 7919) || match_pop_find(&p, i * 7919)->person_id != (int64_t)i)
+			fail_msg("member %llu lost after seal", (unsigned long long)i);
+	size_t strangers = 0;
+	for (uint64_t i = 1; i <= 100000; i++)
+		strangers += match_pop_find(&p, i * 7919 + 1) != NULL;
+	assert_int_equal(strangers, 0);
 	match_pop_release(&p);
 	struct match_sums s;
 	match_sums_init(&s);
