@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "csv.h"
 #include "idnum.h"
 #include "json.h"
 #include "money.h"
@@ -822,4 +823,14 @@ dd_status match_scanner_finish(struct match_scanner *s, dd_error *err)
 		rc = scan(s, s->carry, s->carry + s->ncarry, true, &used, err);
 	s->ncarry = 0;
 	return rc;
+}
+
+void match_reject_row(struct strbuf *sb, uint64_t line, const char *field, const char *why)
+{
+	strbuf_add_int(sb, (int64_t)line);
+	strbuf_addc(sb, ',');
+	csv_append_field(sb, field, strlen(field), CSV_OUT_PROTECT);
+	strbuf_addc(sb, ',');
+	csv_append_field(sb, why, strlen(why), CSV_OUT_PROTECT);
+	strbuf_adds(sb, "\r\n");
 }

@@ -31,6 +31,7 @@
 
 #include "civil_date.h"
 #include "status.h"
+#include "strbuf.h"
 
 #define MATCH_MAX_COLUMNS 32
 #define MATCH_NAME_MAX 48
@@ -212,5 +213,10 @@ dd_status match_scanner_feed(struct match_scanner *s, const char *data, size_t n
 /* End of input: a last record without LF; an open quote is malformed. */
 dd_status match_scanner_finish(struct match_scanner *s, dd_error *err) DD_MUST_CHECK;
 void match_scanner_release(struct match_scanner *s);
+
+/* The rejects file of a dataset or register load (UTF-8 with a BOM, opens
+ * in Excel): its header, and one row (line, column, reason) appended to sb. */
+#define MATCH_REJECTS_HEADER "\xEF\xBB\xBF行号,字段,原因\r\n"
+void match_reject_row(struct strbuf *sb, uint64_t line, const char *field, const char *why);
 
 #endif

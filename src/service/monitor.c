@@ -260,11 +260,7 @@ static void reject(struct job *j, uint64_t line, const char *field, const char *
 	if (!j->rejects)
 		return;
 	strbuf_reset(&j->rbuf);
-	strbuf_addf(&j->rbuf, "%" PRIu64 ",", line);
-	csv_append_field(&j->rbuf, field, strlen(field), CSV_OUT_PROTECT);
-	strbuf_addc(&j->rbuf, ',');
-	csv_append_field(&j->rbuf, why, strlen(why), CSV_OUT_PROTECT);
-	strbuf_adds(&j->rbuf, "\r\n");
+	match_reject_row(&j->rbuf, line, field, why);
 	fwrite(j->rbuf.buf, 1, j->rbuf.len, j->rejects);
 }
 
@@ -440,7 +436,7 @@ static void run_file(struct job *j, int jf)
 	snprintf(fs->rejects, sizeof fs->rejects, "%s.rejects.csv", path);
 	j->rejects = fopen(fs->rejects, "w");
 	if (j->rejects)
-		fputs("\xEF\xBB\xBF行号,字段,原因\r\n", j->rejects);
+		fputs(MATCH_REJECTS_HEADER, j->rejects);
 	struct match_scanner sc;
 	match_scanner_init(&sc, on_record, j);
 	struct text_decoder dec;

@@ -61,11 +61,7 @@ static void reject(struct reg *g, uint64_t line, const char *field, const char *
 	if (!g->rejects)
 		return;
 	strbuf_reset(&g->rbuf);
-	strbuf_addf(&g->rbuf, "%" PRIu64 ",", line);
-	csv_append_field(&g->rbuf, field, strlen(field), CSV_OUT_PROTECT);
-	strbuf_addc(&g->rbuf, ',');
-	csv_append_field(&g->rbuf, why, strlen(why), CSV_OUT_PROTECT);
-	strbuf_adds(&g->rbuf, "\r\n");
+	match_reject_row(&g->rbuf, line, field, why);
 	fwrite(g->rbuf.buf, 1, g->rbuf.len, g->rejects);
 }
 
@@ -227,7 +223,7 @@ enum svc_kind monitor_register_import(struct db *db, const struct principal *act
 	snprintf(rpath, sizeof rpath, "%s.rejects.csv", path);
 	g.rejects = fopen(rpath, "w");
 	if (g.rejects)
-		fputs("\xEF\xBB\xBF行号,字段,原因\r\n", g.rejects);
+		fputs(MATCH_REJECTS_HEADER, g.rejects);
 	strbuf_init(&g.rbuf, 256);
 	g.rows = malloc(CHUNK * sizeof *g.rows);
 	struct match_scanner sc;
