@@ -80,6 +80,11 @@ enum route_id {
 	R_EPIDEMIC_PATIENT_DISCHARGE,
 	R_PAYROLL_EPIDEMIC,
 	R_PAYROLL_TEMPORARY,
+	R_ALERTS_LIST,
+	R_ALERT_GET,
+	R_ALERT_VERIFY,
+	R_ALERT_ACTION,
+	R_ALERT_CLOSE,
 	R_COUNT
 };
 
@@ -153,6 +158,11 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/payroll/epidemic-patients/{id}/discharge", R_EPIDEMIC_PATIENT_DISCHARGE, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/payroll/epidemic", R_PAYROLL_EPIDEMIC, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/payroll/temporary", R_PAYROLL_TEMPORARY, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/alerts", R_ALERTS_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/alerts/{id}", R_ALERT_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/alerts/{id}/verify", R_ALERT_VERIFY, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/alerts/{id}/action", R_ALERT_ACTION, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/alerts/{id}/close", R_ALERT_CLOSE, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -443,6 +453,11 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_EPIDEMIC_PATIENT_DISCHARGE] = api_epidemic_patient_discharge,
     [R_PAYROLL_EPIDEMIC] = api_payroll_epidemic,
     [R_PAYROLL_TEMPORARY] = api_payroll_temporary,
+    [R_ALERTS_LIST] = api_alerts_list,
+    [R_ALERT_GET] = api_alert_get,
+    [R_ALERT_VERIFY] = api_alert_verify,
+    [R_ALERT_ACTION] = api_alert_action,
+    [R_ALERT_CLOSE] = api_alert_close,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

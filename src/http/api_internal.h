@@ -129,4 +129,11 @@ void api_policy_add(struct call *c);
 /* api_workbench.c: the staff workbench */
 void api_workbench_get(struct call *c);
 
+/* api_alerts.c: handling the alerts of data matching (issue 7) */
+void api_alerts_list(struct call *c);
+void api_alert_get(struct call *c);
+void api_alert_verify(struct call *c);
+void api_alert_action(struct call *c);
+void api_alert_close(struct call *c);
+
 #endif

@@ -27,11 +27,15 @@ enum svc_kind payroll_authz_read(const struct principal *actor, const char *regi
 /* --- generation ----------------------------------------------------------- */
 
 /* The lines of the decisions in force for the month: $1 period YYYY-MM,
- * $2 programme, $3/$4 the county's region range, $5 the month's first day. */
+ * $2 programme, $3/$4 the county's region range, $5 the month's first day.
+ * A household under a payment hold (payment_holds, an alert's "suspend")
+ * is left out until the hold is released. */
 #define IN_FORCE_COND                                                                                                  \
 	"l.region_code >= $3 AND l.region_code < $4 AND l.amount > 0 "                                                 \
 	"AND d.effective_from <= $5 AND (d.effective_to IS NULL OR d.effective_to > $5) "                              \
-	"AND (l.component <> 'gradual_exit' OR d.gradual_exit_until IS NULL OR d.gradual_exit_until >= $1)"
+	"AND (l.component <> 'gradual_exit' OR d.gradual_exit_until IS NULL OR d.gradual_exit_until >= $1) "           \
+	"AND NOT EXISTS (SELECT 1 FROM payment_holds h WHERE h.household_id = l.household_id "                         \
+	"AND h.released_at IS NULL)"
 #define LINES_JOIN                                                                                                     \
 	" FROM decision_lines l JOIN decisions d ON d.id = l.decision_id JOIN persons p ON p.id = l.person_id "
 #define IN_FORCE_FROM LINES_JOIN "WHERE l.programme = $2 AND " IN_FORCE_COND
@@ -53,14 +57,16 @@ static const char regular_sql[] =
  * grouping (no join, so no quadratic plan): the difference where they
  * differ. The current decision's ids and bank account come from the
  * lines' side (max over the NULLs of the payments' side). $6 batch, $7 now,
- * $8 the county's code. */
+ * $8 the county's code. A held household is on neither side: a hold stops
+ * what is still to be generated and takes back nothing already in a batch. */
 static const char adjust_sql[] =
     "WITH u AS (SELECT " KEY_EXPR " AS k, l.amount AS want, 0 AS paid, d.id AS decision_id, l.id AS line_id, "
     "l.household_id, l.person_id, l.region_code, l.component, l.category, p.bank_name, p.bank_account" IN_FORCE_FROM
     " UNION ALL SELECT y.dedup_key, 0, y.amount, y.decision_id, NULL, y.household_id, y.person_id, y.region_code, "
     "y.component, y.category, NULL, NULL FROM payments y JOIN payroll_batches b ON b.id = y.batch_id "
     "WHERE b.region_code = $8 AND b.programme = $2 AND b.period = $1 AND (b.kind = 'regular' OR "
-    "b.kind = 'adjustment') AND b.state <> 'cancelled' AND y.state <> 'cancelled') "
+    "b.kind = 'adjustment') AND b.state <> 'cancelled' AND y.state <> 'cancelled' AND NOT EXISTS (SELECT 1 FROM "
+    "payment_holds h WHERE h.household_id = y.household_id AND h.released_at IS NULL)) "
     "INSERT INTO payments (batch_id, decision_id, line_id, household_id, person_id, region_code, programme, kind, "
     "component, category, period, amount, dedup_key, state, bank_name, bank_account, created_at, updated_at) "
     "SELECT $6, max(decision_id), max(line_id), max(household_id), max(person_id), max(region_code), $2, "

@@ -112,5 +112,89 @@ run match --db "$DB" --as-of 2026-11-01 --kind pension "$tmp/pension.csv"
 expect_rc "new kind" 0 && [ "$(json 'd["alerts"]')" = 1 ] && ok || bad "new kind: $(cat "$tmp/out") $(cat "$tmp/err")"
 [ "$(sql "$DB" "SELECT id_number FROM alerts WHERE rule_code = 'pension_high'")" = "$p1" ] && ok || bad "new kind's alert"
 
+# --- handling alerts (doudi monitor alerts / alert ID verify|act|close)
+sql "$DB" "INSERT INTO users (username, name, password_hash, role, region_code, created_at, updated_at) VALUES
+	('town2', '乡镇2', 'x', 'township', '500101002', '$T', '$T'), ('town4', '乡镇4', 'x', 'township', '500104001', '$T', '$T'),
+	('town8', '乡镇8', 'x', 'township', '500108001', '$T', '$T')"
+today=$(TZ=Asia/Shanghai date +%F)
+all=$(sql "$DB" "SELECT count(*) FROM alerts")
+run monitor alerts --db "$DB" --per-page 500
+expect_rc "alerts list" 0 && [ "$(json 'd["total"], len(d["items"])')" = "($all, $all)" ] && ok || bad "list: $(head -c 300 "$tmp/out")"
+[ "$(json 'all(a["due_date"] <= b["due_date"] for a, b in zip(d["items"], d["items"][1:]))')" = True ] && ok || bad "ordered by due date"
+[ "$(json 'all("********" in a["id_number"] for a in d["items"])')" = True ] && ok || bad "ID numbers masked in the list"
+run monitor alerts --db "$DB" --as county1
+[ "$(json 'd["total"]')" = "$(sql "$DB" "SELECT count(*) FROM alerts WHERE region_code LIKE '500101%'")" ] && ok || bad "county scope: $(cat "$tmp/out")"
+run monitor alerts --db "$DB" --overdue
+[ "$(json 'd["total"]')" = "$(sql "$DB" "SELECT count(*) FROM alerts WHERE state <> 'closed' AND due_date < '$today'")" ] && ok || bad "overdue"
+run monitor alerts --db "$DB" --lead
+[ "$(json 'd["total"], all(a["lead"] for a in d["items"])')" = "($(sql "$DB" "SELECT count(*) FROM alerts WHERE lead = 1"), True)" ] && ok || bad "leads"
+run monitor alerts --db "$DB" --as county1 --region 500102
+[ "$(json 'd["total"]')" = 0 ] && ok || bad "a region outside the scope lists nothing"
+run monitor alerts --db "$DB" --state bogus
+expect_rc "bad state" 2 && expect_in "bad state" "$tmp/err" "BAD_VALUE"
+# one alert: scope, mask, reveal (audited)
+a4=$(sql "$DB" "SELECT id FROM alerts WHERE rule_code = 'death' AND region_code = '500101002'")
+run monitor alert "$a4" --db "$DB" --as town1
+expect_rc "another township's alert" 2 && expect_in "not found" "$tmp/err" "NOT_FOUND"
+run monitor alert "$a4" --db "$DB" --as town2
+expect_rc "get" 0 && [ "$(json 'd["state"], d["version"], d["allowed_steps"]')" = "('open', 1, ['verify'])" ] && ok || bad "get: $(cat "$tmp/out")"
+run monitor alert "$a4" --db "$DB" --as town2 --reveal
+[ "$(json 'd["id_number"]')" = "$(sql "$DB" "SELECT id_number FROM alerts WHERE id = $a4")" ] && ok || bad "reveal"
+[ "$(sql "$DB" "SELECT count(*) FROM audit_log WHERE action = 'alert.reveal' AND entity_id = '$a4'")" = 1 ] && ok || bad "reveal audited"
+# open → verifying → actioned (none, with reason) → closed
+run monitor alert "$a4" verify --db "$DB" --as root --version 1
+expect_rc "admin may not handle" 2 && expect_in "role" "$tmp/err" "ROLE_NOT_ALLOWED"
+run monitor alert "$a4" act --db "$DB" --as town2 --version 1 --action none --note x
+expect_rc "act before verify" 2 && expect_in "state" "$tmp/err" "STATE_NOT_ALLOWED"
+run monitor alert "$a4" verify --db "$DB" --as town2 --version 1
+expect_rc "verify" 0 && [ "$(json 'd["state"], d["version"]')" = "('verifying', 2)" ] && ok || bad "verify: $(cat "$tmp/out")"
+[ "$(sql "$DB" "SELECT u.username FROM alerts a JOIN users u ON u.id = a.assigned_to WHERE a.id = $a4")" = town2 ] && ok || bad "who verifies"
+run monitor alert "$a4" verify --db "$DB" --as town2 --version 1
+expect_rc "stale version" 2 && expect_in "stale" "$tmp/err" "STALE_VERSION"
+run monitor alert "$a4" act --db "$DB" --as town2 --version 2 --action none
+expect_rc "none needs a reason" 2 && expect_in "reason" "$tmp/err" "NOTE_REQUIRED"
+run monitor alert "$a4" act --db "$DB" --as town2 --version 2 --action bogus
+expect_rc "bad action" 2 && expect_in "bad action" "$tmp/err" "action"
+run monitor alert "$a4" act --db "$DB" --as town2 --version 2 --action suspend
+expect_rc "suspend without a household" 2 && expect_in "no household" "$tmp/err" "NO_HOUSEHOLD"
+run monitor alert "$a4" act --db "$DB" --as town2 --version 2 --action none --note '经核实系同名人员'
+expect_rc "act none" 0 && [ "$(json 'd["state"]')" = actioned ] && ok || bad "act: $(cat "$tmp/out")"
+run monitor alert "$a4" close --db "$DB" --as town2 --version 3
+expect_rc "close needs a result" 2 && expect_in "result" "$tmp/err" "RESULT_REQUIRED"
+run monitor alert "$a4" close --db "$DB" --as town2 --version 3 --result '不予处置，已办结'
+expect_rc "close" 0 && [ "$(json 'd["state"], d["version"]')" = "('closed', 4)" ] && ok || bad "close: $(cat "$tmp/out")"
+[ "$(sql "$DB" "SELECT action || '|' || action_note || '|' || result || '|' || CASE WHEN closed_at IS NULL THEN 0 ELSE 1 END FROM alerts WHERE id = $a4")" = \
+	"none|经核实系同名人员|不予处置，已办结|1" ] && ok || bad "the handling is recorded"
+run monitor alerts --db "$DB" --overdue
+[ "$(json "[a['id'] for a in d['items'] if a['id'] == $a4]")" = "[]" ] && ok || bad "a closed alert is not overdue"
+# suspend: a payment hold that payroll generation honours
+a6=$(sql "$DB" "SELECT id FROM alerts WHERE rule_code = 'vehicle' AND region_code = '500104001'")
+h6=$(sql "$DB" "SELECT household_id FROM alerts WHERE id = $a6")
+run monitor alert "$a6" verify --db "$DB" --as town4 --version 1
+expect_rc "verify (suspend)" 0
+run monitor alert "$a6" act --db "$DB" --as town4 --version 2 --action suspend --note '名下有车辆，暂停发放待复核'
+expect_rc "act suspend" 0
+[ "$(sql "$DB" "SELECT count(*) FROM payment_holds WHERE household_id = $h6 AND alert_id = $a6 AND released_at IS NULL")" = 1 ] && ok || bad "hold placed"
+run monitor alert "$a6" --db "$DB" --as town4
+[ "$(json 'd["hold"] is not None and d["hold"]["released_at"] is None')" = True ] && ok || bad "hold shown: $(cat "$tmp/out")"
+run payroll generate --db "$DB" --region 500104 --period 2026-12 --quiet
+expect_rc "payroll with a hold" 0
+[ "$(sql "$DB" "SELECT count(*) FROM payments WHERE period = '2026-12' AND household_id = $h6")" = 0 ] && ok || bad "held household paid"
+[ "$(sql "$DB" "SELECT count(*) FROM payments WHERE period = '2026-12'")" -gt 0 ] && ok || bad "others still paid"
+# temporary: links an existing case or is recorded; review is recorded
+a7=$(sql "$DB" "SELECT id FROM alerts WHERE rule_code = 'pension_high'")
+run monitor alert "$a7" verify --db "$DB" --as town8 --version 1
+run monitor alert "$a7" act --db "$DB" --as town8 --version 2 --action temporary --case 999999
+expect_rc "an unknown case" 2 && expect_in "bad case" "$tmp/err" "BAD_CASE"
+run monitor alert "$a7" act --db "$DB" --as town8 --version 2 --action review --case 5
+expect_rc "case only for temporary" 2 && expect_in "case" "$tmp/err" "case_id"
+run monitor alert "$a7" act --db "$DB" --as town8 --version 2 --action review --note '启动复核'
+expect_rc "act review" 0
+[ "$(sql "$DB" "SELECT count(*) FROM audit_log WHERE entity = 'alert' AND action IN ('alert.verify', 'alert.action', 'alert.close')")" = 7 ] &&
+	ok || bad "each step audited"
+[ "$(sql "$DB" "SELECT count(*) FROM alerts WHERE version > 1")" = 3 ] && ok || bad "failed steps changed nothing"
+run audit verify --db "$DB"
+expect_rc "audit chain intact after handling" 0
+
 echo "data matching on $backend: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
