@@ -62,9 +62,10 @@ dd_status match_kind_parse(const char *code, const char *json, size_t n, struct 
 {
 	memset(out, 0, sizeof *out);
 	out->key = -1;
-	if (strlen(code) >= sizeof out->code)
+	size_t cn = strlen(code);
+	if (cn >= sizeof out->code)
 		return dd_fail(err, DD_EINVAL, "code", "数据类型代码过长 (kind code too long)");
-	strcpy(out->code, code);
+	memcpy(out->code, code, cn + 1);
 	struct arena a;
 	arena_init(&a, 16 * 1024, 1 << 20);
 	struct json_value *root = NULL;
@@ -355,9 +356,10 @@ dd_status match_rule_prepare(struct match_rule *r, const struct match_kind *k, c
 	memset(&r->value, 0, sizeof r->value);
 	r->value_text[0] = 0;
 	if (r->op != OP_PRESENT) {
-		if (!value || !*value || strlen(value) >= sizeof r->value_text)
+		size_t vn = value ? strlen(value) : 0;
+		if (!vn || vn >= sizeof r->value_text)
 			return dd_fail(err, DD_EINVAL, "value", "条件 %s 需要比较值 (value required)", op_names[r->op]);
-		strcpy(r->value_text, value);
+		memcpy(r->value_text, value, vn + 1);
 		if (match_value_parse(t, r->value_text, strlen(r->value_text), &r->value, err))
 			return dd_fail(err, DD_EINVAL, "value", "比较值不是 %s 类型 (value is not a %s)",
 				       match_type_name(t), match_type_name(t));
