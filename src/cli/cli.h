@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/status.h"
+#include "service/svc.h"
 
 /* Exit codes */
 enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_BAD_INPUT = 2 };
@@ -55,6 +56,9 @@ struct calendar;
 bool cli_load_calendar(const char *path, struct calendar *out);
 /* The exit code for a failed status: bad input 2, the rest 1. */
 int cli_exit_code(dd_status rc);
+/* The exit code for a service call's result: 0 when it succeeded, 1 when the
+ * store failed or did not answer, 2 for everything the caller can fix. */
+int cli_svc_exit(enum svc_kind k);
 
 struct db;
 /* Opens the store named by --db (NULL: var/doudi.db). With create, a missing

@@ -24,6 +24,11 @@ int cli_exit_code(dd_status rc)
 	return EXIT_INTERNAL;
 }
 
+int cli_svc_exit(enum svc_kind k)
+{
+	return k == SVC_OK ? EXIT_OK : k == SVC_INTERNAL || k == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+}
+
 const char *cli_db_label(const char *target)
 {
 	if (!target)

@@ -24,6 +24,19 @@ static void usage(void)
 		"  (match datasets against the monitored population; re-running raises nothing new)\n");
 }
 
+/* Prints the outcome of a service call (the error naming its field, else
+ * out's JSON), releases out and closes the store; the exit code. */
+static int report(const char *label, struct db *db, enum svc_kind k, const struct svc_error *e, struct strbuf *out)
+{
+	if (k)
+		fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : label, e->message, e->code);
+	else
+		printf("%s\n", out->buf ? out->buf : "{}");
+	strbuf_release(out);
+	db_close(db);
+	return cli_svc_exit(k);
+}
+
 int cmd_match(int argc, char **argv)
 {
 	const char *db_target = NULL, *as = NULL, *as_of = NULL, *enc_text = NULL, *threads = NULL, *calendar = NULL;
@@ -122,15 +135,9 @@ int cmd_match(int argc, char **argv)
 						  .cal = &cal};
 		k = monitor_match(db, as ? &actor : NULL, &o, &out, &e);
 	}
-	if (k)
-		fprintf(stderr, "%s: %s (%s)\n", e.field[0] ? e.field : "doudi match", e.message, e.code);
-	else
-		printf("%s\n", out.buf ? out.buf : "{}");
-	strbuf_release(&out);
-	db_close(db);
 	calendar_release(&cal);
 	free(files);
-	return k == SVC_OK ? EXIT_OK : k == SVC_INTERNAL || k == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+	return report("doudi match", db, k, &e, &out);
 }
 
 static void monitor_usage(void)
@@ -164,17 +171,6 @@ static enum svc_kind alerts_actor(struct db *db, const char *as, struct principa
 	p->role = ROLE_ADMIN;
 	principal_set_region(p, "000000");
 	return SVC_OK;
-}
-
-static int alerts_finish(struct db *db, enum svc_kind k, const struct svc_error *e, struct strbuf *out)
-{
-	if (k)
-		fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : "doudi monitor", e->message, e->code);
-	else
-		printf("%s\n", out->buf ? out->buf : "{}");
-	strbuf_release(out);
-	db_close(db);
-	return k == SVC_OK ? EXIT_OK : k == SVC_INTERNAL || k == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
 }
 
 /* doudi monitor alerts …, doudi monitor alert ID [STEP] … */
@@ -273,7 +269,7 @@ static int cmd_alerts(int argc, char **argv)
 		    .step = svc_step, .version = ver, .action = action, .note = note, .result = result, .case_id = cid};
 		k = monitor_alerts_step(db, &actor, id, &req, &out, &e);
 	}
-	return alerts_finish(db, k, &e, &out);
+	return report("doudi monitor", db, k, &e, &out);
 }
 
 int cmd_monitor(int argc, char **argv)
@@ -321,11 +317,5 @@ int cmd_monitor(int argc, char **argv)
 	strbuf_init(&out, 256);
 	if (!k)
 		k = monitor_register_import(db, as ? &actor : NULL, file, enc, &out, &e);
-	if (k)
-		fprintf(stderr, "%s: %s (%s)\n", e.field[0] ? e.field : "doudi monitor", e.message, e.code);
-	else
-		printf("%s\n", out.buf ? out.buf : "{}");
-	strbuf_release(&out);
-	db_close(db);
-	return k == SVC_OK ? EXIT_OK : k == SVC_INTERNAL || k == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+	return report("doudi monitor", db, k, &e, &out);
 }

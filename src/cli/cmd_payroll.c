@@ -75,7 +75,7 @@ static int bank_args_parse(int argc, char **argv, struct bank_args *a)
 static int svc_exit(const struct svc_error *e)
 {
 	fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : "doudi payroll", e->message, e->code);
-	return e->kind == SVC_INTERNAL || e->kind == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+	return cli_svc_exit(e->kind);
 }
 
 static int payroll_bank_files(struct db *db, const struct principal *actor, const struct bank_args *a)
@@ -298,7 +298,7 @@ int cmd_payroll(int argc, char **argv)
 	db_close(db);
 	if (k) {
 		fprintf(stderr, "%s: %s (%s)\n", e.field[0] ? e.field : "doudi payroll", e.message, e.code);
-		return k == SVC_INTERNAL || k == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+		return cli_svc_exit(k);
 	}
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);

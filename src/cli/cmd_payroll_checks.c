@@ -37,11 +37,6 @@ void cmd_payroll_more_usage(void)
 		"      (a one-time subsidy campaign: everyone on the rolls at the date, once)\n");
 }
 
-static int exit_for(enum svc_kind k)
-{
-	return k == SVC_OK ? EXIT_OK : k == SVC_INTERNAL || k == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
-}
-
 int cmd_payroll_more(int argc, char **argv)
 {
 	const char *sub = argv[1];
@@ -138,5 +133,5 @@ int cmd_payroll_more(int argc, char **argv)
 	policy_store_close(ps);
 	free(text);
 	db_close(db);
-	return exit_for(k);
+	return cli_svc_exit(k);
 }

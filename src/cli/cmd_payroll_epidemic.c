@@ -115,5 +115,5 @@ int cmd_payroll_aid(int argc, char **argv)
 	policy_store_close(ps);
 	free(text);
 	db_close(db);
-	return k == SVC_OK ? EXIT_OK : k == SVC_INTERNAL || k == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+	return cli_svc_exit(k);
 }
