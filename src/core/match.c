@@ -188,6 +188,29 @@ dd_status match_header_map(const struct match_kind *k, const char *const *cells,
 	return DD_OK;
 }
 
+dd_status match_header_columns(const struct match_kind *k, const struct match_fields *f, int at[MATCH_MAX_COLUMNS],
+			       dd_error *err)
+{
+	if (f->count <= 0)
+		return dd_fail(err, DD_EINVAL, "header", "第 1 行表头格式错误 (malformed header)");
+	const char *cells[MATCH_MAX_FIELDS];
+	size_t len[MATCH_MAX_FIELDS];
+	int map[MATCH_MAX_FIELDS];
+	for (int i = 0; i < f->count; i++) {
+		cells[i] = f->p[i];
+		len[i] = f->n[i];
+	}
+	dd_status rc = match_header_map(k, cells, len, f->count, map, err);
+	if (rc)
+		return rc;
+	for (int c = 0; c < MATCH_MAX_COLUMNS; c++)
+		at[c] = -1;
+	for (int i = 0; i < f->count; i++)
+		if (map[i] >= 0)
+			at[map[i]] = i;
+	return DD_OK;
+}
+
 /* --- values --- */
 
 static dd_status parse_date_any(const char *s, size_t n, dd_date *out, dd_error *err)

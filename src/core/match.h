@@ -76,6 +76,13 @@ const char *match_type_name(enum match_type t);
 dd_status match_header_map(const struct match_kind *k, const char *const *cells, const size_t *len, int n, int *map,
 			   dd_error *err) DD_MUST_CHECK;
 
+/* The header record of a file: at[c] = the file column of the kind's column
+ * c, or -1 when the file lacks it. A malformed header record, a missing
+ * required column or one named twice is an error (match_header_map). */
+struct match_fields;
+dd_status match_header_columns(const struct match_kind *k, const struct match_fields *f, int at[MATCH_MAX_COLUMNS],
+			       dd_error *err) DD_MUST_CHECK;
+
 /* A typed value of one cell. */
 struct match_value {
 	bool present; /* a non-empty cell */

@@ -146,6 +146,13 @@ enum svc_kind authz_household_reveal(const struct principal *p, struct svc_error
 			"当前角色无权查看完整身份证号，仅经办人员和审计人员可以查看");
 }
 
+enum svc_kind authz_monitor_run(const struct principal *p, const char *what, struct svc_error *e)
+{
+	if (!p || role_in(p, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_COUNTY) | ROLE_BIT(ROLE_CITY)))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "FORBIDDEN", NULL, "只有区县及以上民政部门可以%s", what);
+}
+
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e)
 {
 	if (role_in(p, ROLE_BIT(ROLE_AUDITOR) | ROLE_BIT(ROLE_ADMIN)))

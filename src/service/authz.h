@@ -87,6 +87,10 @@ enum svc_kind authz_household_create(const struct principal *p, const char *regi
  * SVC_FORBIDDEN (REVEAL_NOT_ALLOWED, field "reveal") otherwise. */
 enum svc_kind authz_household_reveal(const struct principal *p, struct svc_error *e);
 
+/* May p run data matching or load the monitoring register (admin, city,
+ * county; NULL is the system, a scheduled job)? SVC_FORBIDDEN (FORBIDDEN)
+ * otherwise, the message naming what (e.g. "运行数据比对"). */
+enum svc_kind authz_monitor_run(const struct principal *p, const char *what, struct svc_error *e);
 /* May p read the audit trail? Auditor and admin only (SVC_FORBIDDEN). */
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e);
 

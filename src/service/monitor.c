@@ -50,6 +50,7 @@ struct kind_def {
 	struct rule_def *rules[MAX_RULES];
 	int nrules;
 	bool any_uncovered;
+	int name_col; /* the "name" column (for the alert), -1 none */
 };
 
 static enum svc_kind load_kind(struct db *db, const char *code, struct match_kind *k, struct svc_error *e)
@@ -243,7 +244,6 @@ struct job {
 	/* the current file */
 	int cur;
 	bool header_done;
-	int map[MATCH_MAX_FIELDS]; /* file column → kind column */
 	int at[MATCH_MAX_COLUMNS]; /* kind column → file column, -1 */
 	FILE *rejects;
 	struct strbuf rbuf;
@@ -300,24 +300,9 @@ static void cut_copy(char *dst, size_t cap, const char *s, size_t n)
 
 static dd_status on_header(struct job *j, const struct match_fields *f, dd_error *err)
 {
-	if (f->count <= 0)
-		return dd_fail(err, DD_EINVAL, "header", "第 1 行表头格式错误 (malformed header)");
-	const char *cells[MATCH_MAX_FIELDS];
-	size_t len[MATCH_MAX_FIELDS];
-	for (int i = 0; i < f->count; i++) {
-		cells[i] = f->p[i];
-		len[i] = f->n[i];
-	}
-	dd_status rc = match_header_map(&j->kd->k, cells, len, f->count, j->map, err);
-	if (rc)
-		return rc;
-	for (int c = 0; c < MATCH_MAX_COLUMNS; c++)
-		j->at[c] = -1;
-	for (int i = 0; i < f->count; i++)
-		if (j->map[i] >= 0)
-			j->at[j->map[i]] = i;
-	j->header_done = true;
-	return DD_OK;
+	dd_status rc = match_header_columns(&j->kd->k, f, j->at, err);
+	j->header_done = !rc;
+	return rc;
 }
 
 static dd_status on_record(void *ctx, const struct match_fields *f, dd_error *err)
@@ -403,7 +388,7 @@ static dd_status on_record(void *ctx, const struct match_fields *f, dd_error *er
 		h.fact = fact;
 		if (r->field >= 0 && v[r->field].present)
 			cut_copy(h.value, sizeof h.value, v[r->field].text, v[r->field].n);
-		int nc = match_kind_column(k, "name");
+		int nc = j->kd->name_col;
 		if (nc >= 0 && j->at[nc] >= 0 && j->at[nc] < f->count)
 			cut_copy(h.name, sizeof h.name, f->p[j->at[nc]], f->n[j->at[nc]]);
 		dd_status rc = add_hit(j, &h, err);
@@ -793,8 +778,9 @@ static void stats_json(struct strbuf *out, const struct monitor_match_options *o
 enum svc_kind monitor_match(struct db *db, const struct principal *actor, const struct monitor_match_options *o,
 			    struct strbuf *out, struct svc_error *e)
 {
-	if (actor && actor->role != ROLE_ADMIN && actor->role != ROLE_COUNTY && actor->role != ROLE_CITY)
-		return svc_fail(e, SVC_FORBIDDEN, "FORBIDDEN", NULL, "只有区县及以上民政部门可以运行数据比对");
+	enum svc_kind denied = authz_monitor_run(actor, "运行数据比对", e);
+	if (denied)
+		return denied;
 	if (o->nfiles < 1 || o->nfiles > 64)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_FILES", "files", "须给出 1 至 64 个数据文件");
 	dd_date as_of = store_today();
@@ -818,6 +804,7 @@ enum svc_kind monitor_match(struct db *db, const struct principal *actor, const 
 			struct kind_def *kd = &kinds[njobs];
 			if ((k = load_kind(db, o->files[i].kind, &kd->k, e)) || (k = load_rules(db, kd, e)))
 				break;
+			kd->name_col = match_kind_column(&kd->k, "name");
 			jobs[njobs] =
 			    (struct job){.kd = kd, .pop = &pop, .enc = o->encoding, .all = o->files, .stats = stats};
 			njobs++;

@@ -120,23 +120,9 @@ static dd_status on_record(void *ctx, const struct match_fields *f, dd_error *er
 {
 	struct reg *g = ctx;
 	if (!g->header_done) {
-		const char *cells[MATCH_MAX_FIELDS];
-		size_t len[MATCH_MAX_FIELDS];
-		int map[MATCH_MAX_FIELDS];
-		if (f->count <= 0)
-			return dd_fail(err, DD_EINVAL, "header", "第 1 行表头格式错误 (malformed header)");
-		for (int i = 0; i < f->count; i++)
-			cells[i] = f->p[i], len[i] = f->n[i];
-		dd_status rc = match_header_map(&g->k, cells, len, f->count, map, err);
-		if (rc)
-			return rc;
-		for (int c = 0; c < MATCH_MAX_COLUMNS; c++)
-			g->at[c] = -1;
-		for (int i = 0; i < f->count; i++)
-			if (map[i] >= 0)
-				g->at[map[i]] = i;
-		g->header_done = true;
-		return DD_OK;
+		dd_status rc = match_header_columns(&g->k, f, g->at, err);
+		g->header_done = !rc;
+		return rc;
 	}
 	g->total++;
 	if (f->count < 0) {
@@ -208,8 +194,9 @@ static dd_status decoded(void *ctx, const char *data, size_t n, dd_error *err)
 enum svc_kind monitor_register_import(struct db *db, const struct principal *actor, const char *path,
 				      enum text_encoding enc, struct strbuf *out, struct svc_error *e)
 {
-	if (actor && actor->role != ROLE_ADMIN && actor->role != ROLE_COUNTY && actor->role != ROLE_CITY)
-		return svc_fail(e, SVC_FORBIDDEN, "FORBIDDEN", NULL, "只有区县及以上民政部门可以导入监测对象");
+	enum svc_kind denied = authz_monitor_run(actor, "导入监测对象", e);
+	if (denied)
+		return denied;
 	struct reg g = {.db = db, .actor = actor};
 	dd_error_clear(&g.err);
 	if (match_kind_parse("register", columns, sizeof columns - 1, &g.k, &g.err))
