@@ -83,7 +83,7 @@ CREATE TABLE match_runs (
 );
 
 -- Alerts, rebuilt: the states of the handling workflow and the action taken.
--- region_code is the township (12 digits, padded) the alert is assigned to;
+-- region_code is the township (9 digits) or county (6) the alert is assigned to;
 -- person_id/household_id when the person is in the registry; id_number and
 -- name for every alert (a lead's person is not in the registry), shown
 -- masked. lead: a proactive-discovery lead (主动发现). dedup_key: rule, person
