@@ -156,8 +156,9 @@ static void monitor_usage(void)
 	    "  doudi monitor alert ID act --as USER --version V --action review|suspend|temporary|none [--note 说明]\n"
 	    "                       [--case CASE_ID]\n"
 	    "  doudi monitor alert ID close --as USER --version V --result 处置结果\n"
+	    "  doudi monitor alert ID release-hold --as USER --note 理由\n"
 	    "      核实、处置（启动复核、暂停发放、临时救助、不予处置须说明理由）、办结\n"
-	    "      (verify, act, close; township or county staff)\n");
+	    "      解除暂停发放 (verify, act, close, release the payment hold; township or county staff)\n");
 }
 
 /* The caller: --as, or without it the system, which reads everything and
@@ -226,13 +227,16 @@ static int cmd_alerts(int argc, char **argv)
 			monitor_usage();
 		return EXIT_BAD_INPUT;
 	}
-	const char *svc_step = !step			 ? NULL
-			       : !strcmp(step, "verify") ? "verify"
-			       : !strcmp(step, "act")	 ? "action"
-			       : !strcmp(step, "close")	 ? "close"
-							 : "";
+	const char *svc_step = !step			       ? NULL
+			       : !strcmp(step, "verify")       ? "verify"
+			       : !strcmp(step, "act")	       ? "action"
+			       : !strcmp(step, "close")	       ? "close"
+			       : !strcmp(step, "release-hold") ? "release_hold"
+							       : "";
 	if (svc_step && !*svc_step) {
-		fprintf(stderr, "doudi monitor alert: 操作应为 verify、act 或 close (unknown step \"%s\")\n", step);
+		fprintf(stderr,
+			"doudi monitor alert: 操作应为 verify、act、close 或 release-hold (unknown step \"%s\")\n",
+			step);
 		return EXIT_BAD_INPUT;
 	}
 	if (svc_step && !as) {
@@ -264,6 +268,8 @@ static int cmd_alerts(int argc, char **argv)
 		k = monitor_alerts_list(db, &actor, &f, store_today(), &out, &e);
 	} else if (!k && !svc_step) {
 		k = monitor_alerts_get(db, &actor, id, reveal, store_today(), &out, &e);
+	} else if (!k && !strcmp(svc_step, "release_hold")) {
+		k = monitor_alerts_release_hold(db, &actor, id, note, &out, &e);
 	} else if (!k) {
 		struct alert_step req = {
 		    .step = svc_step, .version = ver, .action = action, .note = note, .result = result, .case_id = cid};

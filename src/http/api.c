@@ -85,6 +85,7 @@ enum route_id {
 	R_ALERT_VERIFY,
 	R_ALERT_ACTION,
 	R_ALERT_CLOSE,
+	R_ALERT_RELEASE_HOLD,
 	R_COUNT
 };
 
@@ -163,6 +164,7 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/alerts/{id}/verify", R_ALERT_VERIFY, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/alerts/{id}/action", R_ALERT_ACTION, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/alerts/{id}/close", R_ALERT_CLOSE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/alerts/{id}/release-hold", R_ALERT_RELEASE_HOLD, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -458,6 +460,7 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_ALERT_VERIFY] = api_alert_verify,
     [R_ALERT_ACTION] = api_alert_action,
     [R_ALERT_CLOSE] = api_alert_close,
+    [R_ALERT_RELEASE_HOLD] = api_alert_release_hold,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

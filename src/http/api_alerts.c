@@ -1,6 +1,6 @@
 /* api_alerts.c - handling the alerts of data matching (issue 7): GET
  * /api/v1/alerts, GET /api/v1/alerts/{id}[?reveal=1], POST
- * /api/v1/alerts/{id}/verify|action|close. Parses and renders only; every
+ * /api/v1/alerts/{id}/verify|action|close|release-hold. Parses and renders only; every
  * check is in service/monitor_alerts.c. */
 #include "api_internal.h"
 
@@ -107,4 +107,21 @@ void api_alert_action(struct call *c)
 void api_alert_close(struct call *c)
 {
 	step(c, "close");
+}
+
+/* POST /api/v1/alerts/{id}/release-hold {"note"} */
+void api_alert_release_hold(struct call *c)
+{
+	long long id = 0;
+	if (!api_path_id(c, &id, "未找到该预警"))
+		return;
+	const struct json_value *o;
+	const char *note = NULL;
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "note", &note, NULL))
+		return;
+	struct svc_error e;
+	svc_error_clear(&e);
+	reply_status(c->rep, 200);
+	if (monitor_alerts_release_hold(c->db, &c->session.user, id, note, &c->rep->body, &e))
+		reply_svc_error(c->rep, &e);
 }

@@ -135,5 +135,6 @@ void api_alert_get(struct call *c);
 void api_alert_verify(struct call *c);
 void api_alert_action(struct call *c);
 void api_alert_close(struct call *c);
+void api_alert_release_hold(struct call *c);
 
 #endif

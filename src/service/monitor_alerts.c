@@ -224,6 +224,7 @@ enum svc_kind monitor_alerts_get(struct db *db, const struct principal *actor, i
 		}
 		db_finalize(st);
 	}
+	bool hold_open = false;
 	if (!rc && row) {
 		strbuf_adds(out, ",\"hold\":");
 		rc = db_prepare_cached(db,
@@ -235,6 +236,7 @@ enum svc_kind monitor_alerts_get(struct db *db, const struct principal *actor, i
 			db_bind_int64(st, 1, id);
 			rc = db_step(st, &h, &err);
 			if (!rc && h) {
+				hold_open = db_column_is_null(st, 1);
 				strbuf_addf(out, "{\"id\":%" PRId64, db_column_int64(st, 0));
 				add_text(out, "released_at", db_column_text(st, 1, NULL));
 				strbuf_addc(out, '}');
@@ -250,6 +252,9 @@ enum svc_kind monitor_alerts_get(struct db *db, const struct principal *actor, i
 				strbuf_adds(out, "\"action\"");
 			else if (strcmp(state, "actioned") == 0)
 				strbuf_adds(out, "\"close\"");
+			if (hold_open)
+				strbuf_adds(out,
+					    strcmp(state, "closed") == 0 ? "\"release_hold\"" : ",\"release_hold\"");
 		}
 		strbuf_adds(out, "]}");
 	}
@@ -496,5 +501,80 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 		return svc_store_fail(e, db, rc, &err);
 	if (out)
 		strbuf_addf(out, "{\"id\":%" PRId64 ",\"state\":\"%s\",\"version\":%" PRId64 "}", id, to, version + 1);
+	return SVC_OK;
+}
+
+enum svc_kind monitor_alerts_release_hold(struct db *db, const struct principal *actor, int64_t id, const char *note,
+					  struct strbuf *out, struct svc_error *e)
+{
+	if (!may_step(actor))
+		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "暂停发放由乡镇（街道）或区县民政部门解除");
+	enum svc_kind k = check_text(note, "note", "说明", e);
+	if (k)
+		return k;
+	if (blank(note))
+		return svc_fail(e, SVC_RULE, "NOTE_REQUIRED", "note", "解除暂停发放须在 note 中说明理由");
+	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX], now[STORE_TIME_MAX], idt[24];
+	store_region_range(actor->scope, lo, hi);
+	store_now(now);
+	dd_error err;
+	dd_error_clear(&err);
+	struct db_stmt *st = NULL;
+	bool row = false;
+	char region[REGION_TEXT_MAX] = "";
+	int64_t hold = 0;
+	dd_status rc = db_begin(db, &err);
+	if (!rc)
+		rc = db_prepare_cached(
+		    db,
+		    "SELECT a.region_code, (SELECT max(h.id) FROM payment_holds h WHERE h.alert_id = a.id "
+		    "AND h.released_at IS NULL) FROM alerts a WHERE a.id = $1 AND a.region_code >= $2 AND "
+		    "a.region_code < $3",
+		    &st, &err);
+	if (!rc) {
+		db_bind_int64(st, 1, id);
+		db_bind_str(st, 2, lo);
+		db_bind_str(st, 3, hi);
+		rc = db_step(st, &row, &err);
+		if (!rc && row) {
+			db_column_copy(st, 0, region, sizeof region);
+			hold = db_column_is_null(st, 1) ? 0 : db_column_int64(st, 1);
+		}
+		db_finalize(st);
+	}
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	if (!row)
+		return abort_with(db, not_found(e));
+	if (!hold)
+		return abort_with(db, svc_fail(e, SVC_RULE, "NO_HOLD", "hold", "该预警没有未解除的暂停发放（hold）"));
+	rc = db_prepare_cached(
+	    db,
+	    "UPDATE payment_holds SET released_at = $2, released_by = $3, release_note = $4 WHERE id = "
+	    "$1 AND released_at IS NULL",
+	    &st, &err);
+	if (!rc) {
+		db_bind_int64(st, 1, hold);
+		db_bind_str(st, 2, now);
+		db_bind_int64(st, 3, actor->id);
+		db_bind_str(st, 4, note);
+		rc = db_run(st, &err);
+		db_finalize(st);
+	}
+	char detail[64];
+	snprintf(detail, sizeof detail, "{\"alert_id\":%" PRId64 "}", id);
+	snprintf(idt, sizeof idt, "%" PRId64, hold);
+	if (!rc)
+		rc = audit_append_region(db, region, actor->username, "payment_hold.release", "payment_hold", idt,
+					 detail, &err);
+	if (!rc)
+		rc = db_commit(db, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	if (out) {
+		strbuf_addf(out, "{\"id\":%" PRId64 ",\"hold_id\":%" PRId64, id, hold);
+		add_text(out, "released_at", now);
+		strbuf_addc(out, '}');
+	}
 	return SVC_OK;
 }

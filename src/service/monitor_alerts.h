@@ -54,7 +54,8 @@ enum svc_kind monitor_alerts_list(struct db *db, const struct principal *actor, 
 /* One alert: the list's fields and detail (JSON), action_note, assigned_to,
  * handled_by, closed_by, closed_at, result, case_id, hold (the payment hold
  * it placed: {"id","released_at"} or null), allowed_steps (what actor may
- * do now). reveal: the whole ID number (authz_household_reveal), audited
+ * do now: verify, action or close, and release_hold while its hold is in
+ * force). reveal: the whole ID number (authz_household_reveal), audited
  * (alert.reveal) before it is shown. */
 enum svc_kind monitor_alerts_get(struct db *db, const struct principal *actor, int64_t id, bool reveal, dd_date today,
 				 struct strbuf *out, struct svc_error *e);
@@ -72,5 +73,14 @@ struct alert_step {
  * {"id","state","version"}. */
 enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, int64_t id,
 				  const struct alert_step *req, struct strbuf *out, struct svc_error *e);
+
+/* Releases the payment hold alert id's suspend placed (township or county
+ * staff, alert in scope, else as the steps): payroll generation pays the
+ * household again from the next run. SVC_RULE (NO_HOLD, field "hold") when
+ * the alert has no hold in force; note is required (NOTE_REQUIRED). One
+ * transaction with its audit row (payment_hold.release). out (may be NULL)
+ * gets {"id","hold_id","released_at"}. */
+enum svc_kind monitor_alerts_release_hold(struct db *db, const struct principal *actor, int64_t id, const char *note,
+					  struct strbuf *out, struct svc_error *e);
 
 #endif

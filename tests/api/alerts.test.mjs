@@ -251,7 +251,7 @@ describe('the steps', () => {
 		assert.notEqual(g.body.hold, null);
 		assert.equal(g.body.handled_by, who.town1.user.id);
 		assert.equal(g.body.assigned_to, who.town1.user.id);
-		assert.deepEqual(g.body.allowed_steps, ['close']);
+		assert.deepEqual(g.body.allowed_steps, ['close', 'release_hold']);
 		r = await post(who.county, al.k1, 'close', { version: 3 });
 		assert.equal(r.status, 422);
 		assert.equal(r.body.error.code, 'RESULT_REQUIRED');
@@ -262,6 +262,27 @@ describe('the steps', () => {
 		assert.equal(c.body.closed_by, who.county.user.id);
 		assert.equal(c.body.overdue, false);
 		assert.equal(c.body.result, '已核实死亡，终止救助');
+	});
+
+	test('the payment hold is released with a reason, audited', async () => {
+		assert.deepEqual((await get(who.county, al.k1)).body.allowed_steps, ['release_hold']);
+		let r = await call(base, 'POST', `/api/v1/alerts/${al.k1}/release-hold`, {
+			body: {},
+			cookie: who.county.cookie,
+			csrf: who.county.csrf,
+		});
+		assert.equal(r.status, 422);
+		assert.equal(r.body.error.code, 'NOTE_REQUIRED');
+		r = await post(who.county, al.k1, 'release-hold', { note: '核实有误，恢复发放' });
+		assert.equal(r.status, 200, JSON.stringify(r.body));
+		assert.equal(r.body.id, al.k1);
+		const g = await get(who.county, al.k1);
+		assert.notEqual(g.body.hold.released_at, null);
+		assert.deepEqual(g.body.allowed_steps, []);
+		r = await post(who.county, al.k1, 'release-hold', { note: 'again' });
+		assert.equal(r.status, 422);
+		assert.equal(r.body.error.code, 'NO_HOLD');
+		assert.equal(sql(db.target, "SELECT count(*) FROM audit_log WHERE action = 'payment_hold.release'"), '1');
 	});
 
 	test('suspend needs a household; temporary links a temporary case of the household', async () => {

@@ -177,10 +177,25 @@ expect_rc "act suspend" 0
 [ "$(sql "$DB" "SELECT count(*) FROM payment_holds WHERE household_id = $h6 AND alert_id = $a6 AND released_at IS NULL")" = 1 ] && ok || bad "hold placed"
 run monitor alert "$a6" --db "$DB" --as town4
 [ "$(json 'd["hold"] is not None and d["hold"]["released_at"] is None')" = True ] && ok || bad "hold shown: $(cat "$tmp/out")"
+[ "$(json 'd["allowed_steps"]')" = "['close', 'release_hold']" ] && ok || bad "release offered: $(json 'd["allowed_steps"]')"
 run payroll generate --db "$DB" --region 500104 --period 2026-12 --quiet
 expect_rc "payroll with a hold" 0
 [ "$(sql "$DB" "SELECT count(*) FROM payments WHERE period = '2026-12' AND household_id = $h6")" = 0 ] && ok || bad "held household paid"
 [ "$(sql "$DB" "SELECT count(*) FROM payments WHERE period = '2026-12'")" -gt 0 ] && ok || bad "others still paid"
+run monitor alert "$a6" release-hold --db "$DB" --as town4
+expect_rc "a release needs a reason" 2 && expect_in "reason" "$tmp/err" "NOTE_REQUIRED"
+run monitor alert "$a6" release-hold --db "$DB" --as town1 --note x
+expect_rc "another township may not release" 2 && expect_in "not found" "$tmp/err" "NOT_FOUND"
+run monitor alert "$a6" release-hold --db "$DB" --as town4 --note '复核后恢复发放'
+expect_rc "release" 0
+[ "$(sql "$DB" "SELECT count(*) FROM payment_holds WHERE household_id = $h6 AND released_at IS NOT NULL AND release_note = '复核后恢复发放'")" = 1 ] &&
+	ok || bad "hold released"
+run monitor alert "$a6" release-hold --db "$DB" --as town4 --note again
+expect_rc "nothing to release" 2 && expect_in "no hold" "$tmp/err" "NO_HOLD"
+run payroll generate --db "$DB" --region 500104 --period 2027-01 --quiet
+expect_rc "payroll after the release" 0
+[ "$(sql "$DB" "SELECT count(*) FROM payments WHERE period = '2027-01' AND household_id = $h6")" -gt 0 ] && ok || bad "released household paid again"
+[ "$(sql "$DB" "SELECT count(*) FROM audit_log WHERE action = 'payment_hold.release'")" = 1 ] && ok || bad "release audited"
 # temporary: links an existing case or is recorded; review is recorded
 a7=$(sql "$DB" "SELECT id FROM alerts WHERE rule_code = 'pension_high'")
 run monitor alert "$a7" verify --db "$DB" --as town8 --version 1

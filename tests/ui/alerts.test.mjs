@@ -117,3 +117,34 @@ test('one alert: reveal (audited), verify, no action with a reason, close', asyn
 	assertClean(page);
 	await page.closeAll();
 });
+
+test('suspend places a payment hold, which is released with a reason', async () => {
+	const [hid, pid, idn] = household;
+	const now = new Date().toISOString();
+	const id = sql(
+		ctx.db.target,
+		`INSERT INTO alerts (kind, rule_code, source, region_code, person_id, household_id, id_number, name, state, detail,
+		 dedup_key, raised_at, due_date, created_at, updated_at) VALUES ('vehicle', 'vehicle', 'vehicles', '${town}', ${pid},
+		 ${hid}, '${idn}', '测试人', 'verifying', '{"rule":"vehicle"}', 'u4', '${now}', '${shift(3)}', '${now}', '${now}') RETURNING id`,
+	);
+	const page = await openPage(ctx);
+	await loginAs(page, ctx, township);
+	await page.waitForURL(/\/workbench$/);
+	await page.goto(`${ctx.url}/alerts/${id}`);
+	await page.locator('[data-test=state]', { hasText: '核实中' }).waitFor();
+	await page.locator('[data-test=action-choice]').getByText('暂停发放').click();
+	await page.locator('[data-test=action-card] textarea[name=note]').fill('名下有小型轿车，暂停发放待复核');
+	await page.locator('[data-test=act]').click();
+	await page.locator('[data-test=state]', { hasText: '已处置' }).waitFor();
+	await page.getByText('暂停中（发放名册不再生成该户）').waitFor();
+	await page.locator('[data-test=release-hold]').click();
+	await page.getByText('请填写解除暂停发放的理由').waitFor();
+	await page.locator('[data-test=release-card] textarea[name=release_note]').fill('复核后车辆已过户，恢复发放');
+	await page.locator('[data-test=release-hold]').click();
+	await page.getByText(/已于 .* 解除/).waitFor();
+	await page.locator('[data-test=release-card]').waitFor({ state: 'detached' });
+	assert.equal(sql(ctx.db.target, `SELECT count(*) FROM payment_holds WHERE alert_id = ${id} AND released_at IS NOT NULL`), '1');
+	await screenshot(page, 'alert-hold-released');
+	assertClean(page);
+	await page.closeAll();
+});
