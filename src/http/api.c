@@ -86,6 +86,10 @@ enum route_id {
 	R_ALERT_ACTION,
 	R_ALERT_CLOSE,
 	R_ALERT_RELEASE_HOLD,
+	R_STATS_MONTHLY,
+	R_STATS_MONTHLY_CSV,
+	R_STATS_MONTHLY_XLSX,
+	R_STATS_BUILD,
 	R_COUNT
 };
 
@@ -165,6 +169,10 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/alerts/{id}/action", R_ALERT_ACTION, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/alerts/{id}/close", R_ALERT_CLOSE, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/alerts/{id}/release-hold", R_ALERT_RELEASE_HOLD, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/statistics/monthly", R_STATS_MONTHLY, R_SESSION},
+    {HTTP_GET, "/api/v1/statistics/monthly.csv", R_STATS_MONTHLY_CSV, R_SESSION},
+    {HTTP_GET, "/api/v1/statistics/monthly.xlsx", R_STATS_MONTHLY_XLSX, R_SESSION},
+    {HTTP_POST, "/api/v1/statistics/monthly", R_STATS_BUILD, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -461,6 +469,10 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_ALERT_ACTION] = api_alert_action,
     [R_ALERT_CLOSE] = api_alert_close,
     [R_ALERT_RELEASE_HOLD] = api_alert_release_hold,
+    [R_STATS_MONTHLY] = api_stats_monthly_get,
+    [R_STATS_MONTHLY_CSV] = api_stats_monthly_csv,
+    [R_STATS_MONTHLY_XLSX] = api_stats_monthly_xlsx,
+    [R_STATS_BUILD] = api_stats_build,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -37,7 +37,7 @@ static void pct_encode(const char *s, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static void attachment(struct http_reply *rep, const char *type, const char *ascii, const char *display)
+void api_attachment(struct http_reply *rep, const char *type, const char *ascii, const char *display)
 {
 	char enc[400];
 	pct_encode(display, enc, sizeof enc);
@@ -108,7 +108,7 @@ void api_bank_file_get(struct call *c)
 		struct strbuf swap = c->rep->body;
 		c->rep->body = f.body;
 		f.body = swap;
-		attachment(c->rep, f.content_type, f.file_name, f.display_name);
+		api_attachment(c->rep, f.content_type, f.file_name, f.display_name);
 	}
 	strbuf_release(&f.body);
 }
@@ -252,5 +252,5 @@ void api_fund_ledger_xlsx(struct call *c)
 	if (k)
 		reply_svc_error(c->rep, &e);
 	else
-		attachment(c->rep, XLSX_CONTENT_TYPE, name, display);
+		api_attachment(c->rep, XLSX_CONTENT_TYPE, name, display);
 }

@@ -137,4 +137,13 @@ void api_alert_action(struct call *c);
 void api_alert_close(struct call *c);
 void api_alert_release_hold(struct call *c);
 
+/* api_statistics.c: the monthly statistics (issue 8) */
+void api_stats_monthly_get(struct call *c);
+void api_stats_monthly_csv(struct call *c);
+void api_stats_monthly_xlsx(struct call *c);
+void api_stats_build(struct call *c);
+/* api_bank.c: a file download's headers (Content-Type and a
+ * Content-Disposition with an ASCII and a UTF-8 name) */
+void api_attachment(struct http_reply *rep, const char *type, const char *ascii, const char *display);
+
 #endif

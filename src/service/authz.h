@@ -91,6 +91,11 @@ enum svc_kind authz_household_reveal(const struct principal *p, struct svc_error
  * county; NULL is the system, a scheduled job)? SVC_FORBIDDEN (FORBIDDEN)
  * otherwise, the message naming what (e.g. "运行数据比对"). */
 enum svc_kind authz_monitor_run(const struct principal *p, const char *what, struct svc_error *e);
+/* May p read the statistics (statistics.h)? Township staff and above
+ * (township, county, finance, city, auditor, admin) inside their scope;
+ * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) for village staff, whose scope is finer
+ * than the township rows. Building them is authz_monitor_run's set. */
+enum svc_kind authz_stats_read(const struct principal *p, struct svc_error *e);
 /* May p read the audit trail? Auditor and admin only (SVC_FORBIDDEN). */
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e);
 
