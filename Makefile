@@ -89,6 +89,7 @@ bench: bench-deps all $(BUILD)/bench_engine
 	bash bench/store.sh
 	bash bench/payroll.sh
 	bash bench/match.sh
+	bash bench/stats.sh
 	bash bench/server.sh
 
 # the server part alone (durations: BENCH_SERVER_SECONDS, SOAK_SECONDS; BENCH_PG=1 for PostgreSQL)
