@@ -90,6 +90,14 @@ enum route_id {
 	R_STATS_MONTHLY_CSV,
 	R_STATS_MONTHLY_XLSX,
 	R_STATS_BUILD,
+	R_CAMPAIGNS_CREATE,
+	R_CAMPAIGNS_LIST,
+	R_CAMPAIGN_GET,
+	R_CAMPAIGN_PLAN,
+	R_CAMPAIGN_RECIPIENTS,
+	R_CAMPAIGN_VISIT,
+	R_CAMPAIGN_TABLE,
+	R_CAMPAIGN_TABLE_XLSX,
 	R_COUNT
 };
 
@@ -173,6 +181,14 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/statistics/monthly.csv", R_STATS_MONTHLY_CSV, R_SESSION},
     {HTTP_GET, "/api/v1/statistics/monthly.xlsx", R_STATS_MONTHLY_XLSX, R_SESSION},
     {HTTP_POST, "/api/v1/statistics/monthly", R_STATS_BUILD, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/campaigns", R_CAMPAIGNS_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/campaigns", R_CAMPAIGNS_LIST, R_SESSION},
+    {HTTP_GET, "/api/v1/campaigns/{id}", R_CAMPAIGN_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/campaigns/{id}/plan", R_CAMPAIGN_PLAN, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/campaigns/{id}/recipients", R_CAMPAIGN_RECIPIENTS, R_SESSION},
+    {HTTP_POST, "/api/v1/campaigns/{id}/recipients", R_CAMPAIGN_VISIT, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/campaigns/{id}/table", R_CAMPAIGN_TABLE, R_SESSION},
+    {HTTP_GET, "/api/v1/campaigns/{id}/table.xlsx", R_CAMPAIGN_TABLE_XLSX, R_SESSION},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -473,6 +489,14 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_STATS_MONTHLY_CSV] = api_stats_monthly_csv,
     [R_STATS_MONTHLY_XLSX] = api_stats_monthly_xlsx,
     [R_STATS_BUILD] = api_stats_build,
+    [R_CAMPAIGNS_CREATE] = api_campaigns_create,
+    [R_CAMPAIGNS_LIST] = api_campaigns_list,
+    [R_CAMPAIGN_GET] = api_campaign_get,
+    [R_CAMPAIGN_PLAN] = api_campaign_plan,
+    [R_CAMPAIGN_RECIPIENTS] = api_campaign_recipients,
+    [R_CAMPAIGN_VISIT] = api_campaign_visit,
+    [R_CAMPAIGN_TABLE] = api_campaign_table,
+    [R_CAMPAIGN_TABLE_XLSX] = api_campaign_table_xlsx,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

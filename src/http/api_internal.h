@@ -142,6 +142,16 @@ void api_stats_monthly_get(struct call *c);
 void api_stats_monthly_csv(struct call *c);
 void api_stats_monthly_xlsx(struct call *c);
 void api_stats_build(struct call *c);
+
+/* api_campaigns.c: holiday relief campaigns (issue 8) */
+void api_campaigns_create(struct call *c);
+void api_campaigns_list(struct call *c);
+void api_campaign_get(struct call *c);
+void api_campaign_plan(struct call *c);
+void api_campaign_recipients(struct call *c);
+void api_campaign_visit(struct call *c);
+void api_campaign_table(struct call *c);
+void api_campaign_table_xlsx(struct call *c);
 /* api_bank.c: a file download's headers (Content-Type and a
  * Content-Disposition with an ASCII and a UTF-8 name) */
 void api_attachment(struct http_reply *rep, const char *type, const char *ascii, const char *display);

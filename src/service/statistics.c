@@ -205,9 +205,6 @@ static dd_status add_rows(struct build *b, struct db_stmt *st, int pcol, const c
 	"d.effective_from <= $3 AND (d.effective_to IS NULL OR d.effective_to > $3) AND (d.gradual_exit_until IS "     \
 	"NULL "                                                                                                        \
 	"OR d.gradual_exit_until >= $4)"
-#define PROGRAMME_OF_DETERMINATION                                                                                     \
-	"CASE WHEN d.determination = 'tekun' THEN 'tekun' WHEN d.determination = 'marginal' THEN 'marginal' ELSE "     \
-	"'dibao' END"
 
 static dd_status prep(struct build *b, const char *sql, int nbind, struct db_stmt **st)
 {
@@ -220,53 +217,81 @@ static dd_status prep(struct build *b, const char *sql, int nbind, struct db_stm
 	return DD_OK;
 }
 
+/* The programme a decision's determination counts under. */
+static const char *programme_of(const char *determination)
+{
+	if (!determination)
+		return NULL;
+	if (!strcmp(determination, "tekun") || !strcmp(determination, "marginal"))
+		return determination;
+	if (!strcmp(determination, "dibao") || !strcmp(determination, "dibao_gradual_exit") ||
+	    !strcmp(determination, "single_person"))
+		return "dibao";
+	return NULL;
+}
+
+/* Adds count column 2 of rows (region, determination, count) to measure m
+ * of the determination's programme; with registered, every row (a NULL
+ * determination too: a member of a household without a programme) also to
+ * the registered population. Regions are folded into townships here, so the
+ * store groups by the plain column. */
+static dd_status add_in_force(struct build *b, struct db_stmt *st, enum measure m, bool registered)
+{
+	bool row = false;
+	dd_status rc;
+	char township[10];
+	while (!(rc = db_step(st, &row, &b->err)) && row) {
+		const char *region = db_column_text(st, 0, NULL);
+		snprintf(township, sizeof township, "%s", region ? region : "");
+		struct group *g = groups_at(&b->gs, township);
+		if (!g) {
+			rc = dd_fail(&b->err, DD_ENOMEM, NULL, "内存不足 (out of memory)");
+			break;
+		}
+		int64_t n = db_column_int64(st, 2);
+		int p = programme_index(programme_of(db_column_text(st, 1, NULL)));
+		if (p >= 0)
+			g->v[p][m] += n;
+		if (registered)
+			g->v[NPROG - 1][M_REGISTERED] += n;
+	}
+	db_finalize(st);
+	return rc;
+}
+
 static dd_status build_in_force(struct build *b)
 {
 	struct db_stmt *st;
-	static const int c1[] = {2};
-	static const enum measure households[] = {M_HOUSEHOLDS}, persons[] = {M_PERSONS}, registered[] = {M_REGISTERED};
-	dd_status rc = prep(
-	    b,
-	    "SELECT " TOWNSHIP(
-		"d.region_code") ", " PROGRAMME_OF_DETERMINATION ", count(*) FROM decisions d "
-				 "WHERE d.region_code >= $1 AND d.region_code < $2 AND " IN_FORCE
-				 " AND d.determination IN "
-				 "('dibao', 'dibao_gradual_exit', 'single_person', 'tekun', 'marginal') GROUP BY 1, 2",
-	    4, &st);
-	if (rc || (rc = add_rows(b, st, 1, NULL, c1, households, 1)))
+	/* households: the decisions in force */
+	dd_status rc =
+	    prep(b,
+		 "SELECT d.region_code, d.determination, count(*) FROM decisions d WHERE d.region_code >= $1 "
+		 "AND d.region_code < $2 AND " IN_FORCE " AND d.determination IN ('dibao', "
+		 "'dibao_gradual_exit', 'single_person', 'tekun', 'marginal') GROUP BY 1, 2",
+		 4, &st);
+	if (rc || (rc = add_in_force(b, st, M_HOUSEHOLDS, false)))
 		return rc;
-	/* household programmes: the members on the last day */
+	/* one pass over the members on the last day: all of them are the
+	 * registered population; those of a household programme in force are
+	 * its persons */
 	if ((rc = prep(b,
-		       "SELECT " TOWNSHIP(
-			   "d.region_code") ", " PROGRAMME_OF_DETERMINATION ", count(*) FROM decisions d "
-					    "JOIN memberships m ON m.household_id = d.household_id AND m.from_date <= "
-					    "$3 AND (m.to_date IS "
-					    "NULL OR m.to_date > $3) WHERE d.region_code >= $1 AND d.region_code < $2 "
-					    "AND " IN_FORCE " AND d.determination IN ('dibao', 'dibao_gradual_exit', "
-							    "'marginal') GROUP BY 1, 2",
+		       "SELECT m.region_code, d.determination, count(*) FROM memberships m LEFT JOIN decisions d ON "
+		       "d.household_id = m.household_id AND d.region_code >= $1 AND d.region_code < $2 AND " IN_FORCE
+		       " AND d.determination IN ('dibao', 'dibao_gradual_exit', 'marginal') WHERE m.region_code >= $1 "
+		       "AND m.region_code < $2 AND m.from_date <= $3 AND (m.to_date IS NULL OR m.to_date > $3) GROUP "
+		       "BY 1, 2",
 		       4, &st)) ||
-	    (rc = add_rows(b, st, 1, NULL, c1, persons, 1)))
+	    (rc = add_in_force(b, st, M_PERSONS, true)))
 		return rc;
 	/* person programmes: single-person dibao and tekun lines */
 	if ((rc = prep(b,
-		       "SELECT " TOWNSHIP(
-			   "d.region_code") ", l.programme, count(*) FROM decisions d JOIN decision_lines "
-					    "l ON l.decision_id = d.id WHERE d.region_code >= $1 AND d.region_code < "
-					    "$2 AND " IN_FORCE " AND (l.component = 'single_person' OR l.component = "
-							       "'tekun_basic') AND (d.determination = "
-					    "'single_person' OR d.determination = 'tekun') GROUP BY 1, 2",
-		       4, &st)) ||
-	    (rc = add_rows(b, st, 1, NULL, c1, persons, 1)))
+		       "SELECT d.region_code, d.determination, count(*) FROM decisions d JOIN decision_lines l ON "
+		       "l.decision_id = d.id WHERE d.region_code >= $1 AND d.region_code < $2 AND " IN_FORCE
+		       " AND (l.component = 'single_person' OR l.component = 'tekun_basic') AND (d.determination = "
+		       "'single_person' OR d.determination = 'tekun') GROUP BY 1, 2",
+		       4, &st)))
 		return rc;
-	if ((rc =
-		 prep(b,
-		      "SELECT " TOWNSHIP("m.region_code") ", count(*) FROM memberships m WHERE m.region_code >= $1 AND "
-							  "m.region_code < $2 AND m.from_date <= $3 AND (m.to_date IS "
-							  "NULL OR m.to_date > $3) GROUP BY 1",
-		      3, &st)))
-		return rc;
-	static const int c2[] = {1};
-	return add_rows(b, st, -1, "all", c2, registered, 1);
+	return add_in_force(b, st, M_PERSONS, false);
 }
 
 static dd_status build_payments(struct build *b)

@@ -34,14 +34,15 @@ for did, hid, region, det, frm, to, gx in rows("decisions"):
         continue
     prog = "tekun" if det == "tekun" else "marginal" if det == "marginal" else "dibao"
     v[region[:9]][prog + ".households"] += 1
-members = collections.defaultdict(int)
-for hid, region, frm, to in rows("memberships"):
-    if frm <= last and (to == "" or to > last):
-        members[hid] += 1
-        v[region[:9]]["registered"] += 1
+household_programme = {}
 for did, (hid, region, det, in_force) in decisions.items():
     if in_force and det in ("dibao", "dibao_gradual_exit", "marginal"):
-        v[region[:9]][("marginal" if det == "marginal" else "dibao") + ".persons"] += members[hid]
+        household_programme[hid] = "marginal" if det == "marginal" else "dibao"
+for hid, region, frm, to in rows("memberships"):
+    if frm <= last and (to == "" or to > last):
+        v[region[:9]]["registered"] += 1
+        if hid in household_programme:
+            v[region[:9]][household_programme[hid] + ".persons"] += 1
 for did, prog, comp in rows("lines"):
     hid, region, det, in_force = decisions[did]
     if in_force and comp in ("single_person", "tekun_basic") and det in ("single_person", "tekun"):
