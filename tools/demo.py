@@ -403,6 +403,10 @@ def build(args):
     # this month's payroll of the county, generated and checked (the 发放管理 pages are not empty)
     payroll_batches = []
     on(0, lambda s: payroll_batches.extend(payroll_month(s)))
+    # a holiday relief campaign with some visits, and this month's statistics (统计报表 pages)
+    campaign = {}
+    on(0, lambda s: campaign.update(relief_campaign(s)))
+    on(0, lambda s: s.call("POST", "/api/v1/statistics/monthly", {"period": this_month()}, "county"))
 
     for day in sorted(plan):
         s = Server(args.doudi, target, day, tmp)
@@ -415,6 +419,8 @@ def build(args):
         len(CASES), ", ".join("%s %d" % kv for kv in sorted(states.items())), len(TEMPORARY), time.time() - t0),
         flush=True)
     print("demo: payroll of %s: %d batches" % (this_month(), len(payroll_batches)), flush=True)
+    print("demo: campaign %s: %d recipients, %d visited; statistics of %s built" % (
+        campaign.get("name", "-"), campaign.get("recipients", 0), campaign.get("visited", 0), this_month()), flush=True)
     for suffix in ("-wal", "-shm"):
         if os.path.exists(target + suffix):
             os.remove(target + suffix)
@@ -435,6 +441,26 @@ def payroll_month(s):
     for bid in ids:
         s.call("POST", "/api/v1/payroll/batches/%d/checks" % bid, None, "county")
     return ids
+
+
+def relief_campaign(s):
+    """The county's holiday campaign (元旦春节走访慰问): its list from the roll in force, and township01
+    visits its first recipients with money and goods."""
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    d = lambda n: (today + datetime.timedelta(days=n)).isoformat()
+    _, c = s.call("POST", "/api/v1/campaigns", {
+        "region": COUNTY, "name": "%d年元旦春节走访慰问" % (today.year + 1), "starts_on": d(-5), "ends_on": d(30),
+        "report_dates": [d(5), d(28)], "categories": ["dibao", "tekun", "marginal"]}, "county")
+    _, plan = s.call("POST", "/api/v1/campaigns/%d/plan" % c["id"], None, "county")
+    _, rs = s.call("GET", "/api/v1/campaigns/%d/recipients?per_page=6" % c["id"], None, "township01")
+    visited = 0
+    for i, r in enumerate(rs["items"]):
+        body = {"recipient_id": r["id"], "version": r["version"], "visited_on": d(0), "money": "%d.00" % (300 + 100 * (i % 3))}
+        if i % 2 == 0:
+            body.update(goods="米、油、棉被", goods_value="150.00")
+        s.call("POST", "/api/v1/campaigns/%d/recipients" % c["id"], body, "township01")
+        visited += 1
+    return {"name": c["name"], "recipients": plan["recipients"], "visited": visited}
 
 
 def online_application(s, people, t, programme):

@@ -5,7 +5,7 @@
 // work, and a second run keeps the store.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -107,6 +107,40 @@ describe('the demo', () => {
 		const r = await call(base, 'GET', '/api/v1/online-applications?state=submitted', { cookie: t.cookie });
 		assert.equal(r.status, 200);
 		assert.ok(r.body.total >= 1, JSON.stringify(r.body));
+	});
+
+	test('the monthly statistics and the campaign table match the store; both download as XLSX', async () => {
+		const now = new Date(Date.now() + 8 * 3600000);
+		const month = now.toISOString().slice(0, 7);
+		const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
+		const r = await call(base, 'GET', `/api/v1/statistics/monthly?period=${month}`, { cookie: county.cookie });
+		assert.equal(r.status, 200, JSON.stringify(r.body));
+		const inForce = `effective_from <= '${last}' AND (effective_to IS NULL OR effective_to > '${last}') AND (gradual_exit_until IS NULL OR gradual_exit_until >= '${month}')`;
+		const n = (q) => Number(sql(dbPath, q) || 0);
+		const t = r.body.total;
+		assert.ok(t.programmes.dibao.households > 0);
+		assert.equal(t.programmes.dibao.households, n(`SELECT count(*) FROM decisions WHERE determination IN ('dibao', 'dibao_gradual_exit', 'single_person') AND ${inForce}`));
+		assert.equal(t.programmes.tekun.households, n(`SELECT count(*) FROM decisions WHERE determination = 'tekun' AND ${inForce}`));
+		assert.equal(t.registered_persons, n(`SELECT count(*) FROM memberships WHERE from_date <= '${last}' AND (to_date IS NULL OR to_date > '${last}')`));
+		const paid = n(`SELECT sum(p.amount) FROM payments p JOIN payroll_batches b ON b.id = p.batch_id WHERE b.period = '${month}' AND b.state <> 'cancelled' AND p.state <> 'cancelled' AND p.programme = 'dibao'`);
+		assert.equal(Math.round(Number(t.programmes.dibao.amount) * 100), paid);
+		assert.equal(r.body.rows.reduce((a, x) => a + x.programmes.dibao.persons, 0), t.programmes.dibao.persons);
+		const c = (await call(base, 'GET', '/api/v1/campaigns', { cookie: county.cookie })).body.items[0];
+		assert.ok(c && c.recipients > 0, JSON.stringify(c));
+		const tbl = (await call(base, 'GET', `/api/v1/campaigns/${c.id}/table`, { cookie: county.cookie })).body;
+		const sum = (k) => Object.values(tbl.total.categories).reduce((a, x) => a + Number(x[k]), 0);
+		assert.equal(sum('planned'), n(`SELECT count(*) FROM campaign_recipients WHERE campaign_id = ${c.id}`));
+		assert.equal(sum('visited'), n(`SELECT count(*) FROM campaign_recipients WHERE campaign_id = ${c.id} AND state = 'visited'`));
+		assert.equal(Math.round(sum('money') * 100), n(`SELECT sum(money) FROM campaign_recipients WHERE campaign_id = ${c.id}`));
+		assert.ok(sum('visited') > 0);
+		for (const p of [`/api/v1/statistics/monthly.xlsx?period=${month}`, `/api/v1/campaigns/${c.id}/table.xlsx`]) {
+			const res = await fetch(base + p, { headers: { cookie: county.cookie } });
+			assert.equal(res.status, 200, p);
+			const f = path.join(dir, 'x.xlsx');
+			writeFileSync(f, Buffer.from(await res.arrayBuffer()));
+			const z = spawnSync('python3', ['-c', 'import sys,zipfile;z=zipfile.ZipFile(sys.argv[1]);assert z.testzip() is None;assert "xl/worksheets/sheet1.xml" in z.namelist()', f], { encoding: 'utf8' });
+			assert.equal(z.status, 0, p + z.stderr);
+		}
 	});
 
 	test('the audit chain is whole; a second run keeps the store', () => {
