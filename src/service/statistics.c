@@ -175,6 +175,15 @@ struct build {
 	dd_error err;
 };
 
+/* The group of the township of a region code (its first nine digits; a
+ * shorter code is its own row): the store groups by the plain column. */
+static struct group *township_group(struct build *b, const char *region)
+{
+	char township[10];
+	snprintf(township, sizeof township, "%s", region ? region : "");
+	return groups_at(&b->gs, township);
+}
+
 /* Adds the value of column col to measure m of the programme in column
  * pcol (or the fixed programme prog when pcol < 0) of the township in
  * column 0. */
@@ -187,7 +196,7 @@ static dd_status add_rows(struct build *b, struct db_stmt *st, int pcol, const c
 		int p = programme_index(pcol >= 0 ? db_column_text(st, pcol, NULL) : prog);
 		if (p < 0)
 			continue; /* a programme the table has no column for */
-		struct group *g = groups_at(&b->gs, db_column_text(st, 0, NULL));
+		struct group *g = township_group(b, db_column_text(st, 0, NULL));
 		if (!g) {
 			rc = dd_fail(&b->err, DD_ENOMEM, NULL, "内存不足 (out of memory)");
 			break;
@@ -199,22 +208,28 @@ static dd_status add_rows(struct build *b, struct db_stmt *st, int pcol, const c
 	return rc;
 }
 
-#define TOWNSHIP(col) "substr(" col ", 1, 9)"
 /* in force on the month's last day: $3 the last day, $4 the period */
 #define IN_FORCE                                                                                                       \
 	"d.effective_from <= $3 AND (d.effective_to IS NULL OR d.effective_to > $3) AND (d.gradual_exit_until IS "     \
 	"NULL "                                                                                                        \
 	"OR d.gradual_exit_until >= $4)"
 
-static dd_status prep(struct build *b, const char *sql, int nbind, struct db_stmt **st)
+/* Prepares a streamed statement and binds the texts in order. */
+static dd_status prep_with(struct build *b, const char *sql, const char *const *binds, int n, struct db_stmt **st)
 {
 	dd_status rc = db_prepare(b->db, sql, DB_STMT_STREAM, st, &b->err);
 	if (rc)
 		return rc;
-	const char *binds[] = {b->lo, b->hi, b->last, b->period};
-	for (int i = 0; i < nbind && i < 4; i++)
+	for (int i = 0; i < n; i++)
 		db_bind_str(*st, i + 1, binds[i]);
 	return DD_OK;
+}
+
+/* $1/$2 the region range, $3 the month's last day, $4 the period */
+static dd_status prep(struct build *b, const char *sql, int nbind, struct db_stmt **st)
+{
+	const char *const binds[] = {b->lo, b->hi, b->last, b->period};
+	return prep_with(b, sql, binds, nbind, st);
 }
 
 /* The programme a decision's determination counts under. */
@@ -239,11 +254,8 @@ static dd_status add_in_force(struct build *b, struct db_stmt *st, enum measure 
 {
 	bool row = false;
 	dd_status rc;
-	char township[10];
 	while (!(rc = db_step(st, &row, &b->err)) && row) {
-		const char *region = db_column_text(st, 0, NULL);
-		snprintf(township, sizeof township, "%s", region ? region : "");
-		struct group *g = groups_at(&b->gs, township);
+		struct group *g = township_group(b, db_column_text(st, 0, NULL));
 		if (!g) {
 			rc = dd_fail(&b->err, DD_ENOMEM, NULL, "内存不足 (out of memory)");
 			break;
@@ -297,23 +309,17 @@ static dd_status build_in_force(struct build *b)
 static dd_status build_payments(struct build *b)
 {
 	struct db_stmt *st;
-	dd_status rc = db_prepare(
-	    b->db,
-	    "SELECT " TOWNSHIP("p.region_code") ", p.programme, count(*), sum(p.amount), sum(CASE WHEN p.state = "
-						"'paid' THEN p.amount ELSE 0 END), sum(CASE WHEN b.exported_at IS NOT "
-						"NULL AND b.exported_at < $1 AND "
-						"p.state <> 'withheld' THEN 1 ELSE 0 END) FROM payroll_batches b JOIN "
-						"payments p ON p.batch_id = b.id "
-						"WHERE b.period = $2 AND b.state <> 'cancelled' AND p.state <> "
-						"'cancelled' AND p.region_code >= $3 AND "
-						"p.region_code < $4 GROUP BY 1, 2",
-	    DB_STMT_STREAM, &st, &b->err);
+	const char *const binds[] = {b->to_ts, b->period, b->lo, b->hi};
+	dd_status rc =
+	    prep_with(b,
+		      "SELECT p.region_code, p.programme, count(*), sum(p.amount), sum(CASE WHEN p.state = "
+		      "'paid' THEN p.amount ELSE 0 END), sum(CASE WHEN b.exported_at IS NOT NULL AND "
+		      "b.exported_at < $1 AND p.state <> 'withheld' THEN 1 ELSE 0 END) FROM payroll_batches b "
+		      "JOIN payments p ON p.batch_id = b.id WHERE b.period = $2 AND b.state <> 'cancelled' "
+		      "AND p.state <> 'cancelled' AND p.region_code >= $3 AND p.region_code < $4 GROUP BY 1, 2",
+		      binds, 4, &st);
 	if (rc)
 		return rc;
-	db_bind_str(st, 1, b->to_ts);
-	db_bind_str(st, 2, b->period);
-	db_bind_str(st, 3, b->lo);
-	db_bind_str(st, 4, b->hi);
 	static const int cols[] = {2, 3, 4, 5};
 	static const enum measure ms[] = {M_PAYMENT_LINES, M_AMOUNT, M_AMOUNT_PAID, M_LINES_ON_TIME};
 	return add_rows(b, st, 1, NULL, cols, ms, 4);
@@ -322,20 +328,15 @@ static dd_status build_payments(struct build *b)
 static dd_status build_temporary(struct build *b)
 {
 	struct db_stmt *st;
+	const char *const binds[] = {b->lo, b->hi, b->from_ts, b->to_ts};
 	dd_status rc =
-	    db_prepare(b->db,
-		       "SELECT " TOWNSHIP(
-			   "t.region_code") ", count(*), sum(t.approved_amount) FROM "
-					    "temporary_cases t WHERE t.region_code >= $1 AND t.region_code < $2 AND "
-					    "t.approved_at >= $3 AND t.approved_at < $4 AND t.approved_amount IS NOT "
-					    "NULL GROUP BY 1",
-		       DB_STMT_STREAM, &st, &b->err);
+	    prep_with(b,
+		      "SELECT t.region_code, count(*), sum(t.approved_amount) FROM temporary_cases t WHERE "
+		      "t.region_code >= $1 AND t.region_code < $2 AND t.approved_at >= $3 AND t.approved_at < "
+		      "$4 AND t.approved_amount IS NOT NULL GROUP BY 1",
+		      binds, 4, &st);
 	if (rc)
 		return rc;
-	db_bind_str(st, 1, b->lo);
-	db_bind_str(st, 2, b->hi);
-	db_bind_str(st, 3, b->from_ts);
-	db_bind_str(st, 4, b->to_ts);
 	static const int cols[] = {1, 2};
 	static const enum measure ms[] = {M_CASES, M_CASE_AMOUNT};
 	return add_rows(b, st, -1, "temporary", cols, ms, 2);
@@ -356,19 +357,14 @@ static bool china_date(const char *ts, dd_date *out)
 static dd_status build_decided(struct build *b)
 {
 	struct db_stmt *st;
-	dd_status rc = db_prepare(
-	    b->db,
-	    "SELECT " TOWNSHIP(
-		"region_code") ", programme, submitted_at, decided_at, region_code "
-			       "FROM applications WHERE region_code >= $1 AND region_code < $2 AND decided_at >= $3 "
-			       "AND decided_at < $4 AND submitted_at IS NOT NULL",
-	    DB_STMT_STREAM, &st, &b->err);
+	const char *const binds[] = {b->lo, b->hi, b->from_ts, b->to_ts};
+	dd_status rc = prep_with(b,
+				 "SELECT region_code, programme, submitted_at, decided_at FROM applications WHERE "
+				 "region_code >= $1 AND region_code < $2 AND decided_at >= $3 AND decided_at < $4 AND "
+				 "submitted_at IS NOT NULL",
+				 binds, 4, &st);
 	if (rc)
 		return rc;
-	db_bind_str(st, 1, b->lo);
-	db_bind_str(st, 2, b->hi);
-	db_bind_str(st, 3, b->from_ts);
-	db_bind_str(st, 4, b->to_ts);
 	bool row = false;
 	while (!(rc = db_step(st, &row, &b->err)) && row) {
 		int p = programme_index(db_column_text(st, 1, NULL));
@@ -376,7 +372,7 @@ static dd_status build_decided(struct build *b)
 		if (p < 0 || !china_date(db_column_text(st, 2, NULL), &from) ||
 		    !china_date(db_column_text(st, 3, NULL), &to) || to < from)
 			continue;
-		struct group *g = groups_at(&b->gs, db_column_text(st, 0, NULL));
+		struct group *g = township_group(b, db_column_text(st, 0, NULL));
 		if (!g) {
 			rc = dd_fail(&b->err, DD_ENOMEM, NULL, "内存不足 (out of memory)");
 			break;
@@ -385,7 +381,7 @@ static dd_status build_decided(struct build *b)
 		g->v[p][M_DECISION_DAYS] += to - from;
 		const struct policy_entry *limit =
 		    b->env && b->env->policy
-			? policy_lookup(b->env->policy, "procedure.total_workdays", db_column_text(st, 4, NULL), to)
+			? policy_lookup(b->env->policy, "procedure.total_workdays", db_column_text(st, 0, NULL), to)
 			: NULL;
 		if (limit && b->env->cal && calendar_workdays_between(b->env->cal, from, to) <= limit->value.i)
 			g->v[p][M_DECIDED_IN_TIME]++;
