@@ -383,7 +383,8 @@ enum svc_kind visits_due_list(struct db *db, const struct principal *actor, cons
 			return svc_store_fail(e, db, rc, &err);
 		}
 	}
-	qsort(subs.v, subs.n, sizeof *subs.v, by_due);
+	if (subs.n)
+		qsort(subs.v, subs.n, sizeof *subs.v, by_due);
 	dd_date horizon = today + (dd_date)f->within_days;
 	struct village *vs = calloc(subs.n + 1, sizeof *vs);
 	size_t nv = 0;
