@@ -367,6 +367,9 @@ enum svc_kind visits_due_list(struct db *db, const struct principal *actor, cons
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
 	if ((k = scope_range(actor, f->region, &visible, lo, hi, e)))
 		return k;
+	if (visible && !(f->region && *f->region) && strlen(actor->scope) < VISIT_SCOPE_MIN)
+		return svc_fail(e, SVC_BAD_INPUT, "REGION_REQUIRED", "region",
+				"请选择一个区县或更小的地区（region）查看走访名单");
 	struct visit_rules rules;
 	if ((k = visit_rules_get(policy, actor->scope, today, &rules, e)))
 		return k;
@@ -1755,8 +1758,11 @@ enum svc_kind visits_workbench(struct db *db, const struct principal *actor, con
 	dd_error_clear(&err);
 	int64_t need = 0, expiring = 0, expired = 0;
 	size_t mark = out->len;
+	/* the population of a city or the province is too large to compute on
+	 * every workbench load (docs/visits.md): counted for counties and below */
+	bool counted = strlen(actor->scope) >= VISIT_SCOPE_MIN;
 	dd_status rc = db_begin_read(db, &err);
-	if (!rc)
+	if (!rc && counted)
 		rc = load_population(db, lo, hi, today, &rules, &subs, &err);
 	struct db_stmt *st = NULL;
 	bool row = false;
@@ -1788,11 +1794,14 @@ enum svc_kind visits_workbench(struct db *db, const struct principal *actor, con
 		week += subs.v[i].next >= today && subs.v[i].next <= today + 7;
 	}
 	free(subs.v);
+	if (counted)
+		strbuf_addf(out, ",\"visits\":{\"overdue\":%" PRId64 ",\"due_week\":%" PRId64 "}", overdue, week);
+	else
+		strbuf_adds(out, ",\"visits\":null");
 	strbuf_addf(out,
-		    ",\"visits\":{\"overdue\":%" PRId64 ",\"due_week\":%" PRId64
-		    "},\"care\":{\"needs_replacement\":%" PRId64 ",\"expiring\":%" PRId64 ",\"expired\":%" PRId64
+		    ",\"care\":{\"needs_replacement\":%" PRId64 ",\"expiring\":%" PRId64 ",\"expired\":%" PRId64
 		    ",\"items\":[",
-		    overdue, week, need, expiring, expired);
+		    need, expiring, expired);
 	if (!rc)
 		rc = db_prepare_cached(
 		    db,

@@ -40,6 +40,9 @@ struct db;
 #define VISIT_TEXT_MAX 2000	       /* bytes of needs, notes, duties, reasons */
 #define VISIT_PHOTO_MAX (2 << 20)      /* bytes of a photo: 2 MiB */
 #define VISIT_PHOTO_DIR "visit-photos" /* under the server's data directory */
+/* the due list and the workbench count compute the population of a county
+ * (6 digits) or less: a broader scope names a region (REGION_REQUIRED) */
+#define VISIT_SCOPE_MIN 6
 
 /* The parameters of region_sig in force on today: SVC_RULE NO_POLICY when
  * one is missing. */

@@ -178,6 +178,19 @@ describe('due and overdue visits', () => {
 		assert.equal(o.body.total, 0);
 	});
 
+	test('a province-wide user names a county (the population is computed per request)', async () => {
+		const r = await get(who.admin, '/api/v1/visits');
+		assert.equal(r.status, 400);
+		assert.equal(r.body.error.code, 'REGION_REQUIRED');
+		assert.equal(r.body.error.field, 'region');
+		const c = await get(who.admin, '/api/v1/visits?status=all&region=500154');
+		assert.equal(c.status, 200);
+		assert.equal(c.body.total, 3);
+		const w = await get(who.admin, '/api/v1/workbench');
+		assert.equal(w.body.visits, null);
+		assert.equal(typeof w.body.care.needs_replacement, 'number');
+	});
+
 	test('bad filters are named', async () => {
 		const r = await get(who.town1, '/api/v1/visits?status=late');
 		assert.equal(r.status, 400);
