@@ -33,6 +33,7 @@ static void serve_usage(void)
 		"  --drain S             停止时等待进行中请求的最长时间（秒），默认 30\n"
 		"  --cookie-secure       会话 Cookie 加 Secure（经 TLS 反向代理提供服务时）\n"
 		"  --web DIR             网页界面的静态文件目录，默认 ./web/dist（存在时）(the built web UI)\n"
+		"  --data-dir DIR        上传文件（走访照片）的存放目录，默认 ./data，不在网页目录下 (uploads)\n"
 		"  --no-web              只提供 API，不提供网页 (the API only)\n"
 		"  --portal-create-per-hour N     每个来源地址每小时最多提交网上申请 N 次，默认 10\n"
 		"  --portal-lookup-per-minute N   每个来源地址每分钟最多查询进度 N 次，默认 30\n"
@@ -87,6 +88,8 @@ int cmd_serve(int argc, char **argv)
 			cfg.db = v;
 		else if (strcmp(a, "--web") == 0)
 			cfg.web = v;
+		else if (strcmp(a, "--data-dir") == 0)
+			cfg.data_dir = v;
 		else if (strcmp(a, "--portal-create-per-hour") == 0)
 			ok = number(v, 1, 10000, &n) && ((cfg.portal_create_per_hour = (unsigned)n), true);
 		else if (strcmp(a, "--portal-lookup-per-minute") == 0)
@@ -132,6 +135,8 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	struct stat st;
+	if (!cfg.data_dir)
+		cfg.data_dir = "data";
 	if (no_web)
 		cfg.web = NULL;
 	else if (!cfg.web && stat("web/dist", &st) == 0 && S_ISDIR(st.st_mode))

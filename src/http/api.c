@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "service/assessment.h"
 #include "service/policy_store.h"
+#include "service/visits.h"
 #include "store/db.h"
 
 enum route_id {
@@ -98,6 +99,21 @@ enum route_id {
 	R_CAMPAIGN_VISIT,
 	R_CAMPAIGN_TABLE,
 	R_CAMPAIGN_TABLE_XLSX,
+	R_VISITS_DUE,
+	R_VISITS_CREATE,
+	R_VISITS_RECORDS,
+	R_VISIT_GET,
+	R_VISIT_FOLLOW_UP_DONE,
+	R_VISIT_PHOTO_PUT,
+	R_VISIT_PHOTO_GET,
+	R_CARE_LIST,
+	R_CARE_CREATE,
+	R_CARE_GET,
+	R_CARE_UNABLE,
+	R_CARE_REPLACE,
+	R_CENTRALISED_LIST,
+	R_CENTRALISED_CREATE,
+	R_CENTRALISED_CLOSE,
 	R_COUNT
 };
 
@@ -189,6 +205,21 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/campaigns/{id}/recipients", R_CAMPAIGN_VISIT, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/campaigns/{id}/table", R_CAMPAIGN_TABLE, R_SESSION},
     {HTTP_GET, "/api/v1/campaigns/{id}/table.xlsx", R_CAMPAIGN_TABLE_XLSX, R_SESSION},
+    {HTTP_GET, "/api/v1/visits", R_VISITS_DUE, R_SESSION},
+    {HTTP_POST, "/api/v1/visits", R_VISITS_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/visits/records", R_VISITS_RECORDS, R_SESSION},
+    {HTTP_GET, "/api/v1/visits/{id}", R_VISIT_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/visits/{id}/follow-up-done", R_VISIT_FOLLOW_UP_DONE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/visits/{id}/photo", R_VISIT_PHOTO_PUT, R_SESSION | R_CSRF | R_UPLOAD},
+    {HTTP_GET, "/api/v1/visits/{id}/photo", R_VISIT_PHOTO_GET, R_SESSION},
+    {HTTP_GET, "/api/v1/care-agreements", R_CARE_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/care-agreements", R_CARE_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/care-agreements/{id}", R_CARE_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/care-agreements/{id}/unable", R_CARE_UNABLE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/care-agreements/{id}/replace", R_CARE_REPLACE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/centralised-support", R_CENTRALISED_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/centralised-support", R_CENTRALISED_CREATE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/centralised-support/{id}/close", R_CENTRALISED_CLOSE, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -497,6 +528,21 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_CAMPAIGN_VISIT] = api_campaign_visit,
     [R_CAMPAIGN_TABLE] = api_campaign_table,
     [R_CAMPAIGN_TABLE_XLSX] = api_campaign_table_xlsx,
+    [R_VISITS_DUE] = api_visits_due,
+    [R_VISITS_CREATE] = api_visits_create,
+    [R_VISITS_RECORDS] = api_visits_records,
+    [R_VISIT_GET] = api_visit_get,
+    [R_VISIT_FOLLOW_UP_DONE] = api_visit_follow_up_done,
+    [R_VISIT_PHOTO_PUT] = api_visit_photo_put,
+    [R_VISIT_PHOTO_GET] = api_visit_photo_get,
+    [R_CARE_LIST] = api_care_list,
+    [R_CARE_CREATE] = api_care_create,
+    [R_CARE_GET] = api_care_get,
+    [R_CARE_UNABLE] = api_care_unable,
+    [R_CARE_REPLACE] = api_care_replace,
+    [R_CENTRALISED_LIST] = api_centralised_list,
+    [R_CENTRALISED_CREATE] = api_centralised_create,
+    [R_CENTRALISED_CLOSE] = api_centralised_close,
 };
 
 bool api_route_slow(enum http_method method, const char *path)
@@ -505,6 +551,16 @@ bool api_route_slow(enum http_method method, const char *path)
 	unsigned allowed = 0;
 	return router_match(routes, sizeof routes / sizeof routes[0], method, path, &m, &allowed) == ROUTE_OK &&
 	       (m.route->flags & R_SLOW);
+}
+
+size_t api_route_body_max(enum http_method method, const char *path, size_t dflt)
+{
+	struct route_match m;
+	unsigned allowed = 0;
+	if (router_match(routes, sizeof routes / sizeof routes[0], method, path, &m, &allowed) == ROUTE_OK &&
+	    (m.route->flags & R_UPLOAD) && dflt < VISIT_PHOTO_MAX + 1024)
+		return VISIT_PHOTO_MAX + 1024; /* a little more: the service names the limit */
+	return dflt;
 }
 
 void api_handle(const struct api_config *cfg, struct db *db, const struct api_request *req, struct http_reply *rep,

@@ -27,6 +27,7 @@ struct api_config {
 	struct policy_store *policies;	    /* the policy in force (file + store); NULL: assess_policy */
 	unsigned json_depth;		    /* nesting limit of request bodies */
 	bool cookie_secure;		    /* add Secure to the session cookie */
+	const char *data_dir;		    /* uploaded files (visit photos), outside the web root; NULL: none */
 	/* the citizen portal's limits per client address (NULL: none) */
 	struct rate_limiter *portal_create;  /* POST /api/v1/public/applications */
 	struct rate_limiter *portal_lookup;  /* GET /api/v1/public/applications/{tracking_no} */
@@ -55,5 +56,9 @@ void api_handle(const struct api_config *cfg, struct db *db, const struct api_re
  * creation): server.c runs those on its own threads, so that the pool
  * threads keep answering everyone else meanwhile. */
 bool api_route_slow(enum http_method method, const char *path);
+
+/* The body limit of the route of method and path: dflt, or more for an
+ * upload route (a visit photo: VISIT_PHOTO_MAX and some). */
+size_t api_route_body_max(enum http_method method, const char *path, size_t dflt);
 
 #endif

@@ -19,6 +19,7 @@ enum route_flags {
 	R_SESSION = 1, /* needs a logged-in session */
 	R_CSRF = 2,    /* changes something: needs X-CSRF-Token */
 	R_SLOW = 4,    /* hashes a password (argon2id, ~0.1 s): run off the pool threads */
+	R_UPLOAD = 8,  /* a file upload: the body may be larger (api_route_body_max) */
 };
 
 struct call {
@@ -155,5 +156,21 @@ void api_campaign_table_xlsx(struct call *c);
 /* api_bank.c: a file download's headers (Content-Type and a
  * Content-Disposition with an ASCII and a UTF-8 name) */
 void api_attachment(struct http_reply *rep, const char *type, const char *ascii, const char *display);
+/* api_visits.c: visits, care agreements, the centralised-support register (issue 8) */
+void api_visits_due(struct call *c);
+void api_visits_create(struct call *c);
+void api_visits_records(struct call *c);
+void api_visit_get(struct call *c);
+void api_visit_follow_up_done(struct call *c);
+void api_visit_photo_put(struct call *c);
+void api_visit_photo_get(struct call *c);
+void api_care_list(struct call *c);
+void api_care_create(struct call *c);
+void api_care_get(struct call *c);
+void api_care_unable(struct call *c);
+void api_care_replace(struct call *c);
+void api_centralised_list(struct call *c);
+void api_centralised_create(struct call *c);
+void api_centralised_close(struct call *c);
 
 #endif

@@ -61,6 +61,7 @@ struct reqctx {
 	struct timespec t0;
 	struct strbuf body;
 	bool too_large;
+	size_t max_body; /* this request's body limit (api_route_body_max) */
 	int status;
 	const char *route;
 	long long user_id;
@@ -424,7 +425,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = r;
 		atomic_fetch_add(&s->inflight, 1);
 		unsigned long long len = 0;
-		if (content_length(c, &len) && len > s->cfg->max_body) {
+		r->max_body = api_route_body_max(http_method_parse(method), url, s->cfg->max_body);
+		if (content_length(c, &len) && len > r->max_body) {
 			/* A client that waits for 100 Continue, or announces more than
 			 * we are willing to read, is answered at once (and the
 			 * connection closed). Otherwise the body is read and dropped
@@ -439,7 +441,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (*upload_data_size) {
 		if (!r->too_large) {
-			if (r->body.len + *upload_data_size > s->cfg->max_body) {
+			if (r->body.len + *upload_data_size > r->max_body) {
 				r->too_large = true;
 				strbuf_release(&r->body);
 			} else {
@@ -591,6 +593,7 @@ int server_run(const struct server_config *cfg)
 	s.api.calendar = cfg->calendar;
 	s.api.json_depth = cfg->json_depth;
 	s.api.cookie_secure = cfg->cookie_secure;
+	s.api.data_dir = cfg->data_dir;
 	if (cfg->web && !web_root_init(&s.web, cfg->web)) {
 		log_line("ERROR", NULL, "--web %s: 不是可读的目录 (not a readable directory)", cfg->web);
 		return 1;

@@ -29,6 +29,8 @@ struct server_config {
 	unsigned drain;	     /* seconds to wait for requests in flight on stop */
 	bool cookie_secure;  /* Secure session cookie (serving behind TLS) */
 	const char *web;     /* the built web UI's directory; NULL = the API only */
+	/* uploaded files (visit photos), outside the web root; NULL: uploads refused */
+	const char *data_dir;
 	/* the citizen portal's limits per client address */
 	unsigned portal_create_per_hour;    /* POST /api/v1/public/applications */
 	unsigned portal_lookup_per_minute;  /* status lookups */

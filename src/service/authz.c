@@ -167,3 +167,11 @@ enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e)
 	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
 			"当前角色无权查看审计记录，仅审计人员和系统管理员可以查看");
 }
+
+enum svc_kind authz_care_write(const struct principal *p, struct svc_error *e)
+{
+	if (role_in(p, FIELD_STAFF))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+			"走访、照料服务协议和集中供养登记由村（居）、乡镇（街道）和区县工作人员办理");
+}

@@ -96,6 +96,10 @@ enum svc_kind authz_monitor_run(const struct principal *p, const char *what, str
  * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) for village staff, whose scope is finer
  * than the township rows. Building them is authz_monitor_run's set. */
 enum svc_kind authz_stats_read(const struct principal *p, struct svc_error *e);
+/* Recording visits and follow-ups, care agreements and the centralised-
+ * support register (visits.h): village, township and county staff;
+ * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) for the others. */
+enum svc_kind authz_care_write(const struct principal *p, struct svc_error *e);
 /* May p read the audit trail? Auditor and admin only (SVC_FORBIDDEN). */
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e);
 

@@ -90,12 +90,15 @@ function url(path, params) {
 	return u;
 }
 
-async function request(method, path, { params, body, auth = true } = {}) {
+async function request(method, path, { params, body, raw, auth = true } = {}) {
 	const headers = { Accept: 'application/json' };
 	const init = { method, headers, credentials: 'same-origin' };
 	if (body !== undefined) {
 		headers['Content-Type'] = 'application/json';
 		init.body = JSON.stringify(body);
+	} else if (raw !== undefined) {
+		headers['Content-Type'] = raw.type || 'application/octet-stream';
+		init.body = raw;
 	}
 	if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
 	let res;
@@ -133,3 +136,5 @@ export const get = (path, params, opts = {}) => request('GET', path, { ...opts, 
 export const post = (path, body, opts = {}) => request('POST', path, { ...opts, body });
 export const patch = (path, body, opts = {}) => request('PATCH', path, { ...opts, body });
 export const del = (path, opts = {}) => request('DELETE', path, opts);
+// A file as the request body (a visit photo): its own Content-Type.
+export const upload = (path, file, opts = {}) => request('POST', path, { ...opts, raw: file });
