@@ -86,6 +86,14 @@ enum route_id {
 	R_ALERT_ACTION,
 	R_ALERT_CLOSE,
 	R_ALERT_RELEASE_HOLD,
+	R_HOTLINE_LIST,
+	R_HOTLINE_CREATE,
+	R_HOTLINE_GET,
+	R_HOTLINE_ACCEPT,
+	R_HOTLINE_REPLY,
+	R_HOTLINE_CLOSE,
+	R_HOTLINE_CONVERT,
+	R_HOTLINE_REVEAL,
 	R_COUNT
 };
 
@@ -165,6 +173,14 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/alerts/{id}/action", R_ALERT_ACTION, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/alerts/{id}/close", R_ALERT_CLOSE, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/alerts/{id}/release-hold", R_ALERT_RELEASE_HOLD, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/hotline/orders", R_HOTLINE_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/hotline/orders", R_HOTLINE_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/hotline/orders/{id}", R_HOTLINE_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/accept", R_HOTLINE_ACCEPT, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/reply", R_HOTLINE_REPLY, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/close", R_HOTLINE_CLOSE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/convert", R_HOTLINE_CONVERT, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/reveal", R_HOTLINE_REVEAL, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -461,6 +477,14 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_ALERT_ACTION] = api_alert_action,
     [R_ALERT_CLOSE] = api_alert_close,
     [R_ALERT_RELEASE_HOLD] = api_alert_release_hold,
+    [R_HOTLINE_LIST] = api_hotline_list,
+    [R_HOTLINE_CREATE] = api_hotline_create,
+    [R_HOTLINE_GET] = api_hotline_get,
+    [R_HOTLINE_ACCEPT] = api_hotline_accept,
+    [R_HOTLINE_REPLY] = api_hotline_reply,
+    [R_HOTLINE_CLOSE] = api_hotline_close,
+    [R_HOTLINE_CONVERT] = api_hotline_convert,
+    [R_HOTLINE_REVEAL] = api_hotline_reveal,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -137,4 +137,14 @@ void api_alert_action(struct call *c);
 void api_alert_close(struct call *c);
 void api_alert_release_hold(struct call *c);
 
+/* api_hotline.c: the 12345 hotline work orders (issue 8) */
+void api_hotline_list(struct call *c);
+void api_hotline_create(struct call *c);
+void api_hotline_get(struct call *c);
+void api_hotline_accept(struct call *c);
+void api_hotline_reply(struct call *c);
+void api_hotline_close(struct call *c);
+void api_hotline_convert(struct call *c);
+void api_hotline_reveal(struct call *c);
+
 #endif

@@ -91,6 +91,10 @@ enum svc_kind authz_household_reveal(const struct principal *p, struct svc_error
  * county; NULL is the system, a scheduled job)? SVC_FORBIDDEN (FORBIDDEN)
  * otherwise, the message naming what (e.g. "运行数据比对"). */
 enum svc_kind authz_monitor_run(const struct principal *p, const char *what, struct svc_error *e);
+/* May p register or handle 12345 hotline work orders (township and county
+ * staff: the county's hotline desk receives, the township handles)?
+ * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) otherwise, the message naming what. */
+enum svc_kind authz_hotline_write(const struct principal *p, const char *what, struct svc_error *e);
 /* May p read the audit trail? Auditor and admin only (SVC_FORBIDDEN). */
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e);
 
