@@ -5,12 +5,16 @@
 // version checks and CSRF, bad input naming the field, and the conversion
 // into a temporary-assistance case with the link shown on both sides.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN_PASSWORD, auditIntact, call, freshDb, init, login, sql, startServer } from './lib.mjs';
+import { ADMIN_PASSWORD, DOUDI, auditIntact, call, freshDb, init, login, sql, startServer } from './lib.mjs';
 
 const PW = 'Strong-Pass-123';
-let db, srv, base;
+let db, srv, base, tmp;
 const who = {};
 const ord = {};
 
@@ -47,9 +51,23 @@ const order = (over = {}) => ({
 	...over,
 });
 
+// One household in the first township, imported as `doudi import` does.
+function importHousehold(target) {
+	const csv =
+		'household_no,region,area,id,name,relation,labor_capacity,wage_month\r\n' +
+		`HL-1,500154001001,rural,${idnum('50015419600101031')},孙一,head,none,100.00\r\n`;
+	const file = path.join(tmp, 'households.csv');
+	writeFileSync(file, csv);
+	const r = spawnSync(DOUDI, ['import', 'households', '--db', target, file], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`import failed (${r.status}): ${r.stderr}`);
+	return Number(sql(target, "SELECT id FROM households WHERE household_no = 'HL-1'"));
+}
+
 before(async () => {
+	tmp = mkdtempSync(path.join(tmpdir(), 'doudi-hotline-'));
 	db = freshDb('hotline');
 	init(db.target);
+	ord.household = importHousehold(db.target);
 	srv = await startServer(db.target, ['--ip-max-failures', '1000']);
 	base = srv.url;
 	who.admin = await login(base, 'admin', ADMIN_PASSWORD);
@@ -67,6 +85,7 @@ after(async () => {
 		assert.doesNotMatch(srv.log(), /runtime error|AddressSanitizer|LeakSanitizer/);
 	} finally {
 		db.cleanup();
+		rmSync(tmp, { recursive: true, force: true });
 	}
 });
 
@@ -320,6 +339,31 @@ describe('handling an order', () => {
 		assert.equal(twice.body.error.code, 'ALREADY_CONVERTED');
 	});
 
+	test('convert into a dibao application of a household: the application shows the order', async () => {
+		const acc = await post(who.town1, ord.b.id, 'accept', { version: 1 });
+		assert.equal(acc.status, 200, JSON.stringify(acc.body));
+		const noProg = await post(who.town1, ord.b.id, 'convert', { version: 2, target: 'application', household_id: ord.household });
+		assert.equal(noProg.status, 400);
+		assert.equal(noProg.body.error.field, 'programme');
+		const r = await post(who.town1, ord.b.id, 'convert', {
+			version: 2,
+			target: 'application',
+			household_id: ord.household,
+			programme: 'dibao',
+			commitment: true,
+		});
+		assert.equal(r.status, 200, JSON.stringify(r.body));
+		assert.equal(r.body.converted_to, 'application');
+		const a = await call(base, 'GET', `/api/v1/applications/${r.body.application_id}`, { cookie: who.town1.cookie });
+		assert.equal(a.status, 200, JSON.stringify(a.body));
+		assert.equal(a.body.programme, 'dibao');
+		assert.equal(a.body.household_id, ord.household);
+		assert.equal(a.body.hotline_order.id, ord.b.id);
+		const o = await get(who.county, ord.b.id);
+		assert.equal(o.body.case.id, r.body.application_id);
+		assert.equal(o.body.case.programme, 'dibao');
+	});
+
 	test('reply and close; a closed order is not overdue', async () => {
 		const noText = await post(who.town1, ord.a.id, 'reply', { version: 3 });
 		assert.equal(noText.status, 400);
@@ -346,8 +390,8 @@ describe('handling an order', () => {
 	test('every change is audited and the chain holds', async () => {
 		const n = (a) => sql(db.target, `SELECT count(*) FROM audit_log WHERE entity = 'hotline_order' AND action = '${a}'`);
 		assert.equal(n('hotline_order.create'), '3');
-		assert.equal(n('hotline_order.accept'), '1');
-		assert.equal(n('hotline_order.convert'), '1');
+		assert.equal(n('hotline_order.accept'), '2');
+		assert.equal(n('hotline_order.convert'), '2');
 		assert.equal(n('hotline_order.reply'), '1');
 		assert.equal(n('hotline_order.close'), '1');
 		assert.equal(sql(db.target, `SELECT count(*) FROM hotline_order_events WHERE order_id = ${ord.a.id}`), '5');
