@@ -6,7 +6,9 @@
 -- A work order. region_code: the responsible township (9 digits), which the
 -- order is routed to; caller_phone and caller_id_number are stored whole and
 -- shown masked (a reveal is audited as hotline_order.reveal). State:
--- received → accepted → replied → closed. response_due: the time stamp
+-- received → accepted → replied → closed; a township may return an order not
+-- its own (returned, return_note) and the county reassigns it (received again,
+-- at another township, with a new response_due). response_due: the time stamp
 -- (UTC, as store_now) by which the township must accept (hotline.response_hours
 -- after receipt); close_due: the civil date by which it must be closed
 -- (hotline.close_workdays working days after receipt). application_id: the
@@ -23,7 +25,7 @@ CREATE TABLE IF NOT EXISTS hotline_orders (
 	category TEXT NOT NULL CHECK (category = 'dibao' OR category = 'tekun' OR category = 'temporary' OR category = 'marginal' OR category = 'complaint' OR category = 'consultation' OR category = 'other'),
 	channel TEXT NOT NULL DEFAULT 'phone' CHECK (channel = 'phone' OR channel = 'web' OR channel = 'wechat' OR channel = 'letter' OR channel = 'visit'),
 	description TEXT NOT NULL,
-	state TEXT NOT NULL DEFAULT 'received' CHECK (state = 'received' OR state = 'accepted' OR state = 'replied' OR state = 'closed'),
+	state TEXT NOT NULL DEFAULT 'received' CHECK (state = 'received' OR state = 'accepted' OR state = 'replied' OR state = 'closed' OR state = 'returned'),
 	received_at TEXT NOT NULL,
 	response_due TEXT NOT NULL,
 	close_due TEXT NOT NULL,
@@ -32,6 +34,8 @@ CREATE TABLE IF NOT EXISTS hotline_orders (
 	reply TEXT,
 	replied_at TEXT,
 	replied_by BIGINT REFERENCES users (id),
+	returned_by BIGINT REFERENCES users (id),
+	return_note TEXT,
 	result TEXT,
 	closed_at TEXT,
 	closed_by BIGINT REFERENCES users (id),

@@ -94,6 +94,8 @@ enum route_id {
 	R_HOTLINE_CLOSE,
 	R_HOTLINE_CONVERT,
 	R_HOTLINE_REVEAL,
+	R_HOTLINE_RETURN,
+	R_HOTLINE_REASSIGN,
 	R_COUNT
 };
 
@@ -181,6 +183,8 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/hotline/orders/{id}/close", R_HOTLINE_CLOSE, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/hotline/orders/{id}/convert", R_HOTLINE_CONVERT, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/hotline/orders/{id}/reveal", R_HOTLINE_REVEAL, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/return", R_HOTLINE_RETURN, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/reassign", R_HOTLINE_REASSIGN, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -485,6 +489,8 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_HOTLINE_CLOSE] = api_hotline_close,
     [R_HOTLINE_CONVERT] = api_hotline_convert,
     [R_HOTLINE_REVEAL] = api_hotline_reveal,
+    [R_HOTLINE_RETURN] = api_hotline_return,
+    [R_HOTLINE_REASSIGN] = api_hotline_reassign,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -1,6 +1,6 @@
 /* api_hotline.c - the 12345 hotline work orders (issue 8): GET/POST
  * /api/v1/hotline/orders, GET /api/v1/hotline/orders/{id}[?reveal=1], POST
- * …/{id}/accept|reply|close|convert|reveal. Parses and renders only; every
+ * …/{id}/accept|reply|close|return|reassign|convert|reveal. Parses and renders only; every
  * check is in service/hotline.c. */
 #include "api_internal.h"
 
@@ -132,6 +132,32 @@ void api_hotline_reply(struct call *c)
 void api_hotline_close(struct call *c)
 {
 	step(c, "close", "result");
+}
+
+void api_hotline_return(struct call *c)
+{
+	step(c, "return", "note");
+}
+
+/* POST /api/v1/hotline/orders/{id}/reassign {"version","region","note"} */
+void api_hotline_reassign(struct call *c)
+{
+	long long id = 0;
+	if (!api_path_id(c, &id, NOT_FOUND_TEXT))
+		return;
+	const struct json_value *o;
+	struct hotline_reassign_req req = {0};
+	bool has_version = false;
+	if (!api_body_object(c, &o) || !api_member_int(c, o, "version", &req.version, &has_version) ||
+	    !api_member_string(c, o, "region", &req.region, NULL) || !api_member_string(c, o, "note", &req.note, NULL))
+		return;
+	if (!has_version)
+		req.version = 0;
+	struct svc_error e;
+	svc_error_clear(&e);
+	reply_status(c->rep, 200);
+	if (hotline_reassign(c->db, c->policy, &c->session.user, id, &req, &c->rep->body, &e))
+		reply_svc_error(c->rep, &e);
 }
 
 /* POST /api/v1/hotline/orders/{id}/convert {"version","target":"temporary",

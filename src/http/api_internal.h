@@ -146,5 +146,7 @@ void api_hotline_reply(struct call *c);
 void api_hotline_close(struct call *c);
 void api_hotline_convert(struct call *c);
 void api_hotline_reveal(struct call *c);
+void api_hotline_return(struct call *c);
+void api_hotline_reassign(struct call *c);
 
 #endif

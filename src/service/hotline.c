@@ -15,7 +15,7 @@
 #include "store/store.h"
 #include "temporary_case.h"
 
-static const char *const states[] = {"received", "accepted", "replied", "closed"};
+static const char *const states[] = {"received", "accepted", "replied", "closed", "returned"};
 static const char *const categories[] = {"dibao",     "tekun",	      "temporary", "marginal",
 					 "complaint", "consultation", "other"};
 static const char *const channels[] = {"phone", "web", "wechat", "letter", "visit"};
@@ -143,6 +143,43 @@ static dd_status add_event(struct db *db, int64_t id, const char *region, const 
 	return rc;
 }
 
+/* The township (9 digits, and its significant form) of region, a 9-digit
+ * township or a 12-digit village inside actor's scope. */
+static enum svc_kind parse_township(const struct principal *actor, const char *region, char township[REGION_TEXT_MAX],
+				    char tsig[REGION_TEXT_MAX], struct svc_error *e)
+{
+	if (!region)
+		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "region", "缺少所属乡镇（街道）region");
+	size_t rn = strlen(region);
+	char sig[REGION_TEXT_MAX];
+	if ((rn != 9 && rn != 12) || region_parse(region, rn, 9, sig, NULL) != DD_OK)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region",
+				"所属地区 region 应为 9 位乡镇（街道）或 12 位村（居）代码");
+	memcpy(township, region, 9);
+	township[9] = '\0';
+	if (region_significant(township, 9, tsig) < 7)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region",
+				"所属地区 region 应为 9 位乡镇（街道）或 12 位村（居）代码");
+	if (!authz_in_scope(actor, tsig))
+		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "region", "所属乡镇（街道）region 不在本辖区内");
+	return SVC_OK;
+}
+
+/* The response deadline from now for township tsig: *hours of
+ * hotline.response_hours (and *workdays of hotline.close_workdays). */
+static enum svc_kind deadlines(const struct policy *policy, const char *tsig, dd_date today, int64_t *hours,
+			       int64_t *workdays, struct svc_error *e)
+{
+	const struct policy_entry *rh = policy ? policy_lookup(policy, "hotline.response_hours", tsig, today) : NULL;
+	const struct policy_entry *cw = policy ? policy_lookup(policy, "hotline.close_workdays", tsig, today) : NULL;
+	if (!rh || !cw || rh->value.i < 1 || cw->value.i < 1 || rh->value.i > 24 * 60 || cw->value.i > 120)
+		return svc_fail(e, SVC_RULE, "NO_POLICY", NULL,
+				"缺少政策参数 hotline.response_hours 或 hotline.close_workdays");
+	*hours = rh->value.i;
+	*workdays = cw->value.i;
+	return SVC_OK;
+}
+
 /* --- create --- */
 
 enum svc_kind hotline_create(struct db *db, const struct policy *policy, const struct calendar *cal,
@@ -173,21 +210,9 @@ enum svc_kind hotline_create(struct db *db, const struct policy *policy, const s
 					"来电人身份证号码 caller_id_number 无效");
 		id_number = idn.text;
 	}
-	if (!req->region)
-		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "region", "缺少所属乡镇（街道）region");
-	size_t rn = strlen(req->region);
-	char sig[REGION_TEXT_MAX], township[REGION_TEXT_MAX];
-	if ((rn != 9 && rn != 12) || region_parse(req->region, rn, 9, sig, NULL) != DD_OK)
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region",
-				"所属地区 region 应为 9 位乡镇（街道）或 12 位村（居）代码");
-	memcpy(township, req->region, 9);
-	township[9] = '\0';
-	char tsig[REGION_TEXT_MAX];
-	if (region_significant(township, 9, tsig) < 7)
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region",
-				"所属地区 region 应为 9 位乡镇（街道）或 12 位村（居）代码");
-	if (!authz_in_scope(actor, tsig))
-		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "region", "所属乡镇（街道）region 不在本辖区内");
+	char township[REGION_TEXT_MAX], tsig[REGION_TEXT_MAX];
+	if ((k = parse_township(actor, req->region, township, tsig, e)))
+		return k;
 	if (!req->category)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "category", "缺少诉求类别 category");
 	if (!one_of(req->category, categories, COUNT(categories)))
@@ -204,16 +229,16 @@ enum svc_kind hotline_create(struct db *db, const struct policy *policy, const s
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "description", "诉求内容 description 过长或含控制字符");
 
 	dd_date today = store_today();
-	const struct policy_entry *rh = policy ? policy_lookup(policy, "hotline.response_hours", tsig, today) : NULL;
-	const struct policy_entry *cw = policy ? policy_lookup(policy, "hotline.close_workdays", tsig, today) : NULL;
-	if (!rh || !cw || rh->value.i < 1 || cw->value.i < 1 || rh->value.i > 24 * 60 || cw->value.i > 120 || !cal)
-		return svc_fail(e, SVC_RULE, "NO_POLICY", NULL,
-				"缺少政策参数 hotline.response_hours 或 hotline.close_workdays（或工作日历）");
+	int64_t hours = 0, workdays = 0;
+	if ((k = deadlines(policy, tsig, today, &hours, &workdays, e)))
+		return k;
+	if (!cal)
+		return svc_fail(e, SVC_RULE, "NO_POLICY", NULL, "缺少工作日历，无法计算办结期限");
 	char now[STORE_TIME_MAX], response_due[STORE_TIME_MAX], close_due[DATE_TEXT_MAX];
 	int64_t now_ms = store_now_ms();
 	store_time_text(now_ms, now);
-	store_time_text(now_ms + rh->value.i * 3600000, response_due);
-	date_format(calendar_add_workdays(cal, today, (int)cw->value.i), close_due);
+	store_time_text(now_ms + hours * 3600000, response_due);
+	date_format(calendar_add_workdays(cal, today, (int)workdays), close_due);
 
 	dd_error err;
 	dd_error_clear(&err);
@@ -308,7 +333,7 @@ enum svc_kind hotline_create(struct db *db, const struct policy *policy, const s
 	"o.version"
 #define DETAIL_COLS                                                                                                    \
 	", o.accepted_at, o.reply, o.replied_at, o.result, o.closed_at, (SELECT u.username FROM users u WHERE u.id = " \
-	"o.created_by), a.programme, a.state"
+	"o.created_by), a.programme, a.state, o.return_note"
 /* overdue, with $now (a time stamp) and $today (a date) */
 #define OVERDUE(now, today)                                                                                            \
 	"((o.state = 'received' AND o.response_due < " now ") OR (o.state <> 'closed' AND o.close_due < " today "))"
@@ -378,7 +403,7 @@ enum svc_kind hotline_list(struct db *db, const struct principal *actor, const s
 		return k;
 	if (f->state && *f->state && !one_of(f->state, states, COUNT(states)))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "state",
-				"状态 state 应为 received、accepted、replied 或 closed");
+				"状态 state 应为 received、accepted、replied、closed 或 returned");
 	if (f->category && *f->category && !one_of(f->category, categories, COUNT(categories)))
 		return svc_fail(
 		    e, SVC_BAD_INPUT, "BAD_VALUE", "category",
@@ -491,6 +516,7 @@ enum svc_kind hotline_get(struct db *db, const struct principal *actor, int64_t 
 			add_text(out, "result", db_column_text(st, 19, NULL));
 			add_text(out, "closed_at", db_column_text(st, 20, NULL));
 			add_text(out, "created_by", db_column_text(st, 21, NULL));
+			add_text(out, "return_note", db_column_text(st, 24, NULL));
 			strbuf_adds(out, ",\"case\":");
 			if (converted) {
 				strbuf_addf(out, "{\"id\":%" PRId64, db_column_int64(st, 13));
@@ -534,6 +560,11 @@ enum svc_kind hotline_get(struct db *db, const struct principal *actor, int64_t 
 				strbuf_adds(out, "\"reply\"");
 			else if (strcmp(state, "replied") == 0)
 				strbuf_adds(out, "\"close\"");
+			if (!converted && (strcmp(state, "received") == 0 || strcmp(state, "accepted") == 0))
+				strbuf_adds(out, ",\"return\"");
+			if (!converted && actor->role == ROLE_COUNTY &&
+			    (strcmp(state, "received") == 0 || strcmp(state, "returned") == 0))
+				strbuf_adds(out, strcmp(state, "returned") == 0 ? "\"reassign\"" : ",\"reassign\"");
 			/* the target services let the township (not the county) open cases */
 			if (!converted && actor->role == ROLE_TOWNSHIP &&
 			    (strcmp(state, "accepted") == 0 || strcmp(state, "replied") == 0))
@@ -601,8 +632,10 @@ enum svc_kind hotline_step(struct db *db, const struct principal *actor, int64_t
 		from = "accepted", to = "replied", field = "reply";
 	else if (strcmp(step, "close") == 0)
 		from = "replied", to = "closed", field = "result";
+	else if (strcmp(step, "return") == 0)
+		from = "received", to = "returned", field = "note"; /* or from accepted */
 	else
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "step", "操作 step 应为 accept、reply 或 close");
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "step", "操作 step 应为 accept、reply、close 或 return");
 	enum svc_kind k = authz_hotline_write(actor, "办理", e);
 	if (k)
 		return k;
@@ -610,8 +643,9 @@ enum svc_kind hotline_step(struct db *db, const struct principal *actor, int64_t
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "version", "缺少版本号 version");
 	if (field && blank(req->text))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", field,
-				strcmp(field, "reply") == 0 ? "答复工单须填写答复内容 reply"
-							    : "办结工单须填写办结结果 result");
+				strcmp(field, "reply") == 0    ? "答复工单须填写答复内容 reply"
+				: strcmp(field, "result") == 0 ? "办结工单须填写办结结果 result"
+							       : "退回工单须在 note 中说明理由（如不属本乡镇管辖）");
 	if (field && !text_ok(req->text, HOTLINE_TEXT_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", field, "%s 过长或含控制字符", field);
 
@@ -631,11 +665,24 @@ enum svc_kind hotline_step(struct db *db, const struct principal *actor, int64_t
 		return abort_with(db, not_found(e));
 	if (version != req->version)
 		return abort_with(db, stale(e));
+	bool returning = strcmp(step, "return") == 0;
+	if (returning && strcmp(state, "accepted") == 0)
+		from = "accepted";
 	if (strcmp(state, from) != 0)
 		return abort_with(db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
-					       "工单当前状态 state 为 %s，不能执行 %s（须为 %s）", state, step, from));
+					       "工单当前状态 state 为 %s，不能执行 %s（须为 %s）", state, step,
+					       returning ? "received 或 accepted" : from));
+	if (returning && app)
+		return abort_with(db, svc_fail(e, SVC_RULE, "ALREADY_CONVERTED", "state",
+					       "工单已转为案件 %" PRId64 "，不能退回", app));
 	struct db_stmt *st;
-	if (strcmp(step, "accept") == 0)
+	if (returning)
+		rc = db_prepare_cached(
+		    db,
+		    "UPDATE hotline_orders SET state = 'returned', returned_by = $4, return_note = $5, "
+		    "updated_at = $3, version = version + 1 WHERE id = $1 AND version = $2",
+		    &st, &err);
+	else if (strcmp(step, "accept") == 0)
 		rc = db_prepare_cached(
 		    db,
 		    "UPDATE hotline_orders SET state = 'accepted', accepted_at = $3, accepted_by = $4, "
@@ -683,6 +730,92 @@ enum svc_kind hotline_step(struct db *db, const struct principal *actor, int64_t
 		return svc_store_fail(e, db, rc, &err);
 	if (out)
 		strbuf_addf(out, "{\"id\":%" PRId64 ",\"state\":\"%s\",\"version\":%" PRId64 "}", id, to, version + 1);
+	return SVC_OK;
+}
+
+/* --- reassign --- */
+
+enum svc_kind hotline_reassign(struct db *db, const struct policy *policy, const struct principal *actor, int64_t id,
+			       const struct hotline_reassign_req *req, struct strbuf *out, struct svc_error *e)
+{
+	if (actor->role != ROLE_COUNTY)
+		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "12345工单由区县民政部门改派");
+	if (req->version < 1)
+		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "version", "缺少版本号 version");
+	char township[REGION_TEXT_MAX], tsig[REGION_TEXT_MAX];
+	enum svc_kind k = parse_township(actor, req->region, township, tsig, e);
+	if (k)
+		return k;
+	if (req->note && !text_ok(req->note, HOTLINE_TEXT_MAX))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "note", "note 过长或含控制字符");
+	int64_t hours = 0, workdays = 0;
+	if ((k = deadlines(policy, tsig, store_today(), &hours, &workdays, e)))
+		return k;
+	char now[STORE_TIME_MAX], response_due[STORE_TIME_MAX], idt[24];
+	int64_t now_ms = store_now_ms();
+	store_time_text(now_ms, now);
+	store_time_text(now_ms + hours * 3600000, response_due);
+	snprintf(idt, sizeof idt, "%" PRId64, id);
+	char state[16] = "", region[REGION_TEXT_MAX] = "", order_no[48] = "";
+	dd_error err;
+	dd_error_clear(&err);
+	int64_t version = 0, app = 0;
+	bool found = false;
+	dd_status rc = db_begin(db, &err);
+	if (!rc)
+		rc = load_for_change(db, actor, id, state, &version, region, &app, order_no, &found, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	if (!found)
+		return abort_with(db, not_found(e));
+	if (version != req->version)
+		return abort_with(db, stale(e));
+	if ((strcmp(state, "returned") != 0 && strcmp(state, "received") != 0) || app)
+		return abort_with(db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
+					       "工单当前状态 state 为 %s，只有待签收或已退回且未转办的工单可以改派",
+					       state));
+	if (strcmp(region, township) == 0)
+		return abort_with(db,
+				  svc_fail(e, SVC_RULE, "SAME_REGION", "region", "工单已在该乡镇（街道），无需改派"));
+	struct db_stmt *st;
+	int64_t changed = 0;
+	rc = db_prepare_cached(db,
+			       "UPDATE hotline_orders SET region_code = $3, state = 'received', response_due = $4, "
+			       "accepted_at = NULL, accepted_by = NULL, updated_at = $5, version = version + 1 "
+			       "WHERE id = $1 AND version = $2",
+			       &st, &err);
+	if (!rc) {
+		db_bind_int64(st, 1, id);
+		db_bind_int64(st, 2, version);
+		db_bind_str(st, 3, township);
+		db_bind_str(st, 4, response_due);
+		db_bind_str(st, 5, now);
+		rc = db_run(st, &err);
+		if (!rc)
+			changed = db_changes(st);
+		db_finalize(st);
+	}
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	if (changed != 1)
+		return abort_with(db, stale(e));
+	char detail[96];
+	snprintf(detail, sizeof detail, "{\"from_region\":\"%s\",\"to_region\":\"%s\"}", region, township);
+	rc = add_event(db, id, township, "reassign", state, "received", actor->id, now,
+		       req->note && !blank(req->note) ? req->note : NULL, &err);
+	if (!rc)
+		rc = audit_append_region(db, township, actor->username, "hotline_order.reassign", "hotline_order", idt,
+					 detail, &err);
+	if (!rc)
+		rc = db_commit(db, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	if (out) {
+		strbuf_addf(out, "{\"id\":%" PRId64 ",\"state\":\"received\",\"version\":%" PRId64, id, version + 1);
+		add_text(out, "region", township);
+		add_text(out, "response_due", response_due);
+		strbuf_addc(out, '}');
+	}
 	return SVC_OK;
 }
 

@@ -9,7 +9,11 @@
  * is SVC_NOT_FOUND. The caller's phone and ID number are shown masked; a
  * reveal (authz_household_reveal) is audited (hotline_order.reveal).
  *
- * States: received → accepted → replied → closed. Deadlines, fixed at
+ * States: received → accepted → replied → closed; a township returns an order
+ * that is not its own (received or accepted → returned, with a reason) and the
+ * county reassigns it to another township (returned or received → received,
+ * a new response_due; close_due is kept: the caller's clock runs on).
+ * Deadlines, fixed at
  * receipt: response_due = received_at + hotline.response_hours (a time
  * stamp), close_due = hotline.close_workdays working days after the day of
  * receipt (a date). Overdue: still received after response_due, or not
@@ -73,23 +77,38 @@ enum svc_kind hotline_list(struct db *db, const struct principal *actor, const s
 			   struct strbuf *out, struct svc_error *e);
 
 /* One order: the list's fields and accepted_at, reply, replied_at, result,
- * closed_at, created_by (username), case ({"id","programme","state"} of the
+ * closed_at, created_by (username), return_note, case ({"id","programme","state"} of the
  * linked application, or null), events, allowed_steps (accept, reply,
- * convert, close as actor may now). reveal: the whole phone and ID number,
+ * convert, close, return, reassign as actor may now). reveal: the whole phone and ID number,
  * audited first (hotline_order.reveal). */
 enum svc_kind hotline_get(struct db *db, const struct principal *actor, int64_t id, bool reveal, struct strbuf *out,
 			  struct svc_error *e);
 
 struct hotline_step {
-	const char *step; /* accept, reply, close */
+	const char *step; /* accept, reply, close, return */
 	int64_t version;  /* < 1 = missing */
-	const char *text; /* reply: the reply (field "reply"); close: the result (field "result") */
+	const char *text; /* reply: the reply (field "reply"); close: the result (field "result");
+			     return: the reason (field "note"); required */
 };
 
 /* Takes a step (township or county staff) in its own transaction; out (may
  * be NULL) gets {"id","state","version"}. */
 enum svc_kind hotline_step(struct db *db, const struct principal *actor, int64_t id, const struct hotline_step *req,
 			   struct strbuf *out, struct svc_error *e);
+
+struct hotline_reassign_req {
+	int64_t version;    /* < 1 = missing */
+	const char *region; /* the new township (9 digits) or a village of it, in the county */
+	const char *note;   /* may be NULL */
+};
+
+/* County staff only: moves a returned or received order not converted to
+ * another township (SVC_RULE SAME_REGION for its own) with a new
+ * response_due (hotline.response_hours from now). out (may be NULL) gets
+ * {"id","state","version","region","response_due"}. Audited
+ * hotline_order.reassign. */
+enum svc_kind hotline_reassign(struct db *db, const struct policy *policy, const struct principal *actor, int64_t id,
+			       const struct hotline_reassign_req *req, struct strbuf *out, struct svc_error *e);
 
 struct hotline_convert {
 	const char *target; /* temporary, application */

@@ -192,6 +192,7 @@ describe('reading work orders', () => {
 		assert.equal((await list(who.county, '?state=closed')).body.total, 0);
 		for (const [q, field] of [
 			['?state=done', 'state'],
+			['?state=returned&category=zz', 'category'],
 			['?category=x', 'category'],
 			['?overdue=maybe', 'overdue'],
 			['?region=12', 'region'],
@@ -387,6 +388,37 @@ describe('handling an order', () => {
 		assert.equal((await list(who.town1, '?state=closed')).body.total, 1);
 	});
 
+	test('a township returns an order not its own; the county reassigns it to another township', async () => {
+		const noNote = await post(who.town2, ord.c.id, 'return', { version: 1 });
+		assert.equal(noNote.status, 400);
+		assert.equal(noNote.body.error.field, 'note');
+		const r = await post(who.town2, ord.c.id, 'return', { version: 1, note: '来电人住址属一镇，非本镇管辖' });
+		assert.equal(r.status, 200, JSON.stringify(r.body));
+		assert.equal(r.body.state, 'returned');
+		const c = await get(who.county, ord.c.id);
+		assert.equal(c.body.return_note, '来电人住址属一镇，非本镇管辖');
+		assert.deepEqual(c.body.allowed_steps, ['reassign']);
+		assert.equal((await post(who.town2, ord.c.id, 'accept', { version: 2 })).status, 422);
+		const byTown = await post(who.town2, ord.c.id, 'reassign', { version: 2, region: '500154001' });
+		assert.equal(byTown.status, 403);
+		const same = await post(who.county, ord.c.id, 'reassign', { version: 2, region: '500154002' });
+		assert.equal(same.status, 422);
+		assert.equal(same.body.error.code, 'SAME_REGION');
+		const bad = await post(who.county, ord.c.id, 'reassign', { version: 2, region: '500155001' });
+		assert.equal(bad.status, 404);
+		assert.equal(bad.body.error.field, 'region');
+		const ok = await post(who.county, ord.c.id, 'reassign', { version: 2, region: '500154001', note: '改派一镇' });
+		assert.equal(ok.status, 200, JSON.stringify(ok.body));
+		assert.equal(ok.body.region, '500154001');
+		assert.equal(ok.body.state, 'received');
+		assert.ok(ok.body.response_due > new Date().toISOString(), 'a new response deadline');
+		assert.equal((await get(who.town2, ord.c.id)).status, 404, 'gone from the township that returned it');
+		const t1 = await get(who.town1, ord.c.id);
+		assert.equal(t1.status, 200);
+		assert.deepEqual(t1.body.events.map((x) => x.action), ['create', 'return', 'reassign']);
+		assert.ok(t1.body.allowed_steps.includes('accept'));
+	});
+
 	test('every change is audited and the chain holds', async () => {
 		const n = (a) => sql(db.target, `SELECT count(*) FROM audit_log WHERE entity = 'hotline_order' AND action = '${a}'`);
 		assert.equal(n('hotline_order.create'), '3');
@@ -394,6 +426,8 @@ describe('handling an order', () => {
 		assert.equal(n('hotline_order.convert'), '2');
 		assert.equal(n('hotline_order.reply'), '1');
 		assert.equal(n('hotline_order.close'), '1');
+		assert.equal(n('hotline_order.return'), '1');
+		assert.equal(n('hotline_order.reassign'), '1');
 		assert.equal(sql(db.target, `SELECT count(*) FROM hotline_order_events WHERE order_id = ${ord.a.id}`), '5');
 		assert.ok(auditIntact(db.target));
 	});
