@@ -106,3 +106,44 @@ test('an overdue order is on the township workbench and in the overdue list', as
 	assertClean(page);
 	await page.closeAll();
 });
+
+test('the township returns an order not its own; the county reassigns it', async () => {
+	const county = await createUser(ctx.api, 'county', '500154', '冯科长');
+	const other = town.endsWith('9') ? `${town.slice(0, 8)}8` : `${town.slice(0, 8)}9`;
+	const now = new Date().toISOString();
+	const id = sql(
+		ctx.db.target,
+		`INSERT INTO hotline_orders (order_no, caller_name, caller_phone, region_code, category, description, received_at,
+		 response_due, close_due, created_at, updated_at) VALUES ('RX-BACK-1', '钱来电', '13800002222', '${town}', 'tekun',
+		 '反映特困供养问题', '${now}', '2099-01-01T00:00:00.000Z', '2099-01-01', '${now}', '${now}') RETURNING id`,
+	);
+	const page = await openPage(ctx);
+	await loginAs(page, ctx, township);
+	await page.waitForURL(/\/workbench$/);
+	await page.goto(`${ctx.url}/hotline/${id}`);
+	await page.locator('[data-test=state]', { hasText: '待签收' }).waitFor();
+	await page.locator('[data-test=return]').click();
+	await page.getByText('请填写退回理由').waitFor();
+	await page.locator('[data-test=return-card] textarea[name=return_note]').fill('来电人户籍和住址均不在本镇');
+	await page.locator('[data-test=return]').click();
+	await page.locator('[data-test=state]', { hasText: '已退回' }).waitFor();
+	assert.equal(await page.locator('[data-test=return-note]').innerText(), '来电人户籍和住址均不在本镇');
+	assert.equal(await page.locator('[data-test=accept-card], [data-test=return-card]').count(), 0);
+	assertClean(page);
+	await page.closeAll();
+
+	const cp = await openPage(ctx);
+	await loginAs(cp, ctx, county);
+	await cp.waitForURL(/\/workbench$/);
+	await cp.goto(`${ctx.url}/hotline/${id}`);
+	await cp.locator('[data-test=reassign-card]').waitFor();
+	await cp.locator('[data-test=reassign-card] input[name=region]').fill(other);
+	await screenshot(cp, 'hotline-reassign');
+	await cp.locator('[data-test=reassign]').click();
+	await cp.locator('[data-test=state]', { hasText: '待签收' }).waitFor();
+	await cp.locator('[data-test=events]', { hasText: '改派' }).waitFor();
+	assert.equal(sql(ctx.db.target, `SELECT region_code FROM hotline_orders WHERE id = ${id}`), other);
+	assert.match(await cp.locator('[data-test=events]').innerText(), /退回[\s\S]*改派/);
+	assertClean(cp, [{ status: 404, path: /\/api\/v1\/regions\/\d+$/ }]);
+	await cp.closeAll();
+});
