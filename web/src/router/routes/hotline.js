@@ -3,7 +3,8 @@
 import { markRaw } from 'vue';
 import { Phone } from '@element-plus/icons-vue';
 
-const ROLES = ['village', 'township', 'county', 'finance', 'city', 'auditor'];
+// the orders belong to townships: a village sees none, finance has no part in them
+const ROLES = ['township', 'county', 'city', 'auditor'];
 
 export default [
 	{
