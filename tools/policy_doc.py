@@ -62,6 +62,7 @@ TOPICS = {
     "procedure": ("审核确认程序时限", "Procedure deadlines"),
     "review": ("动态管理与复核", "Periodic review"),
     "work": ("就业要求", "Work requirement"),
+    "hotline": ("12345 热线工单", "12345 hotline work orders"),
 }
 
 REGION_NAMES = {"": "全国", "50": "重庆市"}

@@ -114,6 +114,16 @@ enum route_id {
 	R_CENTRALISED_LIST,
 	R_CENTRALISED_CREATE,
 	R_CENTRALISED_CLOSE,
+	R_HOTLINE_LIST,
+	R_HOTLINE_CREATE,
+	R_HOTLINE_GET,
+	R_HOTLINE_ACCEPT,
+	R_HOTLINE_REPLY,
+	R_HOTLINE_CLOSE,
+	R_HOTLINE_CONVERT,
+	R_HOTLINE_REVEAL,
+	R_HOTLINE_RETURN,
+	R_HOTLINE_REASSIGN,
 	R_COUNT
 };
 
@@ -220,6 +230,16 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/centralised-support", R_CENTRALISED_LIST, R_SESSION},
     {HTTP_POST, "/api/v1/centralised-support", R_CENTRALISED_CREATE, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/centralised-support/{id}/close", R_CENTRALISED_CLOSE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/hotline/orders", R_HOTLINE_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/hotline/orders", R_HOTLINE_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/hotline/orders/{id}", R_HOTLINE_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/accept", R_HOTLINE_ACCEPT, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/reply", R_HOTLINE_REPLY, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/close", R_HOTLINE_CLOSE, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/convert", R_HOTLINE_CONVERT, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/reveal", R_HOTLINE_REVEAL, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/return", R_HOTLINE_RETURN, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/hotline/orders/{id}/reassign", R_HOTLINE_REASSIGN, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -543,6 +563,16 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_CENTRALISED_LIST] = api_centralised_list,
     [R_CENTRALISED_CREATE] = api_centralised_create,
     [R_CENTRALISED_CLOSE] = api_centralised_close,
+    [R_HOTLINE_LIST] = api_hotline_list,
+    [R_HOTLINE_CREATE] = api_hotline_create,
+    [R_HOTLINE_GET] = api_hotline_get,
+    [R_HOTLINE_ACCEPT] = api_hotline_accept,
+    [R_HOTLINE_REPLY] = api_hotline_reply,
+    [R_HOTLINE_CLOSE] = api_hotline_close,
+    [R_HOTLINE_CONVERT] = api_hotline_convert,
+    [R_HOTLINE_REVEAL] = api_hotline_reveal,
+    [R_HOTLINE_RETURN] = api_hotline_return,
+    [R_HOTLINE_REASSIGN] = api_hotline_reassign,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

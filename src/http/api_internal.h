@@ -172,5 +172,16 @@ void api_care_replace(struct call *c);
 void api_centralised_list(struct call *c);
 void api_centralised_create(struct call *c);
 void api_centralised_close(struct call *c);
+/* api_hotline.c: the 12345 hotline work orders (issue 8) */
+void api_hotline_list(struct call *c);
+void api_hotline_create(struct call *c);
+void api_hotline_get(struct call *c);
+void api_hotline_accept(struct call *c);
+void api_hotline_reply(struct call *c);
+void api_hotline_close(struct call *c);
+void api_hotline_convert(struct call *c);
+void api_hotline_reveal(struct call *c);
+void api_hotline_return(struct call *c);
+void api_hotline_reassign(struct call *c);
 
 #endif

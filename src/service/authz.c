@@ -160,6 +160,13 @@ enum svc_kind authz_stats_read(const struct principal *p, struct svc_error *e)
 	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "统计报表由乡镇及以上人员查看");
 }
 
+enum svc_kind authz_hotline_write(const struct principal *p, const char *what, struct svc_error *e)
+{
+	if (role_in(p, ROLE_BIT(ROLE_TOWNSHIP) | ROLE_BIT(ROLE_COUNTY)))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "12345工单由乡镇（街道）或区县民政部门%s", what);
+}
+
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e)
 {
 	if (role_in(p, ROLE_BIT(ROLE_AUDITOR) | ROLE_BIT(ROLE_ADMIN)))

@@ -100,6 +100,10 @@ enum svc_kind authz_stats_read(const struct principal *p, struct svc_error *e);
  * support register (visits.h): village, township and county staff;
  * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) for the others. */
 enum svc_kind authz_care_write(const struct principal *p, struct svc_error *e);
+/* May p register or handle 12345 hotline work orders (township and county
+ * staff: the county's hotline desk receives, the township handles)?
+ * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) otherwise, the message naming what. */
+enum svc_kind authz_hotline_write(const struct principal *p, const char *what, struct svc_error *e);
 /* May p read the audit trail? Auditor and admin only (SVC_FORBIDDEN). */
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e);
 

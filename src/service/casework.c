@@ -13,6 +13,7 @@
 #include "core/idnum.h"
 #include "core/money.h"
 #include "core/region.h"
+#include "hotline.h"
 #include "registry.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -1228,6 +1229,8 @@ enum svc_kind casework_get(struct db *db, const struct casework_env *env, const 
 	rc = render_history(db, env, &a, &t, out, &err);
 	if (!rc)
 		rc = render_assessment(db, env, &a, out, &err);
+	if (!rc) /* the 12345 work order it came from */
+		rc = hotline_source_append(db, id, out, &err);
 	if (rc) {
 		k = store_fail(e, rc, &err);
 		goto done;

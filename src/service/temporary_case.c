@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hotline.h"
 #include "registry.h"
 #include "reserve_fund.h"
 #include "store/audit.h"
@@ -564,6 +565,8 @@ enum svc_kind temporary_get(struct db *db, const struct temporary_env *env, cons
 	add_allowed(out, actor, &c);
 	strbuf_adds(out, "],");
 	rc = render_case(db, env, &c, out, &err);
+	if (!rc) /* the 12345 work order it came from */
+		rc = hotline_source_append(db, c.id, out, &err);
 	/* history */
 	struct db_stmt *st;
 	bool row = false;

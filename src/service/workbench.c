@@ -7,6 +7,7 @@
 
 #include "core/casework.h"
 #include "core/money.h"
+#include "hotline.h"
 #include "reserve_fund.h"
 #include "store/db.h"
 #include "store/store.h"
@@ -261,6 +262,12 @@ enum svc_kind workbench_get(struct db *db, const struct principal *actor, dd_dat
 		rc = due(&w, out);
 	if (!rc)
 		rc = alerts(&w, out);
+	if (!rc) { /* 12345 work orders: open, overdue and the first overdue ones */
+		char now[STORE_TIME_MAX];
+		store_now(now);
+		strbuf_adds(out, ",\"hotline\":");
+		rc = hotline_workbench(db, w.lo, w.hi, now, w.today, WORKBENCH_DUE_MAX, out, &w.err);
+	}
 	enum svc_kind k = SVC_OK;
 	if (!rc) {
 		int64_t n = 0;

@@ -1,6 +1,7 @@
 /* workbench.h - the staff workbench (待办) in one read: the open cases of
  * the caller's region counted by state, due today and overdue; the first
- * cases to act on; open and overdue alerts; the reserve funds in scope; the
+ * cases to act on; open and overdue alerts; open and overdue 12345 work orders (hotline.h)
+ * with the first overdue ones; the reserve funds in scope; the
  * caseload and the payments of the last 12 months.
  *
  * Every figure is counted or summed by the store (GROUP BY over the region

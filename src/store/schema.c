@@ -31,6 +31,7 @@ EMBED(dd_schema_014, "schema/014_payments_registry_keys.sql");
 EMBED(dd_schema_015, "schema/015_deferred_indexes.sql");
 EMBED(dd_schema_016, "schema/016_monitor.sql");
 EMBED(dd_schema_017, "schema/017_alert_actions.sql");
+EMBED(dd_schema_018, "schema/018_hotline.sql");
 EMBED(dd_schema_019, "schema/019_visits_care.sql");
 EMBED(dd_schema_020, "schema/020_statistics.sql");
 
@@ -52,6 +53,7 @@ static const struct store_migration migrations[] = {
     {15, "015_deferred_indexes", dd_schema_015, NULL},
     {16, "016_monitor", dd_schema_016, "dataset_kinds"},
     {17, "017_alert_actions", dd_schema_017, "payment_holds"},
+    {18, "018_hotline", dd_schema_018, NULL},
     {19, "019_visits_care", dd_schema_019, "visits"},
     {20, "020_statistics", dd_schema_020, "stats_monthly"},
 };

@@ -16,6 +16,7 @@ export const GROUPS = {
 	procedure: '审核确认程序时限',
 	review: '动态管理与复核',
 	work: '就业要求',
+	hotline: '12345热线工单',
 };
 
 export const group = (name) => GROUPS[String(name).split('.')[0]] || '其他';
