@@ -46,21 +46,6 @@ static enum svc_kind abort_with(struct db *db, enum svc_kind k)
 	return k;
 }
 
-static void add_text(struct strbuf *b, const char *key, const char *s)
-{
-	strbuf_addf(b, ",\"%s\":", key);
-	strbuf_add_json_string_or_null(b, s);
-}
-
-static void add_id(struct strbuf *b, const char *key, const struct db_stmt *st, int col)
-{
-	strbuf_addf(b, ",\"%s\":", key);
-	if (db_column_is_null(st, col))
-		strbuf_adds(b, "null");
-	else
-		strbuf_add_int(b, db_column_int64(st, col));
-}
-
 static bool blank(const char *s)
 {
 	if (!s)
@@ -306,8 +291,8 @@ enum svc_kind hotline_create(struct db *db, const struct policy *policy, const s
 		strbuf_init(&d, 128);
 		strbuf_adds(&d, "{\"order_no\":");
 		strbuf_add_json_string_or_null(&d, order_no);
-		add_text(&d, "category", req->category);
-		add_text(&d, "channel", channel);
+		strbuf_add_json_member_text(&d, "category", req->category);
+		strbuf_add_json_member_text(&d, "channel", channel);
 		strbuf_addc(&d, '}');
 		char idt[24];
 		snprintf(idt, sizeof idt, "%" PRId64, *id);
@@ -341,40 +326,40 @@ enum svc_kind hotline_create(struct db *db, const struct policy *policy, const s
 static void render_row(struct strbuf *b, const struct db_stmt *st, bool reveal, const char *now, const char *today)
 {
 	strbuf_addf(b, "{\"id\":%" PRId64, db_column_int64(st, 0));
-	add_text(b, "order_no", db_column_text(st, 1, NULL));
-	add_text(b, "caller_name", db_column_text(st, 2, NULL));
+	strbuf_add_json_member_text(b, "order_no", db_column_text(st, 1, NULL));
+	strbuf_add_json_member_text(b, "caller_name", db_column_text(st, 2, NULL));
 	const char *phone = db_column_text(st, 3, NULL);
 	char masked[32];
 	if (phone && !reveal) {
 		phone_mask(phone, masked, sizeof masked);
 		phone = masked;
 	}
-	add_text(b, "caller_phone", phone);
+	strbuf_add_json_member_text(b, "caller_phone", phone);
 	const char *idn = db_column_text(st, 4, NULL);
 	char imasked[IDNUM_LEN + 1];
 	if (idn && !reveal && strlen(idn) == IDNUM_LEN) {
 		idnum_mask(idn, imasked);
 		idn = imasked;
 	}
-	add_text(b, "caller_id_number", idn);
-	add_text(b, "region", db_column_text(st, 5, NULL));
-	add_text(b, "category", db_column_text(st, 6, NULL));
-	add_text(b, "channel", db_column_text(st, 7, NULL));
-	add_text(b, "description", db_column_text(st, 8, NULL));
+	strbuf_add_json_member_text(b, "caller_id_number", idn);
+	strbuf_add_json_member_text(b, "region", db_column_text(st, 5, NULL));
+	strbuf_add_json_member_text(b, "category", db_column_text(st, 6, NULL));
+	strbuf_add_json_member_text(b, "channel", db_column_text(st, 7, NULL));
+	strbuf_add_json_member_text(b, "description", db_column_text(st, 8, NULL));
 	const char *state = db_column_text(st, 9, NULL);
-	add_text(b, "state", state);
-	add_text(b, "received_at", db_column_text(st, 10, NULL));
+	strbuf_add_json_member_text(b, "state", state);
+	strbuf_add_json_member_text(b, "received_at", db_column_text(st, 10, NULL));
 	const char *rdue = db_column_text(st, 11, NULL), *cdue = db_column_text(st, 12, NULL);
-	add_text(b, "response_due", rdue);
-	add_text(b, "close_due", cdue);
+	strbuf_add_json_member_text(b, "response_due", rdue);
+	strbuf_add_json_member_text(b, "close_due", cdue);
 	bool late_response = state && strcmp(state, "received") == 0 && rdue && strcmp(rdue, now) < 0;
 	bool late_close = state && strcmp(state, "closed") != 0 && cdue && strcmp(cdue, today) < 0;
 	strbuf_addf(b, ",\"overdue\":%s,\"overdue_kind\":%s", late_response || late_close ? "true" : "false",
 		    late_close	    ? "\"close\""
 		    : late_response ? "\"response\""
 				    : "null");
-	add_id(b, "application_id", st, 13);
-	add_text(b, "converted_to", db_column_text(st, 14, NULL));
+	svc_json_member_id(b, "application_id", st, 13);
+	strbuf_add_json_member_text(b, "converted_to", db_column_text(st, 14, NULL));
 	strbuf_addf(b, ",\"version\":%" PRId64, db_column_int64(st, 15));
 }
 
@@ -510,18 +495,18 @@ enum svc_kind hotline_get(struct db *db, const struct principal *actor, int64_t 
 			db_column_copy(st, 9, state, sizeof state);
 			converted = !db_column_is_null(st, 13);
 			render_row(out, st, reveal, now, today);
-			add_text(out, "accepted_at", db_column_text(st, 16, NULL));
-			add_text(out, "reply", db_column_text(st, 17, NULL));
-			add_text(out, "replied_at", db_column_text(st, 18, NULL));
-			add_text(out, "result", db_column_text(st, 19, NULL));
-			add_text(out, "closed_at", db_column_text(st, 20, NULL));
-			add_text(out, "created_by", db_column_text(st, 21, NULL));
-			add_text(out, "return_note", db_column_text(st, 24, NULL));
+			strbuf_add_json_member_text(out, "accepted_at", db_column_text(st, 16, NULL));
+			strbuf_add_json_member_text(out, "reply", db_column_text(st, 17, NULL));
+			strbuf_add_json_member_text(out, "replied_at", db_column_text(st, 18, NULL));
+			strbuf_add_json_member_text(out, "result", db_column_text(st, 19, NULL));
+			strbuf_add_json_member_text(out, "closed_at", db_column_text(st, 20, NULL));
+			strbuf_add_json_member_text(out, "created_by", db_column_text(st, 21, NULL));
+			strbuf_add_json_member_text(out, "return_note", db_column_text(st, 24, NULL));
 			strbuf_adds(out, ",\"case\":");
 			if (converted) {
 				strbuf_addf(out, "{\"id\":%" PRId64, db_column_int64(st, 13));
-				add_text(out, "programme", db_column_text(st, 22, NULL));
-				add_text(out, "state", db_column_text(st, 23, NULL));
+				strbuf_add_json_member_text(out, "programme", db_column_text(st, 22, NULL));
+				strbuf_add_json_member_text(out, "state", db_column_text(st, 23, NULL));
 				strbuf_addc(out, '}');
 			} else
 				strbuf_adds(out, "null");
@@ -542,11 +527,11 @@ enum svc_kind hotline_get(struct db *db, const struct principal *actor, int64_t 
 			for (int i = 0; !(rc = db_step(st, &r, &err)) && r; i++) {
 				strbuf_addf(out, "%s{\"action\":", i ? "," : "");
 				strbuf_add_json_string_or_null(out, db_column_text(st, 0, NULL));
-				add_text(out, "from_state", db_column_text(st, 1, NULL));
-				add_text(out, "to_state", db_column_text(st, 2, NULL));
-				add_text(out, "actor", db_column_text(st, 3, NULL));
-				add_text(out, "at", db_column_text(st, 4, NULL));
-				add_text(out, "note", db_column_text(st, 5, NULL));
+				strbuf_add_json_member_text(out, "from_state", db_column_text(st, 1, NULL));
+				strbuf_add_json_member_text(out, "to_state", db_column_text(st, 2, NULL));
+				strbuf_add_json_member_text(out, "actor", db_column_text(st, 3, NULL));
+				strbuf_add_json_member_text(out, "at", db_column_text(st, 4, NULL));
+				strbuf_add_json_member_text(out, "note", db_column_text(st, 5, NULL));
 				strbuf_addc(out, '}');
 			}
 			db_finalize(st);
@@ -812,8 +797,8 @@ enum svc_kind hotline_reassign(struct db *db, const struct policy *policy, const
 		return svc_store_fail(e, db, rc, &err);
 	if (out) {
 		strbuf_addf(out, "{\"id\":%" PRId64 ",\"state\":\"received\",\"version\":%" PRId64, id, version + 1);
-		add_text(out, "region", township);
-		add_text(out, "response_due", response_due);
+		strbuf_add_json_member_text(out, "region", township);
+		strbuf_add_json_member_text(out, "response_due", response_due);
 		strbuf_addc(out, '}');
 	}
 	return SVC_OK;
@@ -928,9 +913,9 @@ enum svc_kind hotline_convert(struct db *db, const struct casework_env *env, con
 		return svc_store_fail(e, db, rc, &err);
 	if (out) {
 		strbuf_addf(out, "{\"id\":%" PRId64, id);
-		add_text(out, "state", state);
+		strbuf_add_json_member_text(out, "state", state);
 		strbuf_addf(out, ",\"version\":%" PRId64 ",\"application_id\":%" PRId64, version + 1, case_id);
-		add_text(out, "converted_to", target);
+		strbuf_add_json_member_text(out, "converted_to", target);
 		strbuf_addc(out, '}');
 	}
 	return SVC_OK;
@@ -953,9 +938,9 @@ dd_status hotline_source_append(struct db *db, int64_t application_id, struct st
 	strbuf_adds(out, ",\"hotline_order\":");
 	if (!rc && row) {
 		strbuf_addf(out, "{\"id\":%" PRId64, db_column_int64(st, 0));
-		add_text(out, "order_no", db_column_text(st, 1, NULL));
-		add_text(out, "category", db_column_text(st, 2, NULL));
-		add_text(out, "state", db_column_text(st, 3, NULL));
+		strbuf_add_json_member_text(out, "order_no", db_column_text(st, 1, NULL));
+		strbuf_add_json_member_text(out, "category", db_column_text(st, 2, NULL));
+		strbuf_add_json_member_text(out, "state", db_column_text(st, 3, NULL));
 		strbuf_addc(out, '}');
 	} else
 		strbuf_adds(out, "null");
@@ -1006,12 +991,12 @@ dd_status hotline_workbench(struct db *db, const char *lo, const char *hi, const
 	db_bind_int64(st, 5, max);
 	for (int n = 0; !(rc = db_step(st, &row, err)) && row; n++) {
 		strbuf_addf(out, "%s{\"id\":%" PRId64, n ? "," : "", db_column_int64(st, 0));
-		add_text(out, "order_no", db_column_text(st, 1, NULL));
-		add_text(out, "category", db_column_text(st, 2, NULL));
-		add_text(out, "state", db_column_text(st, 3, NULL));
-		add_text(out, "region", db_column_text(st, 4, NULL));
-		add_text(out, "response_due", db_column_text(st, 5, NULL));
-		add_text(out, "close_due", db_column_text(st, 6, NULL));
+		strbuf_add_json_member_text(out, "order_no", db_column_text(st, 1, NULL));
+		strbuf_add_json_member_text(out, "category", db_column_text(st, 2, NULL));
+		strbuf_add_json_member_text(out, "state", db_column_text(st, 3, NULL));
+		strbuf_add_json_member_text(out, "region", db_column_text(st, 4, NULL));
+		strbuf_add_json_member_text(out, "response_due", db_column_text(st, 5, NULL));
+		strbuf_add_json_member_text(out, "close_due", db_column_text(st, 6, NULL));
 		strbuf_addc(out, '}');
 	}
 	db_finalize(st);

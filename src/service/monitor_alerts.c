@@ -27,21 +27,6 @@ static enum svc_kind not_found(struct svc_error *e)
 	return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该预警");
 }
 
-static void add_text(struct strbuf *b, const char *key, const char *s)
-{
-	strbuf_addf(b, ",\"%s\":", key);
-	strbuf_add_json_string_or_null(b, s);
-}
-
-static void add_id(struct strbuf *b, const char *key, const struct db_stmt *st, int col)
-{
-	strbuf_addf(b, ",\"%s\":", key);
-	if (db_column_is_null(st, col))
-		strbuf_adds(b, "null");
-	else
-		strbuf_add_int(b, db_column_int64(st, col));
-}
-
 /* The columns both the list and one alert show, then the detail's. */
 #define LIST_COLS                                                                                                      \
 	"id, kind, rule_code, source, region_code, person_id, household_id, id_number, name, lead, severity, state, "  \
@@ -51,28 +36,28 @@ static void add_id(struct strbuf *b, const char *key, const struct db_stmt *st, 
 static void render_row(struct strbuf *b, const struct db_stmt *st, bool reveal, const char *today)
 {
 	strbuf_addf(b, "{\"id\":%" PRId64, db_column_int64(st, 0));
-	add_text(b, "kind", db_column_text(st, 1, NULL));
-	add_text(b, "rule_code", db_column_text(st, 2, NULL));
-	add_text(b, "source", db_column_text(st, 3, NULL));
-	add_text(b, "region", db_column_text(st, 4, NULL));
-	add_id(b, "person_id", st, 5);
-	add_id(b, "household_id", st, 6);
+	strbuf_add_json_member_text(b, "kind", db_column_text(st, 1, NULL));
+	strbuf_add_json_member_text(b, "rule_code", db_column_text(st, 2, NULL));
+	strbuf_add_json_member_text(b, "source", db_column_text(st, 3, NULL));
+	strbuf_add_json_member_text(b, "region", db_column_text(st, 4, NULL));
+	svc_json_member_id(b, "person_id", st, 5);
+	svc_json_member_id(b, "household_id", st, 6);
 	const char *idn = db_column_text(st, 7, NULL);
 	char masked[IDNUM_LEN + 1];
 	if (idn && !reveal && strlen(idn) == IDNUM_LEN) {
 		idnum_mask(idn, masked);
 		idn = masked;
 	}
-	add_text(b, "id_number", idn);
-	add_text(b, "name", db_column_text(st, 8, NULL));
+	strbuf_add_json_member_text(b, "id_number", idn);
+	strbuf_add_json_member_text(b, "name", db_column_text(st, 8, NULL));
 	strbuf_addf(b, ",\"lead\":%s", db_column_int64(st, 9) ? "true" : "false");
-	add_text(b, "severity", db_column_text(st, 10, NULL));
+	strbuf_add_json_member_text(b, "severity", db_column_text(st, 10, NULL));
 	const char *state = db_column_text(st, 11, NULL);
-	add_text(b, "state", state);
-	add_text(b, "action", db_column_text(st, 12, NULL));
-	add_text(b, "raised_at", db_column_text(st, 13, NULL));
+	strbuf_add_json_member_text(b, "state", state);
+	strbuf_add_json_member_text(b, "action", db_column_text(st, 12, NULL));
+	strbuf_add_json_member_text(b, "raised_at", db_column_text(st, 13, NULL));
 	const char *due = db_column_text(st, 14, NULL);
-	add_text(b, "due_date", due);
+	strbuf_add_json_member_text(b, "due_date", due);
 	bool overdue = state && strcmp(state, "closed") != 0 && due && strcmp(due, today) < 0;
 	strbuf_addf(b, ",\"overdue\":%s,\"version\":%" PRId64, overdue ? "true" : "false", db_column_int64(st, 15));
 }
@@ -214,13 +199,13 @@ enum svc_kind monitor_alerts_get(struct db *db, const struct principal *actor, i
 				strbuf_add(out, detail, dn);
 			else
 				strbuf_adds(out, "null");
-			add_text(out, "action_note", db_column_text(st, 17, NULL));
-			add_id(out, "assigned_to", st, 18);
-			add_id(out, "handled_by", st, 19);
-			add_id(out, "closed_by", st, 20);
-			add_text(out, "closed_at", db_column_text(st, 21, NULL));
-			add_text(out, "result", db_column_text(st, 22, NULL));
-			add_id(out, "case_id", st, 23);
+			strbuf_add_json_member_text(out, "action_note", db_column_text(st, 17, NULL));
+			svc_json_member_id(out, "assigned_to", st, 18);
+			svc_json_member_id(out, "handled_by", st, 19);
+			svc_json_member_id(out, "closed_by", st, 20);
+			strbuf_add_json_member_text(out, "closed_at", db_column_text(st, 21, NULL));
+			strbuf_add_json_member_text(out, "result", db_column_text(st, 22, NULL));
+			svc_json_member_id(out, "case_id", st, 23);
 		}
 		db_finalize(st);
 	}
@@ -238,7 +223,7 @@ enum svc_kind monitor_alerts_get(struct db *db, const struct principal *actor, i
 			if (!rc && h) {
 				hold_open = db_column_is_null(st, 1);
 				strbuf_addf(out, "{\"id\":%" PRId64, db_column_int64(st, 0));
-				add_text(out, "released_at", db_column_text(st, 1, NULL));
+				strbuf_add_json_member_text(out, "released_at", db_column_text(st, 1, NULL));
 				strbuf_addc(out, '}');
 			} else
 				strbuf_adds(out, "null");
@@ -482,9 +467,9 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 	strbuf_init(&detail, 128);
 	strbuf_adds(&detail, "{\"from\":");
 	strbuf_add_json_string_or_null(&detail, from);
-	add_text(&detail, "to", to);
+	strbuf_add_json_member_text(&detail, "to", to);
 	if (action) {
-		add_text(&detail, "action", action);
+		strbuf_add_json_member_text(&detail, "action", action);
 		if (hold_id)
 			strbuf_addf(&detail, ",\"hold_id\":%" PRId64, hold_id);
 		if (req->case_id > 0)
@@ -573,7 +558,7 @@ enum svc_kind monitor_alerts_release_hold(struct db *db, const struct principal 
 		return svc_store_fail(e, db, rc, &err);
 	if (out) {
 		strbuf_addf(out, "{\"id\":%" PRId64 ",\"hold_id\":%" PRId64, id, hold);
-		add_text(out, "released_at", now);
+		strbuf_add_json_member_text(out, "released_at", now);
 		strbuf_addc(out, '}');
 	}
 	return SVC_OK;

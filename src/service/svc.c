@@ -103,3 +103,12 @@ int svc_http_status(enum svc_kind kind)
 	}
 	return 500;
 }
+
+void svc_json_member_id(struct strbuf *b, const char *key, const struct db_stmt *st, int col)
+{
+	strbuf_addf(b, ",\"%s\":", key);
+	if (db_column_is_null(st, col))
+		strbuf_adds(b, "null");
+	else
+		strbuf_add_int(b, db_column_int64(st, col));
+}

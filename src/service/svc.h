@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/status.h"
+#include "core/strbuf.h"
 
 enum svc_kind {
 	SVC_OK = 0,
@@ -60,6 +61,10 @@ enum svc_kind svc_page_check(int64_t page, int64_t per_page, int64_t max, struct
 /* True when s has at most max bytes and no control characters (names,
  * numbers and addresses people type). */
 bool svc_text_clean(const char *s, size_t max);
+struct db_stmt;
+/* A further member of an object being written from a row: ,"key":1234, or
+ * null when column col is NULL (an optional reference). */
+void svc_json_member_id(struct strbuf *b, const char *key, const struct db_stmt *st, int col);
 /* The HTTP status of a kind. */
 int svc_http_status(enum svc_kind kind);
 

@@ -69,21 +69,6 @@ static enum svc_kind parse_day(const char *s, const char *field, const char *lab
 	return SVC_OK;
 }
 
-static void add_text(struct strbuf *b, const char *key, const char *s)
-{
-	strbuf_addf(b, ",\"%s\":", key);
-	strbuf_add_json_string_or_null(b, s);
-}
-
-static void add_id(struct strbuf *b, const char *key, const struct db_stmt *st, int col)
-{
-	strbuf_addf(b, ",\"%s\":", key);
-	if (db_column_is_null(st, col))
-		strbuf_adds(b, "null");
-	else
-		strbuf_add_int(b, db_column_int64(st, col));
-}
-
 static void add_masked_id(struct strbuf *b, const char *idn)
 {
 	char masked[IDNUM_LEN + 1];
@@ -91,7 +76,7 @@ static void add_masked_id(struct strbuf *b, const char *idn)
 		idnum_mask(idn, masked);
 		idn = masked;
 	}
-	add_text(b, "id_number", idn);
+	strbuf_add_json_member_text(b, "id_number", idn);
 }
 
 /* 138****5678: the first three and the last four digits. */
@@ -108,7 +93,7 @@ static void add_masked_phone(struct strbuf *b, const char *key, const char *phon
 		snprintf(m, sizeof m, "****");
 		phone = m;
 	}
-	add_text(b, key, phone);
+	strbuf_add_json_member_text(b, key, phone);
 }
 
 static enum svc_kind abort_with(struct db *db, enum svc_kind k)
@@ -312,10 +297,10 @@ static void render_subject(struct strbuf *b, const struct subject *s, dd_date to
 {
 	char d[DATE_TEXT_MAX];
 	strbuf_addf(b, "{\"person_id\":%" PRId64, s->person);
-	add_text(b, "name", s->name);
+	strbuf_add_json_member_text(b, "name", s->name);
 	add_masked_id(b, s->idn);
-	add_text(b, "region", s->region);
-	add_text(b, "region_name", s->region_name[0] ? s->region_name : NULL);
+	strbuf_add_json_member_text(b, "region", s->region);
+	strbuf_add_json_member_text(b, "region_name", s->region_name[0] ? s->region_name : NULL);
 	strbuf_adds(b, ",\"household_id\":");
 	if (s->household)
 		strbuf_add_int(b, s->household);
@@ -332,11 +317,11 @@ static void render_subject(struct strbuf *b, const struct subject *s, dd_date to
 	strbuf_addf(b, "],\"interval_days\":%" PRId64, s->interval);
 	if (s->visited) {
 		date_format(s->last, d);
-		add_text(b, "last_visit", d);
+		strbuf_add_json_member_text(b, "last_visit", d);
 	} else
-		add_text(b, "last_visit", NULL);
+		strbuf_add_json_member_text(b, "last_visit", NULL);
 	date_format(s->next, d);
-	add_text(b, "next_due", d);
+	strbuf_add_json_member_text(b, "next_due", d);
 	strbuf_addf(b, ",\"overdue\":%s,\"days_overdue\":%d}", s->next < today ? "true" : "false",
 		    s->next < today ? (int)(today - s->next) : 0);
 }
@@ -425,7 +410,7 @@ enum svc_kind visits_due_list(struct db *db, const struct principal *actor, cons
 	strbuf_adds(out, ",\"villages\":[");
 	for (size_t j = 0; j < nv; j++) {
 		strbuf_addf(out, "%s{\"region\":\"%s\"", j ? "," : "", vs[j].region);
-		add_text(out, "region_name", vs[j].name[0] ? vs[j].name : NULL);
+		strbuf_add_json_member_text(out, "region_name", vs[j].name[0] ? vs[j].name : NULL);
 		strbuf_addf(out, ",\"due\":%" PRId64 ",\"overdue\":%" PRId64 "}", vs[j].due, vs[j].overdue);
 	}
 	char day[DATE_TEXT_MAX];
@@ -543,28 +528,28 @@ static enum svc_kind commit_audit(struct db *db, const char *region, const struc
 static void render_visit(struct strbuf *b, const struct db_stmt *st, const char *today)
 {
 	strbuf_addf(b, "{\"id\":%" PRId64 ",\"person_id\":%" PRId64, db_column_int64(st, 0), db_column_int64(st, 1));
-	add_text(b, "name", db_column_text(st, 2, NULL));
+	strbuf_add_json_member_text(b, "name", db_column_text(st, 2, NULL));
 	add_masked_id(b, db_column_text(st, 3, NULL));
-	add_id(b, "household_id", st, 4);
-	add_text(b, "region", db_column_text(st, 5, NULL));
-	add_text(b, "visited_on", db_column_text(st, 6, NULL));
-	add_id(b, "visitor_id", st, 7);
-	add_text(b, "health", db_column_text(st, 8, NULL));
+	svc_json_member_id(b, "household_id", st, 4);
+	strbuf_add_json_member_text(b, "region", db_column_text(st, 5, NULL));
+	strbuf_add_json_member_text(b, "visited_on", db_column_text(st, 6, NULL));
+	svc_json_member_id(b, "visitor_id", st, 7);
+	strbuf_add_json_member_text(b, "health", db_column_text(st, 8, NULL));
 	strbuf_addf(b, ",\"housing_safe\":%s,\"fire_safe\":%s,\"hygiene_ok\":%s",
 		    db_column_int64(st, 9) ? "true" : "false", db_column_int64(st, 10) ? "true" : "false",
 		    db_column_int64(st, 11) ? "true" : "false");
-	add_text(b, "needs", db_column_text(st, 12, NULL));
-	add_text(b, "result", db_column_text(st, 13, NULL));
-	add_text(b, "note", db_column_text(st, 14, NULL));
+	strbuf_add_json_member_text(b, "needs", db_column_text(st, 12, NULL));
+	strbuf_add_json_member_text(b, "result", db_column_text(st, 13, NULL));
+	strbuf_add_json_member_text(b, "note", db_column_text(st, 14, NULL));
 	strbuf_addf(b, ",\"photo\":%s", db_column_is_null(st, 15) ? "false" : "true");
-	add_text(b, "photo_type", db_column_text(st, 16, NULL));
+	strbuf_add_json_member_text(b, "photo_type", db_column_text(st, 16, NULL));
 	bool fu = db_column_int64(st, 17) != 0;
 	const char *due = db_column_text(st, 18, NULL);
 	bool done = !db_column_is_null(st, 19);
 	strbuf_addf(b, ",\"follow_up\":%s", fu ? "true" : "false");
-	add_text(b, "follow_up_due", due);
-	add_text(b, "follow_up_done_at", db_column_text(st, 19, NULL));
-	add_text(b, "follow_up_note", db_column_text(st, 20, NULL));
+	strbuf_add_json_member_text(b, "follow_up_due", due);
+	strbuf_add_json_member_text(b, "follow_up_done_at", db_column_text(st, 19, NULL));
+	strbuf_add_json_member_text(b, "follow_up_note", db_column_text(st, 20, NULL));
 	strbuf_addf(b, ",\"follow_up_overdue\":%s,\"version\":%" PRId64 "}",
 		    fu && !done && due && strcmp(due, today) < 0 ? "true" : "false", db_column_int64(st, 21));
 }
@@ -1044,34 +1029,34 @@ enum svc_kind visits_photo_get(struct db *db, const struct principal *actor, int
 static void render_care(struct strbuf *b, const struct db_stmt *st, dd_date today, int64_t warn_days)
 {
 	strbuf_addf(b, "{\"id\":%" PRId64 ",\"person_id\":%" PRId64, db_column_int64(st, 0), db_column_int64(st, 1));
-	add_text(b, "name", db_column_text(st, 2, NULL));
+	strbuf_add_json_member_text(b, "name", db_column_text(st, 2, NULL));
 	add_masked_id(b, db_column_text(st, 3, NULL));
-	add_text(b, "region", db_column_text(st, 4, NULL));
-	add_text(b, "caregiver_name", db_column_text(st, 5, NULL));
+	strbuf_add_json_member_text(b, "region", db_column_text(st, 4, NULL));
+	strbuf_add_json_member_text(b, "caregiver_name", db_column_text(st, 5, NULL));
 	add_masked_phone(b, "caregiver_phone", db_column_text(st, 6, NULL));
-	add_text(b, "caregiver_relation", db_column_text(st, 7, NULL));
-	add_text(b, "term_start", db_column_text(st, 8, NULL));
+	strbuf_add_json_member_text(b, "caregiver_relation", db_column_text(st, 7, NULL));
+	strbuf_add_json_member_text(b, "term_start", db_column_text(st, 8, NULL));
 	const char *end = db_column_text(st, 9, NULL);
-	add_text(b, "term_end", end);
-	add_text(b, "duties", db_column_text(st, 10, NULL));
-	add_text(b, "care_level", db_column_text(st, 11, NULL));
+	strbuf_add_json_member_text(b, "term_end", end);
+	strbuf_add_json_member_text(b, "duties", db_column_text(st, 10, NULL));
+	strbuf_add_json_member_text(b, "care_level", db_column_text(st, 11, NULL));
 	const char *stored = db_column_text(st, 12, NULL);
 	dd_date e = parse_or(end, today);
 	bool active = stored && strcmp(stored, "active") == 0;
 	const char *state = active && e < today ? "expired" : stored;
-	add_text(b, "state", state);
-	add_text(b, "stored_state", stored);
+	strbuf_add_json_member_text(b, "state", state);
+	strbuf_add_json_member_text(b, "stored_state", stored);
 	bool expiring = active && e >= today && e - today <= warn_days;
 	strbuf_addf(b, ",\"expiring\":%s,\"days_left\":", expiring ? "true" : "false");
 	if (active)
 		strbuf_add_int(b, (int64_t)(e - today));
 	else
 		strbuf_adds(b, "null");
-	add_text(b, "unable_reason", db_column_text(st, 13, NULL));
-	add_text(b, "unable_since", db_column_text(st, 14, NULL));
-	add_id(b, "replaced_by", st, 15);
-	add_id(b, "replaces", st, 16);
-	add_text(b, "ended_on", db_column_text(st, 17, NULL));
+	strbuf_add_json_member_text(b, "unable_reason", db_column_text(st, 13, NULL));
+	strbuf_add_json_member_text(b, "unable_since", db_column_text(st, 14, NULL));
+	svc_json_member_id(b, "replaced_by", st, 15);
+	svc_json_member_id(b, "replaces", st, 16);
+	strbuf_add_json_member_text(b, "ended_on", db_column_text(st, 17, NULL));
 	strbuf_addf(b, ",\"version\":%" PRId64 "}", db_column_int64(st, 18));
 }
 
@@ -1481,15 +1466,15 @@ enum svc_kind care_replace(struct db *db, const struct principal *actor, int64_t
 static void render_cr(struct strbuf *b, const struct db_stmt *st)
 {
 	strbuf_addf(b, "{\"id\":%" PRId64 ",\"person_id\":%" PRId64, db_column_int64(st, 0), db_column_int64(st, 1));
-	add_text(b, "name", db_column_text(st, 2, NULL));
+	strbuf_add_json_member_text(b, "name", db_column_text(st, 2, NULL));
 	add_masked_id(b, db_column_text(st, 3, NULL));
-	add_text(b, "region", db_column_text(st, 4, NULL));
-	add_text(b, "requested_on", db_column_text(st, 5, NULL));
-	add_text(b, "reason", db_column_text(st, 6, NULL));
-	add_text(b, "state", db_column_text(st, 7, NULL));
-	add_text(b, "institution", db_column_text(st, 8, NULL));
-	add_text(b, "closed_on", db_column_text(st, 9, NULL));
-	add_text(b, "close_note", db_column_text(st, 10, NULL));
+	strbuf_add_json_member_text(b, "region", db_column_text(st, 4, NULL));
+	strbuf_add_json_member_text(b, "requested_on", db_column_text(st, 5, NULL));
+	strbuf_add_json_member_text(b, "reason", db_column_text(st, 6, NULL));
+	strbuf_add_json_member_text(b, "state", db_column_text(st, 7, NULL));
+	strbuf_add_json_member_text(b, "institution", db_column_text(st, 8, NULL));
+	strbuf_add_json_member_text(b, "closed_on", db_column_text(st, 9, NULL));
+	strbuf_add_json_member_text(b, "close_note", db_column_text(st, 10, NULL));
 	strbuf_addf(b, ",\"version\":%" PRId64 "}", db_column_int64(st, 11));
 }
 
