@@ -194,7 +194,8 @@ for (const who of ['township', 'county']) {
 			});
 			assert.deepEqual(english, [], `${text}: English on the page`);
 		}
-		assertClean(page);
+		// 月度统计 asks for this month's table, which nobody has built here: 404 STATS_NOT_BUILT, shown as such
+		assertClean(page, [{ status: 404, path: /^\/api\/v1\/statistics\/monthly\b/ }]);
 		await page.closeAll();
 	});
 }
