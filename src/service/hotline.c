@@ -21,14 +21,6 @@ static const char *const categories[] = {"dibao",     "tekun",	      "temporary"
 static const char *const channels[] = {"phone", "web", "wechat", "letter", "visit"};
 #define COUNT(a) (sizeof(a) / sizeof(a)[0])
 
-static bool one_of(const char *s, const char *const *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(s, set[i]) == 0)
-			return true;
-	return false;
-}
-
 static enum svc_kind not_found(struct svc_error *e)
 {
 	return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该12345工单");
@@ -37,23 +29,6 @@ static enum svc_kind not_found(struct svc_error *e)
 static enum svc_kind stale(struct svc_error *e)
 {
 	return svc_fail(e, SVC_CONFLICT, "STALE_VERSION", "version", "工单已被他人修改，请重新读取后再操作");
-}
-
-/* Fails the open transaction with a service error. */
-static enum svc_kind abort_with(struct db *db, enum svc_kind k)
-{
-	db_rollback(db);
-	return k;
-}
-
-static bool blank(const char *s)
-{
-	if (!s)
-		return true;
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return false;
-	return true;
 }
 
 /* Free text: at most max bytes, no control characters but tab and line breaks. */
@@ -178,7 +153,7 @@ enum svc_kind hotline_create(struct db *db, const struct policy *policy, const s
 	if (req->order_no && !order_no_ok(req->order_no))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "order_no",
 				"工单编号 order_no 应为 1-40 位字母、数字或连字符");
-	if (blank(req->caller_name))
+	if (svc_blank(req->caller_name))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "caller_name", "缺少来电人姓名 caller_name");
 	if (!svc_text_clean(req->caller_name, 100))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "caller_name", "来电人姓名 caller_name 过长或含控制字符");
@@ -200,15 +175,15 @@ enum svc_kind hotline_create(struct db *db, const struct policy *policy, const s
 		return k;
 	if (!req->category)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "category", "缺少诉求类别 category");
-	if (!one_of(req->category, categories, COUNT(categories)))
+	if (!svc_one_of(req->category, categories, COUNT(categories)))
 		return svc_fail(
 		    e, SVC_BAD_INPUT, "BAD_VALUE", "category",
 		    "诉求类别 category 应为 dibao、tekun、temporary、marginal、complaint、consultation 或 other");
 	const char *channel = req->channel ? req->channel : "phone";
-	if (!one_of(channel, channels, COUNT(channels)))
+	if (!svc_one_of(channel, channels, COUNT(channels)))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "channel",
 				"来源渠道 channel 应为 phone、web、wechat、letter 或 visit");
-	if (blank(req->description))
+	if (svc_blank(req->description))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "description", "缺少诉求内容 description");
 	if (!text_ok(req->description, HOTLINE_TEXT_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "description", "诉求内容 description 过长或含控制字符");
@@ -238,8 +213,8 @@ enum svc_kind hotline_create(struct db *db, const struct policy *policy, const s
 			db_finalize(st);
 		}
 		if (!rc && row)
-			return abort_with(db, svc_fail(e, SVC_CONFLICT, "DUPLICATE_ORDER_NO", "order_no",
-						       "工单编号 order_no 已登记"));
+			return svc_rollback(db, svc_fail(e, SVC_CONFLICT, "DUPLICATE_ORDER_NO", "order_no",
+							 "工单编号 order_no 已登记"));
 	}
 	if (!rc)
 		rc = db_prepare_cached(
@@ -386,10 +361,10 @@ enum svc_kind hotline_list(struct db *db, const struct principal *actor, const s
 	enum svc_kind k = svc_page_check(f->page, f->per_page, SVC_PER_PAGE_MAX, e);
 	if (k)
 		return k;
-	if (f->state && *f->state && !one_of(f->state, states, COUNT(states)))
+	if (f->state && *f->state && !svc_one_of(f->state, states, COUNT(states)))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "state",
 				"状态 state 应为 received、accepted、replied、closed 或 returned");
-	if (f->category && *f->category && !one_of(f->category, categories, COUNT(categories)))
+	if (f->category && *f->category && !svc_one_of(f->category, categories, COUNT(categories)))
 		return svc_fail(
 		    e, SVC_BAD_INPUT, "BAD_VALUE", "category",
 		    "诉求类别 category 应为 dibao、tekun、temporary、marginal、complaint、consultation 或 other");
@@ -626,7 +601,7 @@ enum svc_kind hotline_step(struct db *db, const struct principal *actor, int64_t
 		return k;
 	if (req->version < 1)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "version", "缺少版本号 version");
-	if (field && blank(req->text))
+	if (field && svc_blank(req->text))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", field,
 				strcmp(field, "reply") == 0    ? "答复工单须填写答复内容 reply"
 				: strcmp(field, "result") == 0 ? "办结工单须填写办结结果 result"
@@ -647,19 +622,19 @@ enum svc_kind hotline_step(struct db *db, const struct principal *actor, int64_t
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (!found)
-		return abort_with(db, not_found(e));
+		return svc_rollback(db, not_found(e));
 	if (version != req->version)
-		return abort_with(db, stale(e));
+		return svc_rollback(db, stale(e));
 	bool returning = strcmp(step, "return") == 0;
 	if (returning && strcmp(state, "accepted") == 0)
 		from = "accepted";
 	if (strcmp(state, from) != 0)
-		return abort_with(db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
-					       "工单当前状态 state 为 %s，不能执行 %s（须为 %s）", state, step,
-					       returning ? "received 或 accepted" : from));
+		return svc_rollback(db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
+						 "工单当前状态 state 为 %s，不能执行 %s（须为 %s）", state, step,
+						 returning ? "received 或 accepted" : from));
 	if (returning && app)
-		return abort_with(db, svc_fail(e, SVC_RULE, "ALREADY_CONVERTED", "state",
-					       "工单已转为案件 %" PRId64 "，不能退回", app));
+		return svc_rollback(db, svc_fail(e, SVC_RULE, "ALREADY_CONVERTED", "state",
+						 "工单已转为案件 %" PRId64 "，不能退回", app));
 	struct db_stmt *st;
 	if (returning)
 		rc = db_prepare_cached(
@@ -701,7 +676,7 @@ enum svc_kind hotline_step(struct db *db, const struct principal *actor, int64_t
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (changed != 1)
-		return abort_with(db, stale(e));
+		return svc_rollback(db, stale(e));
 	rc = add_event(db, id, region, step, from, to, actor->id, now, field ? req->text : NULL, &err);
 	if (!rc) {
 		char detail[96], action[32];
@@ -752,16 +727,16 @@ enum svc_kind hotline_reassign(struct db *db, const struct policy *policy, const
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (!found)
-		return abort_with(db, not_found(e));
+		return svc_rollback(db, not_found(e));
 	if (version != req->version)
-		return abort_with(db, stale(e));
+		return svc_rollback(db, stale(e));
 	if ((strcmp(state, "returned") != 0 && strcmp(state, "received") != 0) || app)
-		return abort_with(db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
-					       "工单当前状态 state 为 %s，只有待签收或已退回且未转办的工单可以改派",
-					       state));
+		return svc_rollback(db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
+						 "工单当前状态 state 为 %s，只有待签收或已退回且未转办的工单可以改派",
+						 state));
 	if (strcmp(region, township) == 0)
-		return abort_with(db,
-				  svc_fail(e, SVC_RULE, "SAME_REGION", "region", "工单已在该乡镇（街道），无需改派"));
+		return svc_rollback(db,
+				    svc_fail(e, SVC_RULE, "SAME_REGION", "region", "工单已在该乡镇（街道），无需改派"));
 	struct db_stmt *st;
 	int64_t changed = 0;
 	rc = db_prepare_cached(db,
@@ -783,11 +758,11 @@ enum svc_kind hotline_reassign(struct db *db, const struct policy *policy, const
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (changed != 1)
-		return abort_with(db, stale(e));
+		return svc_rollback(db, stale(e));
 	char detail[96];
 	snprintf(detail, sizeof detail, "{\"from_region\":\"%s\",\"to_region\":\"%s\"}", region, township);
 	rc = add_event(db, id, township, "reassign", state, "received", actor->id, now,
-		       req->note && !blank(req->note) ? req->note : NULL, &err);
+		       req->note && !svc_blank(req->note) ? req->note : NULL, &err);
 	if (!rc)
 		rc = audit_append_region(db, township, actor->username, "hotline_order.reassign", "hotline_order", idt,
 					 detail, &err);
@@ -846,16 +821,16 @@ enum svc_kind hotline_convert(struct db *db, const struct casework_env *env, con
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (!found)
-		return abort_with(db, not_found(e));
+		return svc_rollback(db, not_found(e));
 	if (version != req->version)
-		return abort_with(db, stale(e));
+		return svc_rollback(db, stale(e));
 	if (app)
-		return abort_with(db, svc_fail(e, SVC_RULE, "ALREADY_CONVERTED", "state",
-					       "工单已转为案件 %" PRId64 "，不能重复转办", app));
+		return svc_rollback(db, svc_fail(e, SVC_RULE, "ALREADY_CONVERTED", "state",
+						 "工单已转为案件 %" PRId64 "，不能重复转办", app));
 	if (strcmp(state, "accepted") != 0 && strcmp(state, "replied") != 0)
-		return abort_with(db,
-				  svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
-					   "工单当前状态 state 为 %s，须先签收（accepted）且未办结才能转办", state));
+		return svc_rollback(db,
+				    svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
+					     "工单当前状态 state 为 %s，须先签收（accepted）且未办结才能转办", state));
 	char note[96];
 	snprintf(note, sizeof note, "12345工单 %s 转办", order_no);
 	if (temporary) {
@@ -900,7 +875,7 @@ enum svc_kind hotline_convert(struct db *db, const struct casework_env *env, con
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (changed != 1)
-		return abort_with(db, stale(e));
+		return svc_rollback(db, stale(e));
 	char detail[96];
 	snprintf(detail, sizeof detail, "{\"target\":\"%s\",\"application_id\":%" PRId64 "}", target, case_id);
 	rc = add_event(db, id, region, "convert", state, state, actor->id, now, detail, &err);

@@ -14,14 +14,6 @@
 static const char *const states[] = {"open", "verifying", "actioned", "closed"};
 static const char *const actions[] = {"review", "suspend", "temporary", "none"};
 
-static bool one_of(const char *s, const char *const *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(s, set[i]) == 0)
-			return true;
-	return false;
-}
-
 static enum svc_kind not_found(struct svc_error *e)
 {
 	return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该预警");
@@ -87,7 +79,7 @@ enum svc_kind monitor_alerts_list(struct db *db, const struct principal *actor, 
 	enum svc_kind k = svc_page_check(f->page, f->per_page, SVC_PER_PAGE_MAX, e);
 	if (k)
 		return k;
-	if (f->state && *f->state && !one_of(f->state, states, 4))
+	if (f->state && *f->state && !svc_one_of(f->state, states, 4))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "state",
 				"状态 state 应为 open、verifying、actioned 或 closed");
 	if (f->kind && (strlen(f->kind) > 40 || !svc_text_clean(f->kind, 40)))
@@ -260,30 +252,6 @@ enum svc_kind monitor_alerts_get(struct db *db, const struct principal *actor, i
 
 /* --- steps --- */
 
-static enum svc_kind check_text(const char *s, const char *field, const char *label, struct svc_error *e)
-{
-	if (s && (strlen(s) > ALERT_TEXT_MAX || !svc_text_clean(s, ALERT_TEXT_MAX)))
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", field, "%s %s 过长或含控制字符", label, field);
-	return SVC_OK;
-}
-
-static bool blank(const char *s)
-{
-	if (!s)
-		return true;
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return false;
-	return true;
-}
-
-/* Fails the open transaction with a service error. */
-static enum svc_kind abort_with(struct db *db, enum svc_kind k)
-{
-	db_rollback(db);
-	return k;
-}
-
 enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, int64_t id,
 				  const struct alert_step *req, struct strbuf *out, struct svc_error *e)
 {
@@ -302,7 +270,8 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 	if (req->version < 1)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "version", "缺少版本号 version");
 	enum svc_kind k;
-	if ((k = check_text(req->note, "note", "说明", e)) || (k = check_text(req->result, "result", "处置结果", e)))
+	if ((k = svc_check_text(req->note, "note", "说明", ALERT_TEXT_MAX, e)) ||
+	    (k = svc_check_text(req->result, "result", "处置结果", ALERT_TEXT_MAX, e)))
 		return k;
 	const char *action = NULL;
 	if (strcmp(step, "action") == 0) {
@@ -310,18 +279,18 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 		if (!action)
 			return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "action",
 					"缺少处置措施 action（review、suspend、temporary 或 none）");
-		if (!one_of(action, actions, 4))
+		if (!svc_one_of(action, actions, 4))
 			return svc_fail(
 			    e, SVC_BAD_INPUT, "BAD_VALUE", "action",
 			    "处置措施 action 应为 review（启动复核）、suspend（暂停发放）、temporary（临时救助）"
 			    "或 none（不予处置）");
-		if (strcmp(action, "none") == 0 && blank(req->note))
+		if (strcmp(action, "none") == 0 && svc_blank(req->note))
 			return svc_fail(e, SVC_RULE, "NOTE_REQUIRED", "note", "不予处置时须在 note 中说明理由");
 		if (req->case_id < 0 || (req->case_id > 0 && strcmp(action, "temporary") != 0))
 			return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "case_id",
 					"case_id 只用于临时救助（action 为 temporary）");
 	}
-	if (strcmp(step, "close") == 0 && blank(req->result))
+	if (strcmp(step, "close") == 0 && svc_blank(req->result))
 		return svc_fail(e, SVC_RULE, "RESULT_REQUIRED", "result", "办结预警须在 result 中填写处置结果");
 
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX], now[STORE_TIME_MAX], idt[24];
@@ -356,19 +325,20 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (!row)
-		return abort_with(db, not_found(e));
+		return svc_rollback(db, not_found(e));
 	if (version != req->version)
-		return abort_with(
+		return svc_rollback(
 		    db, svc_fail(e, SVC_CONFLICT, "STALE_VERSION", "version", "预警已被他人修改，请重新读取后再操作"));
 	if (strcmp(state, from) != 0)
-		return abort_with(db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
-					       "预警当前状态 state 为 %s，不能执行 %s（须为 %s）", state, step, from));
+		return svc_rollback(db,
+				    svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
+					     "预警当前状态 state 为 %s，不能执行 %s（须为 %s）", state, step, from));
 
 	int64_t hold_id = 0;
 	if (action && strcmp(action, "suspend") == 0) {
 		if (!household)
-			return abort_with(db, svc_fail(e, SVC_RULE, "NO_HOUSEHOLD", "action",
-						       "该预警对象不在救助家庭中，无法暂停发放（action）"));
+			return svc_rollback(db, svc_fail(e, SVC_RULE, "NO_HOUSEHOLD", "action",
+							 "该预警对象不在救助家庭中，无法暂停发放（action）"));
 		rc = db_prepare_cached(db,
 				       "INSERT INTO payment_holds (household_id, region_code, alert_id, reason, "
 				       "created_by, created_at) SELECT id, region_code, $1, $2, $3, $4 FROM "
@@ -376,7 +346,7 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 				       &st, &err);
 		if (!rc) {
 			db_bind_int64(st, 1, id);
-			db_bind_str(st, 2, blank(req->note) ? "预警处置：暂停发放" : req->note);
+			db_bind_str(st, 2, svc_blank(req->note) ? "预警处置：暂停发放" : req->note);
 			db_bind_int64(st, 3, actor->id);
 			db_bind_str(st, 4, now);
 			db_bind_int64(st, 5, household);
@@ -390,8 +360,8 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 		if (rc)
 			return svc_store_fail(e, db, rc, &err);
 		if (!hold_id)
-			return abort_with(db, svc_fail(e, SVC_RULE, "NO_HOUSEHOLD", "action",
-						       "该预警对象的家庭不存在，无法暂停发放（action）"));
+			return svc_rollback(db, svc_fail(e, SVC_RULE, "NO_HOUSEHOLD", "action",
+							 "该预警对象的家庭不存在，无法暂停发放（action）"));
 	}
 	if (req->case_id > 0) {
 		/* a temporary case the caller may see, of the alert's household */
@@ -413,11 +383,11 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 		if (rc)
 			return svc_store_fail(e, db, rc, &err);
 		if (!row)
-			return abort_with(
+			return svc_rollback(
 			    db, svc_fail(e, SVC_RULE, "BAD_CASE", "case_id", "case_id 不是本辖区内的临时救助案件"));
 		if (household && case_household && household != case_household)
-			return abort_with(db, svc_fail(e, SVC_RULE, "CASE_OTHER_HOUSEHOLD", "case_id",
-						       "case_id 所指临时救助案件属于其他家庭"));
+			return svc_rollback(db, svc_fail(e, SVC_RULE, "CASE_OTHER_HOUSEHOLD", "case_id",
+							 "case_id 所指临时救助案件属于其他家庭"));
 	}
 
 	if (strcmp(step, "verify") == 0)
@@ -446,7 +416,7 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 		db_bind_str(st, 4, now);
 		if (action) {
 			db_bind_str(st, 5, action);
-			db_bind_str(st, 6, blank(req->note) ? NULL : req->note);
+			db_bind_str(st, 6, svc_blank(req->note) ? NULL : req->note);
 			if (req->case_id > 0)
 				db_bind_int64(st, 7, req->case_id);
 			else
@@ -461,7 +431,7 @@ enum svc_kind monitor_alerts_step(struct db *db, const struct principal *actor, 
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (changed != 1)
-		return abort_with(
+		return svc_rollback(
 		    db, svc_fail(e, SVC_CONFLICT, "STALE_VERSION", "version", "预警已被他人修改，请重新读取后再操作"));
 	struct strbuf detail;
 	strbuf_init(&detail, 128);
@@ -494,10 +464,10 @@ enum svc_kind monitor_alerts_release_hold(struct db *db, const struct principal 
 {
 	if (!may_step(actor))
 		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "暂停发放由乡镇（街道）或区县民政部门解除");
-	enum svc_kind k = check_text(note, "note", "说明", e);
+	enum svc_kind k = svc_check_text(note, "note", "说明", ALERT_TEXT_MAX, e);
 	if (k)
 		return k;
-	if (blank(note))
+	if (svc_blank(note))
 		return svc_fail(e, SVC_RULE, "NOTE_REQUIRED", "note", "解除暂停发放须在 note 中说明理由");
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX], now[STORE_TIME_MAX], idt[24];
 	store_region_range(actor->scope, lo, hi);
@@ -530,9 +500,9 @@ enum svc_kind monitor_alerts_release_hold(struct db *db, const struct principal 
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (!row)
-		return abort_with(db, not_found(e));
+		return svc_rollback(db, not_found(e));
 	if (!hold)
-		return abort_with(db, svc_fail(e, SVC_RULE, "NO_HOLD", "hold", "该预警没有未解除的暂停发放（hold）"));
+		return svc_rollback(db, svc_fail(e, SVC_RULE, "NO_HOLD", "hold", "该预警没有未解除的暂停发放（hold）"));
 	rc = db_prepare_cached(
 	    db,
 	    "UPDATE payment_holds SET released_at = $2, released_by = $3, release_note = $4 WHERE id = "

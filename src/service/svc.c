@@ -77,6 +77,37 @@ bool svc_text_clean(const char *s, size_t max)
 	return n <= max;
 }
 
+bool svc_one_of(const char *s, const char *const *set, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(s, set[i]) == 0)
+			return true;
+	return false;
+}
+
+bool svc_blank(const char *s)
+{
+	if (!s)
+		return true;
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+enum svc_kind svc_check_text(const char *s, const char *field, const char *label, size_t max, struct svc_error *e)
+{
+	if (s && (strlen(s) > max || !svc_text_clean(s, max)))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", field, "%s %s 过长或含控制字符", label, field);
+	return SVC_OK;
+}
+
+enum svc_kind svc_rollback(struct db *db, enum svc_kind k)
+{
+	db_rollback(db);
+	return k;
+}
+
 int svc_http_status(enum svc_kind kind)
 {
 	switch (kind) {

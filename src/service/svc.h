@@ -65,6 +65,15 @@ struct db_stmt;
 /* A further member of an object being written from a row: ,"key":1234, or
  * null when column col is NULL (an optional reference). */
 void svc_json_member_id(struct strbuf *b, const char *key, const struct db_stmt *st, int col);
+/* True when s is one of the n strings of set (false for NULL). */
+bool svc_one_of(const char *s, const char *const *set, size_t n);
+/* True when s is NULL or only spaces, tabs and line breaks. */
+bool svc_blank(const char *s);
+/* Optional free text (NULL passes): at most max bytes and svc_text_clean,
+ * else SVC_BAD_INPUT (BAD_TEXT) naming field, the message "label field …". */
+enum svc_kind svc_check_text(const char *s, const char *field, const char *label, size_t max, struct svc_error *e);
+/* Rolls the open transaction back and returns k: a refusal found inside it. */
+enum svc_kind svc_rollback(struct db *db, enum svc_kind k);
 /* The HTTP status of a kind. */
 int svc_http_status(enum svc_kind kind);
 

@@ -21,36 +21,11 @@
 
 /* --- helpers --- */
 
-static bool one_of(const char *s, const char *const *set, size_t n)
-{
-	for (size_t i = 0; s && i < n; i++)
-		if (strcmp(s, set[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool blank(const char *s)
-{
-	if (!s)
-		return true;
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return false;
-	return true;
-}
-
-static enum svc_kind check_text(const char *s, const char *field, const char *label, size_t max, struct svc_error *e)
-{
-	if (s && (strlen(s) > max || !svc_text_clean(s, max)))
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", field, "%s %s 过长或含控制字符", label, field);
-	return SVC_OK;
-}
-
 static enum svc_kind need_text(const char *s, const char *field, const char *label, size_t max, struct svc_error *e)
 {
-	if (blank(s))
+	if (svc_blank(s))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", field, "缺少%s %s", label, field);
-	return check_text(s, field, label, max, e);
+	return svc_check_text(s, field, label, max, e);
 }
 
 /* A date field: NULL/"" gives dflt (when dflt >= 0), else a real date. */
@@ -94,12 +69,6 @@ static void add_masked_phone(struct strbuf *b, const char *key, const char *phon
 		phone = m;
 	}
 	strbuf_add_json_member_text(b, key, phone);
-}
-
-static enum svc_kind abort_with(struct db *db, enum svc_kind k)
-{
-	db_rollback(db);
-	return k;
 }
 
 static enum svc_kind stale(struct svc_error *e)
@@ -344,7 +313,7 @@ enum svc_kind visits_due_list(struct db *db, const struct principal *actor, cons
 		return k;
 	static const char *const statuses[] = {"overdue", "due", "all"};
 	const char *status = f->status && *f->status ? f->status : "due";
-	if (!one_of(status, statuses, 3))
+	if (!svc_one_of(status, statuses, 3))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "status", "status 应为 overdue、due 或 all");
 	if (f->within_days < 0 || f->within_days > 366)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "within_days", "within_days 应为 0 至 366 的整数");
@@ -492,13 +461,13 @@ static enum svc_kind begin_with_person(struct db *db, const struct principal *ac
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (!found)
-		return abort_with(db, svc_fail(e, SVC_NOT_FOUND, "PERSON_NOT_FOUND", "person_id",
-					       "未找到该人员（person_id），或不在本辖区内"));
+		return svc_rollback(db, svc_fail(e, SVC_NOT_FOUND, "PERSON_NOT_FOUND", "person_id",
+						 "未找到该人员（person_id），或不在本辖区内"));
 	if (p->dead)
-		return abort_with(db, svc_fail(e, SVC_RULE, "PERSON_DECEASED", "person_id", "该人员已死亡登记"));
+		return svc_rollback(db, svc_fail(e, SVC_RULE, "PERSON_DECEASED", "person_id", "该人员已死亡登记"));
 	if (!tekun)
-		return abort_with(db, svc_fail(e, SVC_RULE, "NOT_TEKUN", "person_id",
-					       "该人员当前不是在保的特困供养人员（person_id）"));
+		return svc_rollback(db, svc_fail(e, SVC_RULE, "NOT_TEKUN", "person_id",
+						 "该人员当前不是在保的特困供养人员（person_id）"));
 	return SVC_OK;
 }
 
@@ -600,7 +569,7 @@ enum svc_kind visits_record(struct db *db, const struct principal *actor, const 
 	if (!req->health)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "health",
 				"缺少健康状况 health（good、fair 或 poor）");
-	if (!one_of(req->health, healths, 3))
+	if (!svc_one_of(req->health, healths, 3))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "health", "健康状况 health 应为 good、fair 或 poor");
 	if ((k = bool_field(req->housing_safe, "housing_safe", "住房安全", e)) ||
 	    (k = bool_field(req->fire_safe, "fire_safe", "消防安全", e)) ||
@@ -609,11 +578,11 @@ enum svc_kind visits_record(struct db *db, const struct principal *actor, const 
 	if (!req->result)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "result",
 				"缺少走访结论 result（normal、attention 或 urgent）");
-	if (!one_of(req->result, results, 3))
+	if (!svc_one_of(req->result, results, 3))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "result",
 				"走访结论 result 应为 normal、attention 或 urgent");
-	if ((k = check_text(req->needs, "needs", "发现的需求", VISIT_TEXT_MAX, e)) ||
-	    (k = check_text(req->note, "note", "备注", VISIT_TEXT_MAX, e)))
+	if ((k = svc_check_text(req->needs, "needs", "发现的需求", VISIT_TEXT_MAX, e)) ||
+	    (k = svc_check_text(req->note, "note", "备注", VISIT_TEXT_MAX, e)))
 		return k;
 	if (req->follow_up) {
 		if ((k = parse_day(req->follow_up_due, "follow_up_due", "跟进期限", -1, &fdue, e)))
@@ -656,9 +625,9 @@ enum svc_kind visits_record(struct db *db, const struct principal *actor, const 
 		db_bind_int64(st, 7, req->housing_safe != 0);
 		db_bind_int64(st, 8, req->fire_safe != 0);
 		db_bind_int64(st, 9, req->hygiene_ok != 0);
-		db_bind_str(st, 10, blank(req->needs) ? NULL : req->needs);
+		db_bind_str(st, 10, svc_blank(req->needs) ? NULL : req->needs);
 		db_bind_str(st, 11, req->result);
-		db_bind_str(st, 12, blank(req->note) ? NULL : req->note);
+		db_bind_str(st, 12, svc_blank(req->note) ? NULL : req->note);
 		db_bind_int64(st, 13, req->follow_up);
 		db_bind_str(st, 14, req->follow_up ? fday : NULL);
 		db_bind_str(st, 15, now);
@@ -797,7 +766,7 @@ static enum svc_kind begin_visit(struct db *db, const struct principal *actor, i
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (!row)
-		return abort_with(db, svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该走访记录"));
+		return svc_rollback(db, svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该走访记录"));
 	return SVC_OK;
 }
 
@@ -817,10 +786,10 @@ enum svc_kind visits_follow_up_done(struct db *db, const struct principal *actor
 	if ((k = begin_visit(db, actor, id, region, &have, &open, photo, e)))
 		return k;
 	if (have != version)
-		return abort_with(db, stale(e));
+		return svc_rollback(db, stale(e));
 	if (!open)
-		return abort_with(db,
-				  svc_fail(e, SVC_RULE, "NO_FOLLOW_UP", "follow_up", "该走访记录没有待办的跟进事项"));
+		return svc_rollback(db,
+				    svc_fail(e, SVC_RULE, "NO_FOLLOW_UP", "follow_up", "该走访记录没有待办的跟进事项"));
 	store_now(now);
 	dd_error err;
 	dd_error_clear(&err);
@@ -925,7 +894,7 @@ enum svc_kind visits_photo_put(struct db *db, const struct principal *actor, int
 	if (!ok) {
 		if (fd >= 0)
 			unlink(file);
-		return abort_with(db, svc_fail(e, SVC_UNAVAILABLE, "PHOTO_STORE", NULL, "照片保存失败，请稍后重试"));
+		return svc_rollback(db, svc_fail(e, SVC_UNAVAILABLE, "PHOTO_STORE", NULL, "照片保存失败，请稍后重试"));
 	}
 	char now[STORE_TIME_MAX];
 	store_now(now);
@@ -1076,7 +1045,7 @@ enum svc_kind care_list(struct db *db, const struct principal *actor, const stru
 	if (k)
 		return k;
 	static const char *const states[] = {"active", "needs_replacement", "ended", "expired", "expiring", "current"};
-	if (f->state && *f->state && !one_of(f->state, states, 6))
+	if (f->state && *f->state && !svc_one_of(f->state, states, 6))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "state",
 				"状态 state 应为 active、needs_replacement、ended、expired、expiring 或 current");
 	bool visible;
@@ -1191,7 +1160,7 @@ static enum svc_kind check_care(const struct care_new *r, dd_date *start, dd_dat
 	if (!r->caregiver_relation)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "caregiver_relation",
 				"缺少照料人关系 caregiver_relation");
-	if (!one_of(r->caregiver_relation, relations, 5))
+	if (!svc_one_of(r->caregiver_relation, relations, 5))
 		return svc_fail(
 		    e, SVC_BAD_INPUT, "BAD_VALUE", "caregiver_relation",
 		    "照料人关系 caregiver_relation 应为 relative、neighbour、village、organisation 或 other");
@@ -1205,7 +1174,7 @@ static enum svc_kind check_care(const struct care_new *r, dd_date *start, dd_dat
 	if (!r->care_level)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "care_level",
 				"缺少照料等级 care_level（full、partial 或 none）");
-	if (!one_of(r->care_level, levels, 3))
+	if (!svc_one_of(r->care_level, levels, 3))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "care_level",
 				"照料等级 care_level 应为 full（全自理）、partial（半护理）或 none（全护理）");
 	return SVC_OK;
@@ -1341,9 +1310,9 @@ static enum svc_kind begin_care(struct db *db, const struct principal *actor, in
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (!row)
-		return abort_with(db, svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该照料服务协议"));
+		return svc_rollback(db, svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该照料服务协议"));
 	if (have != version)
-		return abort_with(db, stale(e));
+		return svc_rollback(db, stale(e));
 	return SVC_OK;
 }
 
@@ -1367,9 +1336,9 @@ enum svc_kind care_unable(struct db *db, const struct principal *actor, int64_t 
 	if ((k = begin_care(db, actor, id, version, region, state, &person, e)))
 		return k;
 	if (strcmp(state, "active") != 0)
-		return abort_with(db,
-				  svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
-					   "协议当前状态 state 为 %s，只有履行中的协议可登记照料人无法履职", state));
+		return svc_rollback(db,
+				    svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
+					     "协议当前状态 state 为 %s，只有履行中的协议可登记照料人无法履职", state));
 	date_format(d, sday);
 	store_now(now);
 	dd_error err;
@@ -1414,8 +1383,8 @@ enum svc_kind care_replace(struct db *db, const struct principal *actor, int64_t
 	if ((k = begin_care(db, actor, id, version, region, state, &person, e)))
 		return k;
 	if (strcmp(state, "active") != 0 && strcmp(state, "needs_replacement") != 0)
-		return abort_with(db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
-					       "协议当前状态 state 为 %s，已终止的协议不能更换照料人", state));
+		return svc_rollback(db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state",
+						 "协议当前状态 state 为 %s，已终止的协议不能更换照料人", state));
 	date_format(s, start);
 	date_format(t, end);
 	date_format(today, day);
@@ -1485,7 +1454,7 @@ enum svc_kind centralised_list(struct db *db, const struct principal *actor, con
 	if (k)
 		return k;
 	static const char *const states[] = {"requested", "placed", "withdrawn"};
-	if (state && *state && !one_of(state, states, 3))
+	if (state && *state && !svc_one_of(state, states, 3))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "state",
 				"状态 state 应为 requested、placed 或 withdrawn");
 	bool visible;
@@ -1653,13 +1622,13 @@ enum svc_kind centralised_close(struct db *db, const struct principal *actor, in
 	if (!outcome)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "outcome",
 				"缺少办理结果 outcome（placed 或 withdrawn）");
-	if (!one_of(outcome, outcomes, 2))
+	if (!svc_one_of(outcome, outcomes, 2))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "outcome",
 				"办理结果 outcome 应为 placed（已集中供养）或 withdrawn（撤回意愿）");
 	if (strcmp(outcome, "placed") == 0 && (k = need_text(institution, "institution", "供养机构", 200, e)))
 		return k;
-	if ((k = check_text(institution, "institution", "供养机构", 200, e)) ||
-	    (k = check_text(note, "note", "说明", VISIT_TEXT_MAX, e)))
+	if ((k = svc_check_text(institution, "institution", "供养机构", 200, e)) ||
+	    (k = svc_check_text(note, "note", "说明", VISIT_TEXT_MAX, e)))
 		return k;
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX], region[REGION_TEXT_MAX] = "", state[16] = "",
 								     day[DATE_TEXT_MAX], now[STORE_TIME_MAX];
@@ -1692,11 +1661,11 @@ enum svc_kind centralised_close(struct db *db, const struct principal *actor, in
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	if (!row)
-		return abort_with(db, svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该集中供养意愿登记"));
+		return svc_rollback(db, svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", NULL, "未找到该集中供养意愿登记"));
 	if (have != version)
-		return abort_with(db, stale(e));
+		return svc_rollback(db, stale(e));
 	if (strcmp(state, "requested") != 0)
-		return abort_with(
+		return svc_rollback(
 		    db, svc_fail(e, SVC_RULE, "STATE_NOT_ALLOWED", "state", "该登记已办结（state 为 %s）", state));
 	rc = db_prepare_cached(
 	    db,
@@ -1706,9 +1675,9 @@ enum svc_kind centralised_close(struct db *db, const struct principal *actor, in
 	if (!rc) {
 		db_bind_int64(st, 1, id);
 		db_bind_str(st, 2, outcome);
-		db_bind_str(st, 3, blank(institution) ? NULL : institution);
+		db_bind_str(st, 3, svc_blank(institution) ? NULL : institution);
 		db_bind_str(st, 4, day);
-		db_bind_str(st, 5, blank(note) ? NULL : note);
+		db_bind_str(st, 5, svc_blank(note) ? NULL : note);
 		db_bind_int64(st, 6, actor->id);
 		db_bind_str(st, 7, now);
 		rc = db_run(st, &err);
