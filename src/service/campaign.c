@@ -380,10 +380,11 @@ enum svc_kind campaign_recipients(struct db *db, const struct principal *actor, 
 	bool row = false;
 	int64_t total = 0;
 	const char *state = q->state && q->state[0] ? q->state : NULL;
-	dd_status rc = db_prepare(db,
-				  "SELECT count(*) FROM campaign_recipients x WHERE x.campaign_id = $1 AND "
-				  "x.region_code >= $2 AND x.region_code < $3 AND (CAST($4 AS TEXT) IS NULL OR x.state = $4)",
-				  0, &st, &err);
+	dd_status rc =
+	    db_prepare(db,
+		       "SELECT count(*) FROM campaign_recipients x WHERE x.campaign_id = $1 AND "
+		       "x.region_code >= $2 AND x.region_code < $3 AND (CAST($4 AS TEXT) IS NULL OR x.state = $4)",
+		       0, &st, &err);
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	db_bind_int64(st, 1, id);
@@ -393,11 +394,12 @@ enum svc_kind campaign_recipients(struct db *db, const struct principal *actor, 
 	if (!(rc = db_step(st, &row, &err)) && row)
 		total = db_column_int64(st, 0);
 	db_finalize(st);
-	if (rc || (rc = db_prepare(db,
-				   "SELECT " RECIPIENT_COLS "WHERE x.campaign_id = $1 AND x.region_code >= $2 AND "
-				   "x.region_code < $3 AND (CAST($4 AS TEXT) IS NULL OR x.state = $4) ORDER BY x.region_code, x.id "
-				   "LIMIT $5 OFFSET $6",
-				   0, &st, &err)))
+	if (rc || (rc = db_prepare(
+		       db,
+		       "SELECT " RECIPIENT_COLS "WHERE x.campaign_id = $1 AND x.region_code >= $2 AND "
+		       "x.region_code < $3 AND (CAST($4 AS TEXT) IS NULL OR x.state = $4) ORDER BY x.region_code, x.id "
+		       "LIMIT $5 OFFSET $6",
+		       0, &st, &err)))
 		return svc_store_fail(e, db, rc, &err);
 	db_bind_int64(st, 1, id);
 	db_bind_str(st, 2, lo);
@@ -669,14 +671,11 @@ static enum svc_kind table_load(struct db *db, const struct principal *actor, in
 	if (rc)
 		goto fail;
 	/* temporary assistance approved in the period (China time) */
-	char from_ts[32], to_ts[32];
+	char from_ts[STORE_TIME_MAX], to_ts[STORE_TIME_MAX];
 	dd_date d0, d1;
-	char d[DATE_TEXT_MAX];
 	if (valid_date(t->starts, &d0) && valid_date(t->ends, &d1)) {
-		date_format(d0 - 1, d);
-		snprintf(from_ts, sizeof from_ts, "%sT16:00:00.000Z", d);
-		date_format(d1, d);
-		snprintf(to_ts, sizeof to_ts, "%sT16:00:00.000Z", d);
+		store_china_midnight(d0, from_ts);
+		store_china_midnight(d1 + 1, to_ts);
 		if ((rc = db_prepare(
 			 db,
 			 "SELECT substr(t.region_code, 1, 9), r.name, count(*), sum(t.approved_amount) FROM "

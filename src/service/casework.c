@@ -30,11 +30,7 @@ dd_date casework_today(void)
 static dd_date china_date(const char *ts)
 {
 	dd_date d;
-	dd_error err;
-	if (!ts || strlen(ts) < 13 || date_parse(ts, 10, &d, &err) != DD_OK)
-		return CASE_NO_DATE;
-	int hh = (ts[11] - '0') * 10 + (ts[12] - '0');
-	return hh >= 16 ? d + 1 : d;
+	return store_time_china_date(ts, &d) ? d : CASE_NO_DATE;
 }
 
 static void add_date(struct strbuf *o, dd_date d)

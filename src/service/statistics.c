@@ -342,18 +342,6 @@ static dd_status build_temporary(struct build *b)
 	return add_rows(b, st, -1, "temporary", cols, ms, 2);
 }
 
-/* The China civil date of a UTC time stamp "YYYY-MM-DDTHH:…" (+8 hours). */
-static bool china_date(const char *ts, dd_date *out)
-{
-	dd_error err;
-	if (!ts || strlen(ts) < 13 || date_parse(ts, 10, out, &err))
-		return false;
-	int hour = (ts[11] - '0') * 10 + (ts[12] - '0');
-	if (hour >= 16)
-		(*out)++;
-	return true;
-}
-
 static dd_status build_decided(struct build *b)
 {
 	struct db_stmt *st;
@@ -369,8 +357,8 @@ static dd_status build_decided(struct build *b)
 	while (!(rc = db_step(st, &row, &b->err)) && row) {
 		int p = programme_index(db_column_text(st, 1, NULL));
 		dd_date from, to;
-		if (p < 0 || !china_date(db_column_text(st, 2, NULL), &from) ||
-		    !china_date(db_column_text(st, 3, NULL), &to) || to < from)
+		if (p < 0 || !store_time_china_date(db_column_text(st, 2, NULL), &from) ||
+		    !store_time_china_date(db_column_text(st, 3, NULL), &to) || to < from)
 			continue;
 		struct group *g = township_group(b, db_column_text(st, 0, NULL));
 		if (!g) {
@@ -414,14 +402,6 @@ static dd_status write_rows(struct build *b, int64_t *written)
 		return rc;
 	}
 	return db_bulk_finish(bulk, written, &b->err);
-}
-
-/* The UTC time stamp of midnight China time (UTC+8) starting day t. */
-static void china_midnight(dd_date t, char out[32])
-{
-	char d[DATE_TEXT_MAX];
-	date_format(t - 1, d);
-	snprintf(out, 32, "%sT16:00:00.000Z", d);
 }
 
 /* The region argument as a significant form inside the actor's scope. */
@@ -476,8 +456,8 @@ enum svc_kind stats_build(struct db *db, const struct stats_env *env, const stru
 	snprintf(b.period, sizeof b.period, "%s", period);
 	date_format(first, b.first);
 	date_format(next - 1, b.last);
-	china_midnight(first, b.from_ts);
-	china_midnight(next, b.to_ts);
+	store_china_midnight(first, b.from_ts);
+	store_china_midnight(next, b.to_ts);
 	int64_t written = 0;
 	char now[STORE_TIME_MAX];
 	struct db_stmt *st;

@@ -80,6 +80,24 @@ dd_date store_today(void)
 	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
+bool store_time_china_date(const char *ts, dd_date *out)
+{
+	dd_error err;
+	if (!ts || strlen(ts) < 13 || date_parse(ts, 10, out, &err) != DD_OK)
+		return false;
+	int hour = (ts[11] - '0') * 10 + (ts[12] - '0');
+	if (hour >= 16)
+		(*out)++;
+	return true;
+}
+
+void store_china_midnight(dd_date t, char out[STORE_TIME_MAX])
+{
+	char d[DATE_TEXT_MAX];
+	date_format(t - 1, d);
+	snprintf(out, STORE_TIME_MAX, "%sT16:00:00.000Z", d);
+}
+
 void store_region_range(const char *scope, char lo[STORE_REGION_BOUND_MAX], char hi[STORE_REGION_BOUND_MAX])
 {
 	snprintf(lo, STORE_REGION_BOUND_MAX, "%.12s", scope);

@@ -36,6 +36,12 @@ void store_clock_shift_days(int days);
 bool store_clock_shifted(void);
 /* Today in China (UTC+8 all year): the date memberships start on. */
 dd_date store_today(void);
+/* The China civil date (UTC+8) of a store time stamp "YYYY-MM-DDTHH:…Z";
+ * false when ts is NULL or not of that form. */
+bool store_time_china_date(const char *ts, dd_date *out);
+/* The store time stamp of midnight in China starting day t (16:00 UTC the
+ * day before): the lower bound of t's time stamps, the upper of t - 1's. */
+void store_china_midnight(dd_date t, char out[STORE_TIME_MAX]);
 
 struct store_migration {
 	int version;
