@@ -7,9 +7,9 @@ CFLAGS  ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 DEPS_PKGS := build-essential pkg-config libcmocka-dev clang libclang-rt-14-dev python3 \
              libsqlite3-dev sqlite3 libpq-dev postgresql libsodium-dev libmicrohttpd-dev nodejs \
-             libxlsxwriter-dev
+             libxlsxwriter-dev libminizip-dev libexpat1-dev
 # libraries linked through pkg-config (evaluated when used, after make deps)
-PKGS    := sqlite3 libpq libsodium libmicrohttpd xlsxwriter
+PKGS    := sqlite3 libpq libsodium libmicrohttpd xlsxwriter minizip expat
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
