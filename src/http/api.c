@@ -124,6 +124,25 @@ enum route_id {
 	R_HOTLINE_REVEAL,
 	R_HOTLINE_RETURN,
 	R_HOTLINE_REASSIGN,
+	R_VER_SOURCES,
+	R_VER_AUTHS,
+	R_VER_AUTHORISE,
+	R_VER_LIST,
+	R_VER_START,
+	R_VER_PURGE,
+	R_VER_GET,
+	R_VER_REPORT,
+	R_VER_ADOPT,
+	R_VER_HTML,
+	R_VER_XLSX,
+	R_VER_OVERDUE,
+	R_VER_ANSWER,
+	R_VER_ANSWER_FILE,
+	R_VER_RESEND,
+	R_VER_BATCH,
+	R_VER_BATCH_GET,
+	R_VER_BATCH_FILE,
+	R_VER_BATCH_ANSWERS,
 	R_COUNT
 };
 
@@ -240,6 +259,25 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/hotline/orders/{id}/reveal", R_HOTLINE_REVEAL, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/hotline/orders/{id}/return", R_HOTLINE_RETURN, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/hotline/orders/{id}/reassign", R_HOTLINE_REASSIGN, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/verification/sources", R_VER_SOURCES, R_SESSION},
+    {HTTP_GET, "/api/v1/households/{id}/authorisations", R_VER_AUTHS, R_SESSION},
+    {HTTP_POST, "/api/v1/households/{id}/authorisations", R_VER_AUTHORISE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/verifications", R_VER_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/verifications", R_VER_START, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/verifications/purge", R_VER_PURGE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/verifications/{id}", R_VER_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/verifications/{id}/report", R_VER_REPORT, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/verifications/{id}/adopt", R_VER_ADOPT, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/verifications/{id}/report.html", R_VER_HTML, R_SESSION},
+    {HTTP_GET, "/api/v1/verifications/{id}/report.xlsx", R_VER_XLSX, R_SESSION},
+    {HTTP_GET, "/api/v1/verification-requests/overdue", R_VER_OVERDUE, R_SESSION},
+    {HTTP_POST, "/api/v1/verification-requests/{id}/answer", R_VER_ANSWER, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/verification-requests/{id}/answer-file", R_VER_ANSWER_FILE, R_SESSION | R_CSRF | R_FILE},
+    {HTTP_POST, "/api/v1/verification-requests/{id}/resend", R_VER_RESEND, R_SESSION | R_CSRF},
+    {HTTP_POST, "/api/v1/verification-batches", R_VER_BATCH, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/verification-batches/{id}", R_VER_BATCH_GET, R_SESSION},
+    {HTTP_GET, "/api/v1/verification-batches/{id}/request-file", R_VER_BATCH_FILE, R_SESSION},
+    {HTTP_POST, "/api/v1/verification-batches/{id}/answers", R_VER_BATCH_ANSWERS, R_SESSION | R_CSRF | R_FILE},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -573,6 +611,25 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_HOTLINE_REVEAL] = api_hotline_reveal,
     [R_HOTLINE_RETURN] = api_hotline_return,
     [R_HOTLINE_REASSIGN] = api_hotline_reassign,
+    [R_VER_SOURCES] = api_verification_sources,
+    [R_VER_AUTHS] = api_verification_authorisations,
+    [R_VER_AUTHORISE] = api_verification_authorise,
+    [R_VER_LIST] = api_verification_list,
+    [R_VER_START] = api_verification_start,
+    [R_VER_PURGE] = api_verification_purge,
+    [R_VER_GET] = api_verification_get,
+    [R_VER_REPORT] = api_verification_report,
+    [R_VER_ADOPT] = api_verification_adopt,
+    [R_VER_HTML] = api_verification_report_html,
+    [R_VER_XLSX] = api_verification_report_xlsx,
+    [R_VER_OVERDUE] = api_verification_overdue,
+    [R_VER_ANSWER] = api_verification_answer,
+    [R_VER_ANSWER_FILE] = api_verification_answer_file,
+    [R_VER_RESEND] = api_verification_resend,
+    [R_VER_BATCH] = api_verification_batch_create,
+    [R_VER_BATCH_GET] = api_verification_batch_get,
+    [R_VER_BATCH_FILE] = api_verification_batch_file,
+    [R_VER_BATCH_ANSWERS] = api_verification_batch_answers,
 };
 
 bool api_route_slow(enum http_method method, const char *path)
@@ -590,6 +647,9 @@ size_t api_route_body_max(enum http_method method, const char *path, size_t dflt
 	if (router_match(routes, sizeof routes / sizeof routes[0], method, path, &m, &allowed) == ROUTE_OK &&
 	    (m.route->flags & R_UPLOAD) && dflt < VISIT_PHOTO_MAX + 1024)
 		return VISIT_PHOTO_MAX + 1024; /* a little more: the service names the limit */
+	if (router_match(routes, sizeof routes / sizeof routes[0], method, path, &m, &allowed) == ROUTE_OK &&
+	    (m.route->flags & R_FILE) && dflt < API_FILE_MAX)
+		return API_FILE_MAX;
 	return dflt;
 }
 

@@ -20,7 +20,11 @@ enum route_flags {
 	R_CSRF = 2,    /* changes something: needs X-CSRF-Token */
 	R_SLOW = 4,    /* hashes a password (argon2id, ~0.1 s): run off the pool threads */
 	R_UPLOAD = 8,  /* a file upload: the body may be larger (api_route_body_max) */
+	R_FILE = 16,   /* a data file (an answer file of a verification batch): up to API_FILE_MAX */
 };
+
+/* The body limit of an R_FILE route: a batch answer file of a township. */
+#define API_FILE_MAX (32u * 1024 * 1024)
 
 struct call {
 	const struct api_config *cfg;
@@ -183,5 +187,26 @@ void api_hotline_convert(struct call *c);
 void api_hotline_reveal(struct call *c);
 void api_hotline_return(struct call *c);
 void api_hotline_reassign(struct call *c);
+
+/* api_verification.c: household economic verification (issue 9) */
+void api_verification_sources(struct call *c);
+void api_verification_authorisations(struct call *c);
+void api_verification_authorise(struct call *c);
+void api_verification_start(struct call *c);
+void api_verification_list(struct call *c);
+void api_verification_get(struct call *c);
+void api_verification_report(struct call *c);
+void api_verification_adopt(struct call *c);
+void api_verification_report_html(struct call *c);
+void api_verification_report_xlsx(struct call *c);
+void api_verification_overdue(struct call *c);
+void api_verification_answer(struct call *c);
+void api_verification_answer_file(struct call *c);
+void api_verification_resend(struct call *c);
+void api_verification_batch_create(struct call *c);
+void api_verification_batch_get(struct call *c);
+void api_verification_batch_file(struct call *c);
+void api_verification_batch_answers(struct call *c);
+void api_verification_purge(struct call *c);
 
 #endif

@@ -167,6 +167,22 @@ enum svc_kind authz_hotline_write(const struct principal *p, const char *what, s
 	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "12345工单由乡镇（街道）或区县民政部门%s", what);
 }
 
+enum svc_kind authz_verification_view(const struct principal *p, struct svc_error *e)
+{
+	if (role_in(p, FIELD_STAFF | ROLE_BIT(ROLE_AUDITOR)))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+			"家庭经济状况核对数据仅限经办案件的村（居）、乡镇（街道）、区县工作人员和审计人员查看");
+}
+
+enum svc_kind authz_verification_write(const struct principal *p, const char *what, struct svc_error *e)
+{
+	if (role_in(p, ROLE_BIT(ROLE_TOWNSHIP) | ROLE_BIT(ROLE_COUNTY)))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "家庭经济状况核对由乡镇（街道）或区县民政部门%s",
+			what);
+}
+
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e)
 {
 	if (role_in(p, ROLE_BIT(ROLE_AUDITOR) | ROLE_BIT(ROLE_ADMIN)))

@@ -104,6 +104,13 @@ enum svc_kind authz_care_write(const struct principal *p, struct svc_error *e);
  * staff: the county's hotline desk receives, the township handles)?
  * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) otherwise, the message naming what. */
 enum svc_kind authz_hotline_write(const struct principal *p, const char *what, struct svc_error *e);
+/* Household economic verification (verification.h): the data is seen by
+ * the staff who handle cases (village, township, county) and by auditors,
+ * inside their scope; SVC_FORBIDDEN (ROLE_NOT_ALLOWED) for the others. */
+enum svc_kind authz_verification_view(const struct principal *p, struct svc_error *e);
+/* Starting, answering, reporting and adopting verifications: township and
+ * county staff; SVC_FORBIDDEN (ROLE_NOT_ALLOWED) otherwise, naming what. */
+enum svc_kind authz_verification_write(const struct principal *p, const char *what, struct svc_error *e);
 /* May p read the audit trail? Auditor and admin only (SVC_FORBIDDEN). */
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e);
 

@@ -422,6 +422,23 @@ out:
 	return k;
 }
 
+enum svc_kind casework_assess_brief(struct db *db, const struct policy *pol, int64_t hid, const char *programme,
+				    dd_date d, const char **determination, fen_t *benefit, struct svc_error *e)
+{
+	struct assessed *as = calloc(1, sizeof *as);
+	if (!as)
+		return svc_fail(e, SVC_INTERNAL, "INTERNAL", NULL, "服务器内部错误");
+	strbuf_init(&as->result, 4096);
+	enum svc_kind k = assess_household(db, pol, hid, programme, d, as, e);
+	if (!k) {
+		*determination = as->determination;
+		*benefit = as->benefit;
+	}
+	strbuf_release(&as->result);
+	free(as);
+	return k;
+}
+
 /* --- applications -------------------------------------------------------- */
 
 struct app;
@@ -866,8 +883,9 @@ enum svc_kind casework_act(struct db *db, const struct casework_env *env, const 
 		    db,
 		    "INSERT INTO decisions (application_id, household_id, region_code, programme, determination, "
 		    "monthly_benefit, effective_from, gradual_exit_until, assessed_on, result, trace, params, "
-		    "decided_by, decided_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-		    "$12, $13, $14, $14) RETURNING id",
+		    "decided_by, decided_at, created_at, verification_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+		    "$10, $11, $12, $13, $14, $14, (SELECT MAX(v.id) FROM verifications v WHERE v.application_id = $1 "
+		    "AND v.state = 'adopted')) RETURNING id",
 		    0, &st, &err);
 		if (rc)
 			goto fail;

@@ -20,6 +20,7 @@
 #include "authz.h"
 #include "core/calendar.h"
 #include "core/civil_date.h"
+#include "core/money.h"
 #include "core/policy.h"
 #include "core/strbuf.h"
 #include "svc.h"
@@ -77,6 +78,13 @@ struct application_action {
  * programme is SVC_RULE (NOT_ELIGIBLE). */
 enum svc_kind casework_act(struct db *db, const struct casework_env *env, const struct principal *actor, int64_t id,
 			   const struct application_action *req, struct svc_error *e);
+
+/* The household hid's stored data on day d assessed for programme as the
+ * approval would: *determination (a static code: dibao,
+ * dibao_gradual_exit, marginal, none, single_person, tekun) and *benefit
+ * (fen a month). SVC_RULE when the rules cannot run on it. */
+enum svc_kind casework_assess_brief(struct db *db, const struct policy *pol, int64_t hid, const char *programme,
+				    dd_date d, const char **determination, fen_t *benefit, struct svc_error *e);
 
 struct application_query {
 	const char *state;     /* "" = any */

@@ -34,6 +34,7 @@ EMBED(dd_schema_017, "schema/017_alert_actions.sql");
 EMBED(dd_schema_018, "schema/018_hotline.sql");
 EMBED(dd_schema_019, "schema/019_visits_care.sql");
 EMBED(dd_schema_020, "schema/020_statistics.sql");
+EMBED(dd_schema_021, "schema/021_verification.sql");
 
 static const struct store_migration migrations[] = {
     {1, "001_init", dd_schema_001, NULL},
@@ -56,6 +57,7 @@ static const struct store_migration migrations[] = {
     {18, "018_hotline", dd_schema_018, NULL},
     {19, "019_visits_care", dd_schema_019, "visits"},
     {20, "020_statistics", dd_schema_020, "stats_monthly"},
+    {21, "021_verification", dd_schema_021, "verification_sources"},
 };
 
 const struct store_migration *store_migrations(size_t *n)
