@@ -1084,22 +1084,28 @@ static dd_status load_targets(struct db *db, const struct principal *actor, int6
 	store_region_range(actor->scope, lo, hi);
 	struct db_stmt *st;
 	bool row = false;
-	dd_status rc = db_prepare_cached(
-	    db,
-	    "SELECT r.id, r.verification_id, p.id, r.request_no, p.id_number, r.region_code, r.state, r.source_code, "
-	    "s.items FROM verification_requests r JOIN verification_sources s ON s.code = r.source_code JOIN "
-	    "verifications v ON v.id = r.verification_id JOIN memberships m ON m.household_id = v.household_id AND "
-	    "m.from_date <= v.requested_on AND (m.to_date IS NULL OR m.to_date > v.requested_on) JOIN persons p ON "
-	    "p.id = m.person_id WHERE ((r.id = $1 AND $2 = 0) OR ($1 = 0 AND v.batch_id = $2 AND r.source_code = $3)) "
-	    "AND r.region_code >= $4 AND r.region_code < $5 AND v.state <> 'cancelled'",
-	    &st, err);
+#define TARGET_COLS                                                                                                    \
+	"SELECT r.id, r.verification_id, p.id, r.request_no, p.id_number, r.region_code, r.state, r.source_code, "     \
+	"s.items FROM verification_requests r JOIN verification_sources s ON s.code = r.source_code JOIN "             \
+	"verifications v ON v.id = r.verification_id JOIN memberships m ON m.household_id = v.household_id AND "       \
+	"m.from_date <= v.requested_on AND (m.to_date IS NULL OR m.to_date > v.requested_on) JOIN persons p ON p.id "  \
+	"= m.person_id "
+	/* two statements, so that each gets its own plan (the batch's through verifications_batch) */
+	dd_status rc = db_prepare_cached(db,
+					 batch_id > 0 ? TARGET_COLS "WHERE v.batch_id = $1 AND r.source_code = $2 AND "
+								    "r.region_code >= $3 AND r.region_code < $4 AND "
+								    "v.state <> 'cancelled'"
+						      : TARGET_COLS "WHERE r.id = $1 AND r.region_code >= $2 AND "
+								    "r.region_code < $3 AND v.state <> 'cancelled'",
+					 &st, err);
 	if (rc)
 		return rc;
-	db_bind_int64(st, 1, request_id);
-	db_bind_int64(st, 2, batch_id);
-	db_bind_str(st, 3, source ? source : "");
-	db_bind_str(st, 4, lo);
-	db_bind_str(st, 5, hi);
+	int k = 1;
+	db_bind_int64(st, k++, batch_id > 0 ? batch_id : request_id);
+	if (batch_id > 0)
+		db_bind_str(st, k++, source ? source : "");
+	db_bind_str(st, k++, lo);
+	db_bind_str(st, k, hi);
 	while (!(rc = db_step(st, &row, err)) && row) {
 		if (tg->n == tg->cap) {
 			size_t cap = tg->cap ? tg->cap * 2 : 64;
@@ -1203,19 +1209,37 @@ static dd_status insert_finding(struct db *db, const struct target *t, const str
 	return rc;
 }
 
-static int int64_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Marks every distinct request of tg answered, with one audit row each. */
-static dd_status mark_answered(struct db *db, const struct principal *actor, const struct targets *tg,
+static dd_status mark_answered(struct db *db, const struct principal *actor, const struct targets *tg, int64_t batch_id,
 			       const char *channel, const char *file_name, int64_t *answered, dd_error *err)
 {
 	char now[STORE_TIME_MAX];
 	store_now(now);
 	struct db_stmt *st;
+	*answered = 0;
+	if (batch_id > 0) {
+		/* every request of the batch to the source: one statement */
+		dd_status rc = db_prepare_cached(
+		    db,
+		    "UPDATE verification_requests SET state = 'answered', answered_at = $3, answer_channel = $4, "
+		    "answer_file = $5, answered_by = $6, version = version + 1 WHERE state = 'sent' AND source_code = "
+		    "$2 AND verification_id IN (SELECT v.id FROM verifications v WHERE v.batch_id = $1 AND v.state <> "
+		    "'cancelled')",
+		    &st, err);
+		if (rc)
+			return rc;
+		db_bind_int64(st, 1, batch_id);
+		db_bind_str(st, 2, tg->source);
+		db_bind_str(st, 3, now);
+		db_bind_str(st, 4, channel);
+		db_bind_str(st, 5, file_name);
+		db_bind_int64(st, 6, actor->id);
+		rc = db_run(st, err);
+		if (!rc)
+			*answered = db_changes(st);
+		db_finalize(st);
+		return rc;
+	}
 	dd_status rc =
 	    db_prepare_cached(db,
 			      "UPDATE verification_requests SET state = 'answered', answered_at = $2, "
@@ -1224,32 +1248,18 @@ static dd_status mark_answered(struct db *db, const struct principal *actor, con
 			      &st, err);
 	if (rc)
 		return rc;
-	/* requests in id order: tg is sorted by ID number, so collect and sort */
-	int64_t *ids = malloc((tg->n ? tg->n : 1) * sizeof *ids);
-	if (!ids) {
-		db_finalize(st);
-		return dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
-	}
-	size_t n = 0;
-	for (size_t i = 0; i < tg->n; i++)
-		ids[n++] = tg->t[i].request_id;
-	qsort(ids, n, sizeof *ids, int64_cmp);
-	*answered = 0;
-	for (size_t i = 0; !rc && i < n; i++) {
-		if (i && ids[i] == ids[i - 1])
-			continue;
-		db_reset(st);
-		db_bind_int64(st, 1, ids[i]);
+	/* one request: every target has the same request id */
+	if (tg->n) {
+		db_bind_int64(st, 1, tg->t[0].request_id);
 		db_bind_str(st, 2, now);
 		db_bind_str(st, 3, channel);
 		db_bind_str(st, 4, file_name);
 		db_bind_int64(st, 5, actor->id);
 		rc = db_run(st, err);
 		if (!rc)
-			*answered += db_changes(st);
+			*answered = db_changes(st);
 	}
 	db_finalize(st);
-	free(ids);
 	return rc;
 }
 
@@ -1339,7 +1349,7 @@ enum svc_kind verification_answer(struct db *db, const struct verification_env *
 			goto fail;
 	}
 	int64_t answered = 0;
-	rc = mark_answered(db, actor, &tg, "api", NULL, &answered, &err);
+	rc = mark_answered(db, actor, &tg, 0, "api", NULL, &answered, &err);
 	if (!rc)
 		rc = audit_answer(db, actor, &tg, request_id, 0, "api", (int64_t)n, 0, &err);
 	if (!rc)
@@ -1374,6 +1384,7 @@ struct answer_ctx {
 	int64_t rows, matched, rejected, findings;
 	struct strbuf *rejects; /* JSON array members */
 	bool *touched;		/* per target: a row matched it */
+	struct db_bulk *bulk;	/* the findings (verification_findings) */
 };
 
 static void trim_copy(const char *s, char *out, size_t cap)
@@ -1503,7 +1514,16 @@ static dd_status answer_record(void *ctx, uint64_t line, const struct csv_field 
 	if (it->kind == VITEM_NONE)
 		return DD_OK;
 	c->findings++;
-	return insert_finding(c->db, t, it, amount, quantity, period, note, err);
+	db_bulk_int64(c->bulk, t->request_id);
+	db_bulk_int64(c->bulk, t->verification_id);
+	db_bulk_int64(c->bulk, t->person_id);
+	db_bulk_str(c->bulk, t->region);
+	db_bulk_str(c->bulk, it->code);
+	db_bulk_int64(c->bulk, amount);
+	db_bulk_int64(c->bulk, quantity);
+	db_bulk_str(c->bulk, period ? period : "month");
+	db_bulk_str(c->bulk, note[0] ? note : NULL);
+	return db_bulk_row_end(c->bulk, err);
 }
 
 enum svc_kind verification_answer_file(struct db *db, const struct verification_env *env, const struct principal *actor,
@@ -1545,7 +1565,17 @@ enum svc_kind verification_answer_file(struct db *db, const struct verification_
 		rc = dd_fail(&err, DD_ENOMEM, "db", "内存不足 (out of memory)");
 		goto fail;
 	}
+	static const char *const cols[] = {"request_id", "verification_id", "person_id", "region_code", "item",
+					   "amount",	 "quantity",	    "period",	 "note"};
+	rc = db_bulk_begin(db, "verification_findings", cols, 9, &c.bulk, &err);
+	if (rc)
+		goto fail;
 	rc = tabular_read(data, len, answer_record, &c, NULL, &err);
+	if (!rc)
+		rc = db_bulk_finish(c.bulk, NULL, &err);
+	else
+		db_bulk_abort(c.bulk); /* the transaction is rolled back below */
+	c.bulk = NULL;
 	if (rc == DD_EINVAL || rc == DD_ELIMIT || (!rc && !c.header_seen)) {
 		if (!rc)
 			k = svc_fail(e, SVC_BAD_INPUT, "EMPTY_FILE", "file", "回复文件没有表头");
@@ -1556,7 +1586,7 @@ enum svc_kind verification_answer_file(struct db *db, const struct verification_
 	if (rc)
 		goto fail;
 	int64_t answered = 0;
-	rc = mark_answered(db, actor, &tg, "file", fname, &answered, &err);
+	rc = mark_answered(db, actor, &tg, batch_id, "file", fname, &answered, &err);
 	if (!rc)
 		rc = audit_answer(db, actor, &tg, request_id, batch_id, "file", c.findings, c.rejected, &err);
 	if (!rc)
@@ -2515,6 +2545,13 @@ enum svc_kind verification_batch_create(struct db *db, const struct verification
 	}
 	free(hm);
 	free(cands);
+	if (!rc && !made) {
+		strbuf_release(&skipped);
+		*id = 0;
+		return svc_rollback(
+		    db, svc_fail(e, SVC_RULE, "NOTHING_DUE", "region",
+				 "该乡镇（街道）待核对的 %" PRId64 " 户复核案件均缺少成年成员的核对授权书", skip));
+	}
 	if (!rc) {
 		rc = db_prepare_cached(
 		    db,
