@@ -845,15 +845,15 @@ static dd_status read_part(struct rd *r, unzFile uf, const char *name, enum part
 			if (r->rc)
 				rc = r->rc;
 			else
-				rc = dd_fail(
-				    r->err, DD_EINVAL, name,
-				    "%s：XML 格式错误，第 %lu 行第 %lu 列 (%s: malformed XML at line %lu, column %lu: "
-				    "%s)",
-				    name, (unsigned long)XML_GetCurrentLineNumber(r->xp),
-				    (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1, name,
-				    (unsigned long)XML_GetCurrentLineNumber(r->xp),
-				    (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1,
-				    XML_ErrorString(XML_GetErrorCode(r->xp)));
+				rc = dd_fail(r->err, DD_EINVAL, name,
+					     "%s：XML 格式错误（XML 文本第 %lu 行第 %lu 个字符）(%s: malformed XML at "
+					     "line %lu, column %lu: "
+					     "%s)",
+					     name, (unsigned long)XML_GetCurrentLineNumber(r->xp),
+					     (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1, name,
+					     (unsigned long)XML_GetCurrentLineNumber(r->xp),
+					     (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1,
+					     XML_ErrorString(XML_GetErrorCode(r->xp)));
 			break;
 		}
 		if (r->rc) {
