@@ -313,9 +313,14 @@ static void unescape_xstring(struct strbuf *t)
 	size_t w = 0;
 	for (size_t i = 0; i < t->len;) {
 		if (s[i] == '_' && i + 7 <= t->len && s[i + 1] == 'x' && s[i + 6] == '_') {
-			int a = hexval(s[i + 2]), b = hexval(s[i + 3]), c = hexval(s[i + 4]), d = hexval(s[i + 5]);
-			unsigned cp = (unsigned)(a << 12 | b << 8 | c << 4 | d);
-			if (a >= 0 && b >= 0 && c >= 0 && d >= 0 && cp != 0 && (cp < 0xD800 || cp > 0xDFFF)) {
+			unsigned cp = 0;
+			bool hex = true;
+			for (size_t k = 2; k < 6 && hex; k++) {
+				int h = hexval(s[i + k]);
+				hex = h >= 0;
+				cp = cp << 4 | (unsigned)(hex ? h : 0);
+			}
+			if (hex && cp != 0 && (cp < 0xD800 || cp > 0xDFFF)) {
 				if (cp < 0x80) {
 					s[w++] = (char)cp;
 				} else if (cp < 0x800) {

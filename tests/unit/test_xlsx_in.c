@@ -84,12 +84,13 @@ static const char rels_xml[] =
     "<Relationship Id=\"rId7\" Type=\"" REL_TYPE "worksheet\" Target=\"./worksheets/../worksheets/sheet2.xml\"/>"
     "</Relationships>";
 /* 0 户编号, 1 姓名, 2 rich "张三丰" (runs + a phonetic run), 3 "核查结论", 4 "有房产", 5 escapes */
-static const char sst_xml[] = "<sst xmlns=\"" NS_MAIN "\" count=\"6\" uniqueCount=\"6\">"
-			      "<si><t>户编号</t></si><si><t>姓名</t></si>"
-			      "<si><r><rPr><b/></rPr><t>张</t></r><r><t xml:space=\"preserve\">三丰</t></r>"
-			      "<rPh sb=\"0\" eb=\"1\"><t>ZHANG</t></rPh></si>"
-			      "<si><t>核查结论</t></si><si><t>有房产 &amp; 车</t></si>"
-			      "<si><t>第一行_x000D_\n第二行 _x005F_x0041_ _x00e9_ _xD800_ _x12_</t></si></sst>";
+static const char sst_xml[] =
+    "<sst xmlns=\"" NS_MAIN "\" count=\"6\" uniqueCount=\"6\">"
+    "<si><t>户编号</t></si><si><t>姓名</t></si>"
+    "<si><r><rPr><b/></rPr><t>张</t></r><r><t xml:space=\"preserve\">三丰</t></r>"
+    "<rPh sb=\"0\" eb=\"1\"><t>ZHANG</t></rPh></si>"
+    "<si><t>核查结论</t></si><si><t>有房产 &amp; 车</t></si>"
+    "<si><t>第一行_x000D_\n第二行 _x005F_x0041_ _x00e9_ _xD800_ _x12_ _xZZ00_ _x0_</t></si></sst>";
 static const char sheet2_xml[] =
     "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
     "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
@@ -112,7 +113,7 @@ static const char sheet1_xml[] = "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
 static const char sst_expected[] = "1:户编号|姓名||核查结论\n"
 				   "2:1234.50|张三丰||有房产 & 车|TRUE|1234.5x\n"
 				   "4:李四|0.1|#N/A|FALSE\n"
-				   "9:||王五\t|第一行\r\n第二行 _x0041_ é _xD800_ _x12_|_x0041_\n";
+				   "9:||王五\t|第一行\r\n第二行 _x0041_ é _xD800_ _x12_ _xZZ00_ _x0_|_x0041_\n";
 
 /* --- reading --- */
 
