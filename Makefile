@@ -106,6 +106,16 @@ $(BUILD)/fuzz/%: fuzz/%.c $(CORE_SRC) $(wildcard src/core/*.h) src/cli/default_p
 	@mkdir -p $(BUILD)/fuzz
 	clang $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Isrc $< $(CORE_SRC) src/cli/default_policy.S -o $@
 
+# Targets over service readers that need no store: those sources and their
+# libraries on top of core (an explicit rule, preferred to the pattern above).
+FUZZ_XLSX_SRC := src/service/xlsx_in.c src/service/tabular_in.c
+FUZZ_XLSX_PKGS := minizip expat
+$(BUILD)/fuzz/fuzz_xlsx_in: fuzz/fuzz_xlsx_in.c $(CORE_SRC) $(FUZZ_XLSX_SRC) $(wildcard src/core/*.h) \
+		src/service/xlsx_in.h src/service/tabular_in.h src/cli/default_policy.S
+	@mkdir -p $(BUILD)/fuzz
+	clang $(CSTD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined $$(pkg-config --cflags $(FUZZ_XLSX_PKGS)) -Isrc \
+	  $< $(CORE_SRC) $(FUZZ_XLSX_SRC) src/cli/default_policy.S -o $@ $$(pkg-config --libs $(FUZZ_XLSX_PKGS) zlib)
+
 fuzz: $(FUZZ_BIN)
 	@for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \

@@ -290,6 +290,57 @@ static void on_text(void *ud, const XML_Char *s, int len)
 		oom(r);
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Undoes the _xHHHH_ escapes of string texts (ST_Xstring: Excel writes a CR
+ * in a cell as _x000D_ and a literal "_x" sequence as _x005F_x…) in place;
+ * the result is never longer (7 bytes become at most 3). NUL and surrogate
+ * halves stay as written. */
+static void unescape_xstring(struct strbuf *t)
+{
+	if (!t->len)
+		return;
+	char *s = t->buf;
+	size_t w = 0;
+	for (size_t i = 0; i < t->len;) {
+		if (s[i] == '_' && i + 7 <= t->len && s[i + 1] == 'x' && s[i + 6] == '_') {
+			unsigned cp = 0;
+			bool hex = true;
+			for (size_t k = 2; k < 6 && hex; k++) {
+				int h = hexval(s[i + k]);
+				hex = h >= 0;
+				cp = cp << 4 | (unsigned)(hex ? h : 0);
+			}
+			if (hex && cp != 0 && (cp < 0xD800 || cp > 0xDFFF)) {
+				if (cp < 0x80) {
+					s[w++] = (char)cp;
+				} else if (cp < 0x800) {
+					s[w++] = (char)(0xC0 | cp >> 6);
+					s[w++] = (char)(0x80 | (cp & 0x3F));
+				} else {
+					s[w++] = (char)(0xE0 | cp >> 12);
+					s[w++] = (char)(0x80 | (cp >> 6 & 0x3F));
+					s[w++] = (char)(0x80 | (cp & 0x3F));
+				}
+				i += 7;
+				continue;
+			}
+		}
+		s[w++] = s[i++];
+	}
+	t->len = w;
+	s[w] = '\0';
+}
+
 /* --- workbook.xml, workbook.xml.rels --- */
 
 static void wb_start(struct rd *r, enum tag t, const char **atts)
@@ -403,6 +454,7 @@ static void sst_end(struct rd *r, enum tag t)
 		r->sst_len = l;
 		r->sst_cap = cap;
 	}
+	unescape_xstring(&r->text);
 	r->sst_off[r->n_sst] = r->sst_text.len;
 	r->sst_len[r->n_sst] = r->text.len;
 	strbuf_add(&r->sst_text, r->text.len ? r->text.buf : "", r->text.len);
@@ -555,6 +607,8 @@ static void cell_put(struct rd *r, const char *s, size_t n)
 static void cell_end(struct rd *r)
 {
 	const char *ty = r->type;
+	if (strcmp(ty, "inlineStr") == 0 || strcmp(ty, "str") == 0)
+		unescape_xstring(&r->text);
 	const char *v = r->text.len ? r->text.buf : "";
 	size_t n = r->text.len;
 	if (strcmp(ty, "n") == 0 || strcmp(ty, "str") == 0 || strcmp(ty, "e") == 0 || strcmp(ty, "d") == 0 ||
@@ -796,15 +850,15 @@ static dd_status read_part(struct rd *r, unzFile uf, const char *name, enum part
 			if (r->rc)
 				rc = r->rc;
 			else
-				rc = dd_fail(
-				    r->err, DD_EINVAL, name,
-				    "%s：XML 格式错误，第 %lu 行第 %lu 列 (%s: malformed XML at line %lu, column %lu: "
-				    "%s)",
-				    name, (unsigned long)XML_GetCurrentLineNumber(r->xp),
-				    (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1, name,
-				    (unsigned long)XML_GetCurrentLineNumber(r->xp),
-				    (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1,
-				    XML_ErrorString(XML_GetErrorCode(r->xp)));
+				rc = dd_fail(r->err, DD_EINVAL, name,
+					     "%s：XML 格式错误（XML 文本第 %lu 行第 %lu 个字符）(%s: malformed XML at "
+					     "line %lu, column %lu: "
+					     "%s)",
+					     name, (unsigned long)XML_GetCurrentLineNumber(r->xp),
+					     (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1, name,
+					     (unsigned long)XML_GetCurrentLineNumber(r->xp),
+					     (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1,
+					     XML_ErrorString(XML_GetErrorCode(r->xp)));
 			break;
 		}
 		if (r->rc) {

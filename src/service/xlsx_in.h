@@ -27,6 +27,8 @@
  *              a value other than 0/1 is an error
  *   n or none  the stored text exactly as written (e.g. "1234.5", "1E-3"):
  *              never converted through a double
+ * In string texts (s, inlineStr, str) the _xHHHH_ escapes Excel writes for
+ * control characters are undone (_x000D_ is a CR, _x005F_ a literal "_").
  * Formulas (<f>) are ignored: the cached value is what is read. Styles are
  * ignored (a date is its serial number, e.g. "45292").
  *

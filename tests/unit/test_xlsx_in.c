@@ -83,12 +83,14 @@ static const char rels_xml[] =
     "<Relationship Id=\"rId3\" Type=\"" REL_TYPE "sharedStrings\" Target=\"/xl/sharedStrings.xml\"/>"
     "<Relationship Id=\"rId7\" Type=\"" REL_TYPE "worksheet\" Target=\"./worksheets/../worksheets/sheet2.xml\"/>"
     "</Relationships>";
-/* 0 户编号, 1 姓名, 2 rich "张三丰" (runs + a phonetic run), 3 "核查结论", 4 "有房产" */
-static const char sst_xml[] = "<sst xmlns=\"" NS_MAIN "\" count=\"5\" uniqueCount=\"5\">"
-			      "<si><t>户编号</t></si><si><t>姓名</t></si>"
-			      "<si><r><rPr><b/></rPr><t>张</t></r><r><t xml:space=\"preserve\">三丰</t></r>"
-			      "<rPh sb=\"0\" eb=\"1\"><t>ZHANG</t></rPh></si>"
-			      "<si><t>核查结论</t></si><si><t>有房产 &amp; 车</t></si></sst>";
+/* 0 户编号, 1 姓名, 2 rich "张三丰" (runs + a phonetic run), 3 "核查结论", 4 "有房产", 5 escapes */
+static const char sst_xml[] =
+    "<sst xmlns=\"" NS_MAIN "\" count=\"6\" uniqueCount=\"6\">"
+    "<si><t>户编号</t></si><si><t>姓名</t></si>"
+    "<si><r><rPr><b/></rPr><t>张</t></r><r><t xml:space=\"preserve\">三丰</t></r>"
+    "<rPh sb=\"0\" eb=\"1\"><t>ZHANG</t></rPh></si>"
+    "<si><t>核查结论</t></si><si><t>有房产 &amp; 车</t></si>"
+    "<si><t>第一行_x000D_\n第二行 _x005F_x0041_ _x00e9_ _xD800_ _x12_ _xZZ00_ _x0_</t></si></sst>";
 static const char sheet2_xml[] =
     "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
     "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
@@ -102,7 +104,8 @@ static const char sheet2_xml[] =
     /* no r on the row nor on the cells: row 4, columns A, B, C */
     "<row><c t=\"inlineStr\"><is><r><t>李</t></r><r><t>四</t></r></is></c><c><v>0.1</v></c>"
     "<c t=\"e\"><v>#N/A</v></c><c t=\"b\"><v>0</v></c><c s=\"3\"/></row>"
-    "<row r=\"9\"><c r=\"C9\" t=\"inlineStr\"><is><t>王五</t></is></c></row>"
+    "<row r=\"9\"><c r=\"C9\" t=\"inlineStr\"><is><t>王五_x0009_</t></is></c><c r=\"D9\" t=\"s\"><v>5</v></c>"
+    "<c r=\"E9\"><v>_x0041_</v></c></row>"
     "</sheetData></worksheet>";
 static const char sheet1_xml[] = "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
 				 "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>说明页</t></is></c></row>"
@@ -110,7 +113,7 @@ static const char sheet1_xml[] = "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>"
 static const char sst_expected[] = "1:户编号|姓名||核查结论\n"
 				   "2:1234.50|张三丰||有房产 & 车|TRUE|1234.5x\n"
 				   "4:李四|0.1|#N/A|FALSE\n"
-				   "9:||王五\n";
+				   "9:||王五\t|第一行\r\n第二行 _x0041_ é _xD800_ _x12_ _xZZ00_ _x0_|_x0041_\n";
 
 /* --- reading --- */
 
@@ -297,10 +300,10 @@ static void malformed_inputs(void **state)
 	char buf[1024];
 	const char *s[] = {"xl/sharedStrings.xml", sst_xml, "xl/worksheets/sheet1.xml", NULL, NULL};
 	s[3] = sheet_only("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"
-			  "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c><c r=\"B3\" t=\"s\"><v>5</v></c></row>",
+			  "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c><c r=\"B3\" t=\"s\"><v>6</v></c></row>",
 			  buf, sizeof buf);
-	expect_fail(s, NULL, DD_EINVAL, "xl/worksheets/sheet1.xml 第 3 行 B 列：共享字符串序号 5 超出范围（共 5 条）",
-		    "shared string index 5 out of range");
+	expect_fail(s, NULL, DD_EINVAL, "xl/worksheets/sheet1.xml 第 3 行 B 列：共享字符串序号 6 超出范围（共 6 条）",
+		    "shared string index 6 out of range");
 	const char *no_sst[] = {"xl/worksheets/sheet1.xml",
 				sheet_only("<row r=\"2\"><c r=\"C2\" t=\"s\"><v>0</v></c></row>", buf, sizeof buf),
 				NULL};
