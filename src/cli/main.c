@@ -31,6 +31,7 @@ static const struct command {
     {"payroll", cmd_payroll, "发放：按区县生成月度发放名册 (payroll generate: monthly batches per county)"},
     {"match", cmd_match, "数据比对：其他部门数据与监测对象比对，生成预警 (match datasets, raise alerts)"},
     {"stats", cmd_stats, "月度统计：生成统计快照，输出统计表 (stats build|show)"},
+    {"verify", cmd_verify, "家庭经济状况核对：清除过期核对数据 (verify purge)"},
     {"monitor", cmd_monitor, "低收入人口监测：导入监测对象名册 (monitor register-import)"},
     {"serve", cmd_serve, "启动 HTTP API 服务 (run the HTTP API server)"},
 };
