@@ -298,8 +298,8 @@ describe('requests and answers', () => {
 	test('the bank answers by an XLSX with shared strings and numbers', async () => {
 		const file = xlsx([
 			['request_no', 'id_number', 'name', 'item', 'amount', 'note'],
-			[st.req.bank.request_no, SPOUSE, '钱配偶', 'financial', 32000.5, '定期存款'],
-			[st.req.bank.request_no, SPOUSE, '钱配偶', '存款', 17999.5, '活期'],
+			[st.req.bank.request_no, SPOUSE, '钱配偶', 'financial', 6000.5, '定期存款'],
+			[st.req.bank.request_no, SPOUSE, '钱配偶', '存款', 3999.5, '活期'],
 			[st.req.bank.request_no, HEAD, '钱户主', '金融资产（存款等）', 0, ''],
 		]);
 		const r = await upload(who.town1, `/api/v1/verification-requests/${st.req.bank.id}/answer-file?file_name=bank.xlsx`, file);
@@ -407,7 +407,7 @@ describe('the consolidated report', () => {
 		const spouse = rep.members.find((m) => m.person_id === st.persons[SPOUSE]);
 		assert.deepEqual(spouse.incomes, [], 'no income declared or reported');
 		const fin = rep.assets.find((a) => a.item === 'financial');
-		assert.deepEqual([fin.declared, fin.verified, fin.difference, fin.differs], ['0.00', '50000.00', '50000.00', true]);
+		assert.deepEqual([fin.declared, fin.verified, fin.difference, fin.differs], ['0.00', '10000.00', '10000.00', true]);
 		const veh = rep.assets.find((a) => a.item === 'vehicle');
 		assert.equal(veh.verified, null, 'the overdue source verified nothing: declared stands');
 		assert.equal(veh.differs, false);
@@ -427,23 +427,48 @@ describe('the consolidated report', () => {
 		assert.equal(r.status, 200, JSON.stringify(r.body));
 		assert.equal(r.body.state, 'adopted');
 		const rep = r.body.report;
-		const want = await post(who.town1, '/api/v1/assess', assessInput('1500.00', '50000.00', rep.built_on));
+		const want = await post(who.town1, '/api/v1/assess', assessInput('1500.00', '10000.00', rep.built_on));
 		assert.equal(rep.assessment_after.determination, want.body.determination);
 		assert.equal(rep.assessment_after.monthly_benefit, want.body.monthly_benefit);
 		assert.notDeepEqual(rep.assessment_after, rep.assessment_before, 'the verified figures change the result');
+		st.after = rep.assessment_after.determination;
+		st.afterBenefit = rep.assessment_after.monthly_benefit;
 		// the registry now holds the verified wage and deposits
 		const wage = sql(
 			db.target,
 			`SELECT amount || ':' || source FROM incomes WHERE person_id = ${st.persons[HEAD]} AND type = 'wage' AND to_month IS NULL`,
 		);
 		assert.equal(wage, '150000:verified');
-		assert.equal(sql(db.target, `SELECT SUM(amount) FROM assets WHERE household_id = ${st.household} AND kind = 'financial'`), '5000000');
+		assert.equal(sql(db.target, `SELECT SUM(amount) FROM assets WHERE household_id = ${st.household} AND kind = 'financial'`), '1000000');
 		// the case's own assessment uses them too
 		const app = await get(who.town1, `/api/v1/applications/${st.app}`);
 		assert.equal(app.status, 200);
+		assert.equal(app.body.assessment.determination, rep.assessment_after.determination);
+		assert.equal(app.body.assessment.monthly_benefit, rep.assessment_after.monthly_benefit);
 		const again = await post(who.town1, `/api/v1/verifications/${st.v.id}/adopt`, { version: r.body.version });
 		assert.equal(again.status, 422, 'adopted once');
 		assert.ok(auditIntact(db.target));
+	});
+
+	test('the decision made after adoption keeps the verification with it', async () => {
+		assert.equal(st.after, 'dibao', 'the verified household still qualifies, for less');
+		const step = async (as, action, extra = {}) => {
+			const cur = await get(who.county, `/api/v1/applications/${st.app}`);
+			const r = await post(as, `/api/v1/applications/${st.app}/actions`, { action, version: cur.body.version, ...extra });
+			assert.equal(r.status, 200, `${action}: ${JSON.stringify(r.body)}`);
+			return r;
+		};
+		await step(who.town1, 'accept');
+		await step(who.county, 'verify');
+		await step(who.village, 'investigate', { note: '入户调查情况属实' });
+		await step(who.town1, 'review');
+		await step(who.town1, 'publish_notice');
+		const at = new Date(Date.now() - 8 * 86400000).toISOString();
+		sql(db.target, `UPDATE case_history SET at = '${at}' WHERE application_id = ${st.app} AND action = 'publish_notice'`);
+		const r = await step(who.county, 'approve');
+		assert.equal(r.body.state, 'approved');
+		const row = sql(db.target, `SELECT verification_id || ':' || monthly_benefit FROM decisions WHERE application_id = ${st.app}`);
+		assert.equal(row, `${st.v.id}:${Math.round(Number(st.afterBenefit) * 100)}`);
 	});
 
 	test('the report exports as printable HTML and as XLSX', async () => {
