@@ -2888,3 +2888,63 @@ enum svc_kind verification_purge(struct db *db, const struct verification_env *e
 	*purged = (int64_t)n;
 	return SVC_OK;
 }
+
+/* --- the workbench ------------------------------------------------------------- */
+
+dd_status verification_workbench(struct db *db, const char *lo, const char *hi, const char *today, int64_t max,
+				 struct strbuf *out, dd_error *err)
+{
+	struct db_stmt *st;
+	bool row = false;
+	int64_t open = 0, overdue = 0;
+	dd_status rc =
+	    db_prepare_cached(db,
+			      "SELECT count(*) FROM verifications WHERE region_code >= $1 AND region_code < $2 "
+			      "AND (state = 'requested' OR state = 'reported')",
+			      &st, err);
+	if (rc)
+		return rc;
+	db_bind_str(st, 1, lo);
+	db_bind_str(st, 2, hi);
+	rc = db_step(st, &row, err);
+	if (!rc && row)
+		open = db_column_int64(st, 0);
+	db_finalize(st);
+	if (!rc)
+		rc = db_prepare_cached(db, "SELECT count(*)" OVERDUE_WHERE, &st, err);
+	if (rc)
+		return rc;
+	db_bind_str(st, 1, lo);
+	db_bind_str(st, 2, hi);
+	db_bind_str(st, 3, today);
+	rc = db_step(st, &row, err);
+	if (!rc && row)
+		overdue = db_column_int64(st, 0);
+	db_finalize(st);
+	if (!rc)
+		rc = db_prepare_cached(
+		    db,
+		    "SELECT r.id, r.verification_id, (SELECT s.name FROM verification_sources s WHERE "
+		    "s.code = r.source_code), r.request_no, r.due_date, r.region_code" OVERDUE_WHERE
+		    " ORDER BY r.due_date, r.id LIMIT $4",
+		    &st, err);
+	if (rc)
+		return rc;
+	db_bind_str(st, 1, lo);
+	db_bind_str(st, 2, hi);
+	db_bind_str(st, 3, today);
+	db_bind_int64(st, 4, max);
+	strbuf_addf(out, "{\"open\":%" PRId64 ",\"overdue\":%" PRId64 ",\"overdue_items\":[", open, overdue);
+	for (int n = 0; !(rc = db_step(st, &row, err)) && row; n++) {
+		strbuf_addf(out, "%s{\"id\":%" PRId64 ",\"verification_id\":%" PRId64, n ? "," : "",
+			    db_column_int64(st, 0), db_column_int64(st, 1));
+		strbuf_add_json_member_text(out, "source_name", db_column_text(st, 2, NULL));
+		strbuf_add_json_member_text(out, "request_no", db_column_text(st, 3, NULL));
+		strbuf_add_json_member_text(out, "due_date", db_column_text(st, 4, NULL));
+		strbuf_add_json_member_text(out, "region", db_column_text(st, 5, NULL));
+		strbuf_addc(out, '}');
+	}
+	db_finalize(st);
+	strbuf_adds(out, "]}");
+	return rc;
+}

@@ -171,4 +171,10 @@ enum svc_kind verification_batch_file(struct db *db, const struct verification_e
 enum svc_kind verification_purge(struct db *db, const struct verification_env *env, const struct principal *actor,
 				 int64_t *purged, struct svc_error *e);
 
+/* The workbench's verification block for the region range [lo, hi):
+ * {"open","overdue","overdue_items":[…at most max, earliest due first]};
+ * inside the caller's read transaction. */
+dd_status verification_workbench(struct db *db, const char *lo, const char *hi, const char *today, int64_t max,
+				 struct strbuf *out, dd_error *err) DD_MUST_CHECK;
+
 #endif

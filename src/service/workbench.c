@@ -8,6 +8,7 @@
 #include "core/casework.h"
 #include "core/money.h"
 #include "hotline.h"
+#include "verification.h"
 #include "reserve_fund.h"
 #include "store/db.h"
 #include "store/store.h"
@@ -267,6 +268,10 @@ enum svc_kind workbench_get(struct db *db, const struct principal *actor, dd_dat
 		store_now(now);
 		strbuf_adds(out, ",\"hotline\":");
 		rc = hotline_workbench(db, w.lo, w.hi, now, w.today, WORKBENCH_DUE_MAX, out, &w.err);
+	}
+	if (!rc && !authz_verification_view(actor, NULL)) { /* household economic verification */
+		strbuf_adds(out, ",\"verification\":");
+		rc = verification_workbench(db, w.lo, w.hi, w.today, WORKBENCH_DUE_MAX, out, &w.err);
 	}
 	enum svc_kind k = SVC_OK;
 	if (!rc) {

@@ -341,6 +341,12 @@ describe('requests and answers', () => {
 		assert.deepEqual(r.body.items.map((q) => q.id), [rid]);
 		assert.equal((await get(who.town2, '/api/v1/verification-requests/overdue')).body.total, 0, 'not another township');
 		assert.equal((await get(who.county, '/api/v1/verification-requests/overdue')).body.total, 1);
+		const w1 = await get(who.town1, '/api/v1/workbench');
+		assert.equal(w1.body.verification.overdue, 1);
+		assert.deepEqual(w1.body.verification.overdue_items.map((q) => q.id), [rid]);
+		assert.equal((await get(who.county, '/api/v1/workbench')).body.verification.overdue, 1);
+		assert.equal((await get(who.town2, '/api/v1/workbench')).body.verification.overdue, 0, 'not on another township');
+		assert.equal((await get(who.finance, '/api/v1/workbench')).body.verification, undefined, 'not for finance');
 		r = await get(who.town1, `/api/v1/verifications?overdue=true`);
 		assert.deepEqual(r.body.items.map((v) => v.id), [st.v.id]);
 		r = await post(who.town1, `/api/v1/verification-requests/${rid}/resend`, {});
