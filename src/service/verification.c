@@ -80,6 +80,12 @@ static dd_status load_sources(struct db *db, struct source *out, int *n, dd_erro
 	return rc;
 }
 
+/* The bit mask of every one of n sources. */
+static uint32_t all_sources(int n)
+{
+	return n >= 32 ? 0xffffffffu : (1u << n) - 1;
+}
+
 static const struct source *find_source(const struct source *s, int n, const char *code)
 {
 	for (int i = 0; code && i < n; i++)
@@ -356,7 +362,7 @@ enum svc_kind verification_authorisations(struct db *db, const struct verificati
 		db_finalize(st);
 	}
 	if (!rc) {
-		uint32_t all = nsrc >= 32 ? 0xffffffffu : (1u << nsrc) - 1;
+		uint32_t all = all_sources(nsrc);
 		strbuf_adds(out, "],\"adults\":[");
 		int a = 0;
 		for (int i = 0; i < hm->n; i++) {
@@ -659,7 +665,7 @@ enum svc_kind verification_start(struct db *db, const struct verification_env *e
 		want |= 1u << (s - src);
 	}
 	if (!n_sources)
-		want = nsrc >= 32 ? 0xffffffffu : (1u << nsrc) - 1;
+		want = all_sources(nsrc);
 
 	char region[REGION_TEXT_MAX] = "", state[32] = "", sig[REGION_TEXT_MAX];
 	int64_t hid = 0;
@@ -2454,7 +2460,7 @@ enum svc_kind verification_batch_create(struct db *db, const struct verification
 		rc = load_sources(db, src, &nsrc, &err);
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
-	uint32_t want = nsrc >= 32 ? 0xffffffffu : (1u << nsrc) - 1;
+	uint32_t want = all_sources(nsrc);
 	if ((k = check_deadlines(env, src, nsrc, want, sig, e)))
 		return svc_rollback(db, k);
 	/* the open review cases of the township without an open or adopted verification */

@@ -132,3 +132,22 @@ export function auditIntact(target) {
 	const r = spawnSync(DOUDI, ['audit', 'verify', '--db', target], { encoding: 'utf8' });
 	return r.status === 0;
 }
+
+// An 18-character ID number: the 17 digits given and their check character.
+export function idnum(seventeen) {
+	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+	let s = 0;
+	for (let i = 0; i < 17; i++) s += Number(seventeen[i]) * w[i];
+	return seventeen + '10X98765432'[s % 11];
+}
+
+// Creates an account as admin (a session from login) and logs it in.
+export async function makeUser(base, admin, username, role, region, password) {
+	const r = await call(base, 'POST', '/api/v1/users', {
+		body: { username, password, role, region, name: '测试' },
+		cookie: admin.cookie,
+		csrf: admin.csrf,
+	});
+	if (r.status !== 201) throw new Error(`creating ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+	return login(base, username, password);
+}

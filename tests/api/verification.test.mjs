@@ -13,33 +13,31 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN_PASSWORD, DOUDI, auditIntact, call, freshDb, init, login, sql, startServer } from './lib.mjs';
+import {
+	ADMIN_PASSWORD,
+	DOUDI,
+	auditIntact,
+	call,
+	freshDb,
+	idnum,
+	init,
+	login,
+	makeUser as makeUserAs,
+	sql,
+	startServer,
+} from './lib.mjs';
 
 const PW = 'Strong-Pass-123';
 let db, srv, base, tmp;
 const who = {};
 const st = {};
 
-function idnum(seventeen) {
-	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-	let s = 0;
-	for (let i = 0; i < 17; i++) s += Number(seventeen[i]) * w[i];
-	return seventeen + '10X98765432'[s % 11];
-}
 const HEAD = idnum('50015419700101031');
 const SPOUSE = idnum('50015419720202042');
 const CHILD = idnum('50015420180303053');
 const STRANGER = idnum('50015419800404064');
 
-async function makeUser(username, role, region) {
-	const r = await call(base, 'POST', '/api/v1/users', {
-		body: { username, password: PW, role, region, name: '测试' },
-		cookie: who.admin.cookie,
-		csrf: who.admin.csrf,
-	});
-	assert.equal(r.status, 201, JSON.stringify(r.body));
-	return login(base, username, PW);
-}
+const makeUser = (username, role, region) => makeUserAs(base, who.admin, username, role, region, PW);
 
 const get = (as, p) => call(base, 'GET', p, { cookie: as.cookie });
 const post = (as, p, body) => call(base, 'POST', p, { body, cookie: as.cookie, csrf: as.csrf });

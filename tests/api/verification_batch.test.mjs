@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN_PASSWORD, call, freshDb, init, login, sql, startServer } from './lib.mjs';
+import { ADMIN_PASSWORD, call, freshDb, idnum, init, login, makeUser, sql, startServer } from './lib.mjs';
 
 const PGBIN = process.env.PGBIN || '/usr/lib/postgresql/15/bin';
 const N = 5000;
@@ -22,12 +22,6 @@ const TOWN = '500154003';
 let db, srv, base, tmp, town, other;
 const batch = {};
 
-function idnum(seventeen) {
-	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-	let s = 0;
-	for (let i = 0; i < 17; i++) s += Number(seventeen[i]) * w[i];
-	return seventeen + '10X98765432'[s % 11];
-}
 // person k (1-based): a valid ID number, unique for k < 6,720,000 (birth
 // 1960-1979, a day of the year, a sequence number)
 function personIdNumber(k) {
@@ -99,19 +93,8 @@ before(async () => {
 	srv = await startServer(db.target, ['--ip-max-failures', '1000']);
 	base = srv.url;
 	const admin = await login(base, 'admin', ADMIN_PASSWORD);
-	for (const [u, region] of [
-		['vb_town', TOWN],
-		['vb_other', '500154001'],
-	]) {
-		const r = await call(base, 'POST', '/api/v1/users', {
-			body: { username: u, password: PW, role: 'township', region, name: '测试' },
-			cookie: admin.cookie,
-			csrf: admin.csrf,
-		});
-		assert.equal(r.status, 201, JSON.stringify(r.body));
-	}
-	town = await login(base, 'vb_town', PW);
-	other = await login(base, 'vb_other', PW);
+	town = await makeUser(base, admin, 'vb_town', 'township', TOWN, PW);
+	other = await makeUser(base, admin, 'vb_other', 'township', '500154001', PW);
 });
 
 after(async () => {
