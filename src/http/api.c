@@ -248,7 +248,10 @@ static void add_user(struct strbuf *b, const struct principal *u)
 	strbuf_add_json_string(b, u->username, strlen(u->username));
 	strbuf_adds(b, ",\"name\":");
 	strbuf_add_json_string(b, u->name, strlen(u->name));
-	strbuf_addf(b, ",\"role\":\"%s\",\"region\":\"%s\"}", role_name(u->role), u->region);
+	strbuf_addf(b, ",\"role\":\"%s\",\"region\":\"%s\"", role_name(u->role), u->region);
+	if (u->office[0])
+		strbuf_addf(b, ",\"office_code\":\"%s\"", u->office); /* office_code_valid: no escaping */
+	strbuf_addc(b, '}');
 }
 
 /* {"user":{…}, "id":…, "username":…, "name":…, "role":…, "region":…}: the
@@ -437,7 +440,9 @@ static void users_create(struct call *c)
 	if (!api_body_object(c, &o) || !api_member_string(c, o, "username", &req.username, NULL) ||
 	    !api_member_string(c, o, "password", &req.password, &req.password_len) ||
 	    !api_member_string(c, o, "role", &req.role, NULL) ||
-	    !api_member_string(c, o, "region", &req.region, NULL) || !api_member_string(c, o, "name", &req.name, NULL))
+	    !api_member_string(c, o, "region", &req.region, NULL) ||
+	    !api_member_string(c, o, "name", &req.name, NULL) ||
+	    !api_member_string(c, o, "office_code", &req.office, NULL))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
