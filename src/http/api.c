@@ -124,6 +124,12 @@ enum route_id {
 	R_HOTLINE_REVEAL,
 	R_HOTLINE_RETURN,
 	R_HOTLINE_REASSIGN,
+	R_REFERRALS_LIST,
+	R_REFERRALS_CREATE,
+	R_REFERRALS_GET,
+	R_REFERRALS_ACT,
+	R_REFERRAL_OFFICES_LIST,
+	R_REFERRAL_OFFICES_CREATE,
 	R_COUNT
 };
 
@@ -240,6 +246,12 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/hotline/orders/{id}/reveal", R_HOTLINE_REVEAL, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/hotline/orders/{id}/return", R_HOTLINE_RETURN, R_SESSION | R_CSRF},
     {HTTP_POST, "/api/v1/hotline/orders/{id}/reassign", R_HOTLINE_REASSIGN, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/referrals", R_REFERRALS_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/referrals", R_REFERRALS_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/referrals/{id}", R_REFERRALS_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/referrals/{id}/actions", R_REFERRALS_ACT, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/referral-offices", R_REFERRAL_OFFICES_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/referral-offices", R_REFERRAL_OFFICES_CREATE, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -578,6 +590,12 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_HOTLINE_REVEAL] = api_hotline_reveal,
     [R_HOTLINE_RETURN] = api_hotline_return,
     [R_HOTLINE_REASSIGN] = api_hotline_reassign,
+    [R_REFERRALS_LIST] = api_referrals_list,
+    [R_REFERRALS_CREATE] = api_referrals_create,
+    [R_REFERRALS_GET] = api_referrals_get,
+    [R_REFERRALS_ACT] = api_referrals_act,
+    [R_REFERRAL_OFFICES_LIST] = api_referral_offices_list,
+    [R_REFERRAL_OFFICES_CREATE] = api_referral_offices_create,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -592,6 +592,26 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 	store_now(now);
 	int64_t id = 0;
 	rc = db_begin(db, &err);
+	if (!rc && req->office) {
+		int64_t known = 0;
+		const char *sql = "SELECT count(*) FROM referral_offices WHERE code = $1 AND active = 1";
+		struct db_stmt *st;
+		bool row = false;
+		rc = db_prepare_cached(db, sql, &st, &err);
+		if (!rc) {
+			db_bind_str(st, 1, req->office);
+			rc = db_step(st, &row, &err);
+			if (!rc && row)
+				known = db_column_int64(st, 0);
+			db_finalize(st);
+		}
+		if (!rc && !known) {
+			sodium_memzero(hash, sizeof hash);
+			db_rollback(db);
+			return svc_fail(e, SVC_BAD_INPUT, "UNKNOWN_OFFICE", "office_code", "部门 %s 不存在或已停用",
+					req->office);
+		}
+	}
 	if (!rc) {
 		struct db_stmt *st;
 		bool row = false;
@@ -621,25 +641,6 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 		}
 	}
 	sodium_memzero(hash, sizeof hash);
-	if (!rc && req->office) {
-		int64_t known = 0;
-		const char *sql = "SELECT count(*) FROM referral_offices WHERE code = $1 AND active = 1";
-		struct db_stmt *st;
-		bool row = false;
-		rc = db_prepare_cached(db, sql, &st, &err);
-		if (!rc) {
-			db_bind_str(st, 1, req->office);
-			rc = db_step(st, &row, &err);
-			if (!rc && row)
-				known = db_column_int64(st, 0);
-			db_finalize(st);
-		}
-		if (!rc && !known) {
-			db_rollback(db);
-			return svc_fail(e, SVC_BAD_INPUT, "UNKNOWN_OFFICE", "office_code", "部门 %s 不存在或已停用",
-					req->office);
-		}
-	}
 	if (rc && db_last_fault(db) == DB_FAULT_UNIQUE) {
 		db_rollback(db);
 		return svc_fail(e, SVC_CONFLICT, "USERNAME_TAKEN", "username", "用户名已被使用");

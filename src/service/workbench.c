@@ -8,6 +8,7 @@
 #include "core/casework.h"
 #include "core/money.h"
 #include "hotline.h"
+#include "referral.h"
 #include "reserve_fund.h"
 #include "store/db.h"
 #include "store/store.h"
@@ -267,6 +268,11 @@ enum svc_kind workbench_get(struct db *db, const struct principal *actor, dd_dat
 		store_now(now);
 		strbuf_adds(out, ",\"hotline\":");
 		rc = hotline_workbench(db, w.lo, w.hi, now, w.today, WORKBENCH_DUE_MAX, out, &w.err);
+	}
+	if (!rc) { /* referrals: those sent from the scope, or to a department user's office */
+		strbuf_adds(out, ",\"referrals\":");
+		rc = referral_workbench(db, w.lo, w.hi, actor->role == ROLE_DEPARTMENT ? actor->office : NULL, w.today,
+					WORKBENCH_DUE_MAX, out, &w.err);
 	}
 	enum svc_kind k = SVC_OK;
 	if (!rc) {

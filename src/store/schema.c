@@ -35,6 +35,7 @@ EMBED(dd_schema_018, "schema/018_hotline.sql");
 EMBED(dd_schema_019, "schema/019_visits_care.sql");
 EMBED(dd_schema_020, "schema/020_statistics.sql");
 EMBED(dd_schema_022, "schema/022_department_users.sql");
+EMBED(dd_schema_023, "schema/023_referrals.sql");
 
 static const struct store_migration migrations[] = {
     {1, "001_init", dd_schema_001, NULL, false},
@@ -58,6 +59,7 @@ static const struct store_migration migrations[] = {
     {19, "019_visits_care", dd_schema_019, "visits", false},
     {20, "020_statistics", dd_schema_020, "stats_monthly", false},
     {22, "022_department_users", dd_schema_022, "referral_offices", true},
+    {23, "023_referrals", dd_schema_023, NULL, false},
 };
 
 const struct store_migration *store_migrations(size_t *n)
