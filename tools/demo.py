@@ -59,9 +59,23 @@ USERS = [("admin", "admin", "000000", "系统管理员")] + [
 ] + [("township%02d" % (i + 1), "township", "%s%03d" % (COUNTY, i + 1), TOWNSHIPS[i] + "经办人")
      for i in range(len(TOWNSHIPS))] + [
     ("village", "village", COUNTY + "001001", "村（社区）协理员"),
+    ("yibao", "department", COUNTY, "区医保局经办人"),
+    ("jiaowei", "department", COUNTY, "区教委经办人"),
 ]
+# the receiving offices of referrals (转办转介) in the demo county, and the
+# office of each department login
+OFFICES = [
+    ("kz-yb", "开州区医疗保障局", "medical", 5),
+    ("kz-jw", "开州区教育委员会", "education", None),
+    ("kz-zj", "开州区住房和城乡建设委员会", "housing", None),
+    ("kz-rs", "开州区人力资源和社会保障局", "employment", None),
+    ("kz-cl", "开州区残疾人联合会", "disability", None),
+    ("kz-cs", "开州区慈善会", "charity", 15),
+]
+USER_OFFICE = {"yibao": "kz-yb", "jiaowei": "kz-jw"}
 ROLE_TEXT = {"admin": "系统管理员", "city": "市级", "county": "区县审批", "finance": "财政",
-             "auditor": "审计", "township": "乡镇（街道）经办", "village": "村（社区）协理"}
+             "auditor": "审计", "township": "乡镇（街道）经办", "village": "村（社区）协理",
+             "department": "部门经办（转介）"}
 
 
 def print_logins(password, url):
@@ -328,8 +342,14 @@ def build(args):
     def on(day, fn):
         plan.setdefault(day, []).append(fn)
 
-    on(first, lambda s: [s.call("POST", "/api/v1/users", {"username": u, "password": PASSWORD, "role": role,
-                                                           "region": region, "name": name}, "admin")
+    on(first, lambda s: [s.call("POST", "/api/v1/referral-offices",
+                                dict({"code": c, "name": n, "kind": k, "region": COUNTY},
+                                     **({"reply_workdays": d} if d else {})), "admin")
+                         for c, n, k, d in OFFICES])
+    on(first, lambda s: [s.call("POST", "/api/v1/users", dict({"username": u, "password": PASSWORD, "role": role,
+                                                                "region": region, "name": name},
+                                                               **({"office_code": USER_OFFICE[u]}
+                                                                  if u in USER_OFFICE else {})), "admin")
                          for u, role, region, name in USERS if u != "admin"])
     for day, who, t, entry in FUND:
         actor = "township%02d" % t if who == "township" else who
