@@ -135,8 +135,8 @@ int cmd_user(int argc, char **argv)
 		print_svc_error(&e);
 		code = exit_for(k);
 	} else {
-		printf("已创建账户 (created account) %s: %s %s\n", created.username, role_name(created.role),
-		       created.region);
+		printf("已创建账户 (created account) %s: %s %s%s%s\n", created.username, role_name(created.role),
+		       created.region, created.office[0] ? " " : "", created.office);
 	}
 	db_close(db);
 	sodium_memzero(pw, pw_n);
