@@ -420,6 +420,33 @@ def build(args):
     for day, t, programme in ONLINE:
         on(day, lambda s, t=t, p=programme: online_application(s, people, t, p))
 
+    # 转办转介: two 12345 calls of township01 referred to the medical insurance bureau and the
+    # education committee; the first answered and closed, the second still waiting (overdue)
+    refs = {}
+
+    def hotline_call(s, desc):
+        _, o = s.call("POST", "/api/v1/hotline/orders", {
+            "caller_name": "周来电", "caller_phone": "13800138000", "region": COUNTY + "001",
+            "category": "temporary", "description": desc}, "county")
+        return o["id"]
+
+    def refer(s, key, desc, office, reason):
+        oid = hotline_call(s, desc)
+        _, r = s.call("POST", "/api/v1/referrals", {"hotline_order_id": oid, "office_code": office,
+                                                    "reason": reason}, "township01")
+        refs[key] = r["id"]
+
+    def step(s, key, who, body):
+        _, r = s.call("GET", "/api/v1/referrals/%d" % refs[key], None, who)
+        s.call("POST", "/api/v1/referrals/%d/actions" % refs[key], dict(body, version=r["version"]), who)
+
+    on(-30, lambda s: refer(s, "a", "母亲住院治疗，自付费用高", "kz-yb", "住院自付费用约两万元，请求医疗救助"))
+    on(-29, lambda s: step(s, "a", "yibao", {"action": "accept"}))
+    on(-25, lambda s: step(s, "a", "yibao", {"action": "answer", "answer": "已按医疗救助政策核报住院自付费用",
+                                              "outcome": "assisted", "amount": "8600.00"}))
+    on(-24, lambda s: step(s, "a", "township01", {"action": "close", "note": "已电话告知来电人"}))
+    on(-20, lambda s: refer(s, "b", "孩子上学费用困难", "kz-jw", "子女就读高中，请求教育资助"))
+
     # this month's payroll of the county, generated and checked (the 发放管理 pages are not empty)
     payroll_batches = []
     on(0, lambda s: payroll_batches.extend(payroll_month(s)))
