@@ -135,6 +135,25 @@ describe('offices and department users', () => {
 		assert.equal(me.body.office_code, 'kz-yb');
 	});
 
+	test('an account does not change into or out of the department role', async () => {
+		const u = await call(base, 'GET', '/api/v1/users?q=rf_', { cookie: who.admin.cookie });
+		const id = (name) => u.body.items.find((x) => x.username === name).id;
+		assert.equal(u.body.items.find((x) => x.username === 'rf_yb').office_code, 'kz-yb');
+		for (const [name, role] of [
+			['rf_town2', 'department'],
+			['rf_yb', 'county'],
+		]) {
+			const r = await call(base, 'PATCH', `/api/v1/users/${id(name)}`, {
+				body: { role },
+				cookie: who.admin.cookie,
+				csrf: who.admin.csrf,
+			});
+			assert.equal(r.status, 400, JSON.stringify(r.body));
+			assert.equal(r.body.error.code, 'ROLE_CHANGE_NOT_ALLOWED');
+			assert.equal(r.body.error.field, 'role');
+		}
+	});
+
 	test('a department user sees no registry, cases, work orders or statistics', async () => {
 		await hotlineOrder();
 		for (const p of ['/api/v1/households', '/api/v1/hotline/orders', '/api/v1/applications']) {
