@@ -114,6 +114,7 @@ test('an overdue referral is on the office workbench', async () => {
 	await op.waitForURL(/\/workbench$/);
 	await op.locator('[data-test=referrals]').waitFor();
 	assert.match(await op.locator('[data-test=referrals]').innerText(), /其中逾期未答复\s*1\s*件[\s\S]*开州区医疗保障局[\s\S]*答复逾期/);
+	await screenshot(op, 'referral-workbench-office');
 	assertClean(op);
 	await op.closeAll();
 });
