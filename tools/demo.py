@@ -59,9 +59,23 @@ USERS = [("admin", "admin", "000000", "系统管理员")] + [
 ] + [("township%02d" % (i + 1), "township", "%s%03d" % (COUNTY, i + 1), TOWNSHIPS[i] + "经办人")
      for i in range(len(TOWNSHIPS))] + [
     ("village", "village", COUNTY + "001001", "村（社区）协理员"),
+    ("yibao", "department", COUNTY, "区医保局经办人"),
+    ("jiaowei", "department", COUNTY, "区教委经办人"),
 ]
+# the receiving offices of referrals (转办转介) in the demo county, and the
+# office of each department login
+OFFICES = [
+    ("kz-yb", "开州区医疗保障局", "medical", 5),
+    ("kz-jw", "开州区教育委员会", "education", None),
+    ("kz-zj", "开州区住房和城乡建设委员会", "housing", None),
+    ("kz-rs", "开州区人力资源和社会保障局", "employment", None),
+    ("kz-cl", "开州区残疾人联合会", "disability", None),
+    ("kz-cs", "开州区慈善会", "charity", 15),
+]
+USER_OFFICE = {"yibao": "kz-yb", "jiaowei": "kz-jw"}
 ROLE_TEXT = {"admin": "系统管理员", "city": "市级", "county": "区县审批", "finance": "财政",
-             "auditor": "审计", "township": "乡镇（街道）经办", "village": "村（社区）协理"}
+             "auditor": "审计", "township": "乡镇（街道）经办", "village": "村（社区）协理",
+             "department": "部门经办（转介）"}
 
 
 def print_logins(password, url):
@@ -328,8 +342,14 @@ def build(args):
     def on(day, fn):
         plan.setdefault(day, []).append(fn)
 
-    on(first, lambda s: [s.call("POST", "/api/v1/users", {"username": u, "password": PASSWORD, "role": role,
-                                                           "region": region, "name": name}, "admin")
+    on(first, lambda s: [s.call("POST", "/api/v1/referral-offices",
+                                dict({"code": c, "name": n, "kind": k, "region": COUNTY},
+                                     **({"reply_workdays": d} if d else {})), "admin")
+                         for c, n, k, d in OFFICES])
+    on(first, lambda s: [s.call("POST", "/api/v1/users", dict({"username": u, "password": PASSWORD, "role": role,
+                                                                "region": region, "name": name},
+                                                               **({"office_code": USER_OFFICE[u]}
+                                                                  if u in USER_OFFICE else {})), "admin")
                          for u, role, region, name in USERS if u != "admin"])
     for day, who, t, entry in FUND:
         actor = "township%02d" % t if who == "township" else who
@@ -399,6 +419,33 @@ def build(args):
 
     for day, t, programme in ONLINE:
         on(day, lambda s, t=t, p=programme: online_application(s, people, t, p))
+
+    # 转办转介: two 12345 calls of township01 referred to the medical insurance bureau and the
+    # education committee; the first answered and closed, the second still waiting (overdue)
+    refs = {}
+
+    def hotline_call(s, desc):
+        _, o = s.call("POST", "/api/v1/hotline/orders", {
+            "caller_name": "周来电", "caller_phone": "13800138000", "region": COUNTY + "001",
+            "category": "temporary", "description": desc}, "county")
+        return o["id"]
+
+    def refer(s, key, desc, office, reason):
+        oid = hotline_call(s, desc)
+        _, r = s.call("POST", "/api/v1/referrals", {"hotline_order_id": oid, "office_code": office,
+                                                    "reason": reason}, "township01")
+        refs[key] = r["id"]
+
+    def step(s, key, who, body):
+        _, r = s.call("GET", "/api/v1/referrals/%d" % refs[key], None, who)
+        s.call("POST", "/api/v1/referrals/%d/actions" % refs[key], dict(body, version=r["version"]), who)
+
+    on(-30, lambda s: refer(s, "a", "母亲住院治疗，自付费用高", "kz-yb", "住院自付费用约两万元，请求医疗救助"))
+    on(-29, lambda s: step(s, "a", "yibao", {"action": "accept"}))
+    on(-25, lambda s: step(s, "a", "yibao", {"action": "answer", "answer": "已按医疗救助政策核报住院自付费用",
+                                              "outcome": "assisted", "amount": "8600.00"}))
+    on(-24, lambda s: step(s, "a", "township01", {"action": "close", "note": "已电话告知来电人"}))
+    on(-20, lambda s: refer(s, "b", "孩子上学费用困难", "kz-jw", "子女就读高中，请求教育资助"))
 
     # this month's payroll of the county, generated and checked (the 发放管理 pages are not empty)
     payroll_batches = []

@@ -15,11 +15,12 @@
 
 static void user_usage(void)
 {
-	fprintf(stderr,
-		"用法 (usage): doudi user add [--db PATH|postgresql://…] --as ACTOR --username NAME --role ROLE\n"
-		"                            --region CODE [--name 姓名] --password-file FILE|-\n"
-		"  以 ACTOR 账户的权限创建账户：系统管理员可建任何角色；区县账户只能在本辖区内建村（居）、\n"
-		"  乡镇（街道）、区县角色。(creates an account with ACTOR's rights, the same rules as the API)\n");
+	fprintf(
+	    stderr,
+	    "用法 (usage): doudi user add [--db PATH|postgresql://…] --as ACTOR --username NAME --role ROLE\n"
+	    "                            --region CODE [--name 姓名] [--office OFFICE_CODE] --password-file FILE|-\n"
+	    "  以 ACTOR 账户的权限创建账户：系统管理员可建任何角色；区县账户只能在本辖区内建村（居）、\n"
+	    "  乡镇（街道）、区县角色。(creates an account with ACTOR's rights, the same rules as the API)\n");
 }
 
 static int exit_for(enum svc_kind k)
@@ -85,6 +86,8 @@ int cmd_user(int argc, char **argv)
 			req.region = v;
 		else if (strcmp(a, "--name") == 0)
 			req.name = v;
+		else if (strcmp(a, "--office") == 0)
+			req.office = v;
 		else if (strcmp(a, "--password-file") == 0)
 			pw_src = v;
 		else {
@@ -132,8 +135,8 @@ int cmd_user(int argc, char **argv)
 		print_svc_error(&e);
 		code = exit_for(k);
 	} else {
-		printf("已创建账户 (created account) %s: %s %s\n", created.username, role_name(created.role),
-		       created.region);
+		printf("已创建账户 (created account) %s: %s %s%s%s\n", created.username, role_name(created.role),
+		       created.region, created.office[0] ? " " : "", created.office);
 	}
 	db_close(db);
 	sodium_memzero(pw, pw_n);

@@ -143,6 +143,12 @@ enum route_id {
 	R_VER_BATCH_GET,
 	R_VER_BATCH_FILE,
 	R_VER_BATCH_ANSWERS,
+	R_REFERRALS_LIST,
+	R_REFERRALS_CREATE,
+	R_REFERRALS_GET,
+	R_REFERRALS_ACT,
+	R_REFERRAL_OFFICES_LIST,
+	R_REFERRAL_OFFICES_CREATE,
 	R_COUNT
 };
 
@@ -278,6 +284,12 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/verification-batches/{id}", R_VER_BATCH_GET, R_SESSION},
     {HTTP_GET, "/api/v1/verification-batches/{id}/request-file", R_VER_BATCH_FILE, R_SESSION},
     {HTTP_POST, "/api/v1/verification-batches/{id}/answers", R_VER_BATCH_ANSWERS, R_SESSION | R_CSRF | R_FILE},
+    {HTTP_GET, "/api/v1/referrals", R_REFERRALS_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/referrals", R_REFERRALS_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/referrals/{id}", R_REFERRALS_GET, R_SESSION},
+    {HTTP_POST, "/api/v1/referrals/{id}/actions", R_REFERRALS_ACT, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/referral-offices", R_REFERRAL_OFFICES_LIST, R_SESSION},
+    {HTTP_POST, "/api/v1/referral-offices", R_REFERRAL_OFFICES_CREATE, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -286,7 +298,10 @@ static void add_user(struct strbuf *b, const struct principal *u)
 	strbuf_add_json_string(b, u->username, strlen(u->username));
 	strbuf_adds(b, ",\"name\":");
 	strbuf_add_json_string(b, u->name, strlen(u->name));
-	strbuf_addf(b, ",\"role\":\"%s\",\"region\":\"%s\"}", role_name(u->role), u->region);
+	strbuf_addf(b, ",\"role\":\"%s\",\"region\":\"%s\"", role_name(u->role), u->region);
+	if (u->office[0])
+		strbuf_addf(b, ",\"office_code\":\"%s\"", u->office); /* office_code_valid: no escaping */
+	strbuf_addc(b, '}');
 }
 
 /* {"user":{…}, "id":…, "username":…, "name":…, "role":…, "region":…}: the
@@ -475,7 +490,9 @@ static void users_create(struct call *c)
 	if (!api_body_object(c, &o) || !api_member_string(c, o, "username", &req.username, NULL) ||
 	    !api_member_string(c, o, "password", &req.password, &req.password_len) ||
 	    !api_member_string(c, o, "role", &req.role, NULL) ||
-	    !api_member_string(c, o, "region", &req.region, NULL) || !api_member_string(c, o, "name", &req.name, NULL))
+	    !api_member_string(c, o, "region", &req.region, NULL) ||
+	    !api_member_string(c, o, "name", &req.name, NULL) ||
+	    !api_member_string(c, o, "office_code", &req.office, NULL))
 		return;
 	struct svc_error e;
 	svc_error_clear(&e);
@@ -630,6 +647,12 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_VER_BATCH_GET] = api_verification_batch_get,
     [R_VER_BATCH_FILE] = api_verification_batch_file,
     [R_VER_BATCH_ANSWERS] = api_verification_batch_answers,
+    [R_REFERRALS_LIST] = api_referrals_list,
+    [R_REFERRALS_CREATE] = api_referrals_create,
+    [R_REFERRALS_GET] = api_referrals_get,
+    [R_REFERRALS_ACT] = api_referrals_act,
+    [R_REFERRAL_OFFICES_LIST] = api_referral_offices_list,
+    [R_REFERRAL_OFFICES_CREATE] = api_referral_offices_create,
 };
 
 bool api_route_slow(enum http_method method, const char *path)

@@ -176,6 +176,14 @@ void api_care_replace(struct call *c);
 void api_centralised_list(struct call *c);
 void api_centralised_create(struct call *c);
 void api_centralised_close(struct call *c);
+/* api_referrals.c: referrals between departments (issue 9) */
+void api_referrals_list(struct call *c);
+void api_referrals_create(struct call *c);
+void api_referrals_get(struct call *c);
+void api_referrals_act(struct call *c);
+void api_referral_offices_list(struct call *c);
+void api_referral_offices_create(struct call *c);
+
 /* api_hotline.c: the 12345 hotline work orders (issue 8) */
 void api_hotline_list(struct call *c);
 void api_hotline_create(struct call *c);

@@ -115,7 +115,9 @@ static dd_status user_by_name(struct db *db, const char *username, struct princi
 	bool row = false;
 	*found = false;
 	dd_status rc = db_prepare_cached(
-	    db, "SELECT id, username, name, password_hash, role, region_code, active FROM users WHERE username = $1",
+	    db,
+	    "SELECT id, username, name, password_hash, role, region_code, active, office_code FROM users "
+	    "WHERE username = $1",
 	    &st, err);
 	if (rc)
 		return rc;
@@ -131,6 +133,7 @@ static dd_status user_by_name(struct db *db, const char *username, struct princi
 		u->role = role_parse(db_column_text(st, 4, NULL));
 		*found = principal_set_region(u, db_column_text(st, 5, NULL)) && u->role != ROLE_NONE;
 		*active = db_column_int64(st, 6) == 1;
+		snprintf(u->office, sizeof u->office, "%s", (s = db_column_text(st, 7, NULL)) ? s : "");
 	}
 	db_finalize(st);
 	return rc;
@@ -448,12 +451,12 @@ enum svc_kind accounts_session(struct db *db, const struct accounts_policy *pol,
 	struct db_stmt *st;
 	bool row = false, found = false, active = false;
 	char last_seen[STORE_TIME_MAX] = "";
-	dd_status rc =
-	    db_prepare_cached(db,
-			      "SELECT s.csrf_hash, s.last_seen_at, s.expires_at, u.id, u.username, u.name, "
-			      "u.role, u.region_code, u.active FROM sessions s JOIN users u ON u.id = s.user_id "
-			      "WHERE s.token_hash = $1",
-			      &st, &err);
+	dd_status rc = db_prepare_cached(
+	    db,
+	    "SELECT s.csrf_hash, s.last_seen_at, s.expires_at, u.id, u.username, u.name, "
+	    "u.role, u.region_code, u.active, u.office_code FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "WHERE s.token_hash = $1",
+	    &st, &err);
 	if (rc)
 		return svc_store_fail(e, db, rc, &err);
 	db_bind_str(st, 1, out->token_hash);
@@ -470,6 +473,7 @@ enum svc_kind accounts_session(struct db *db, const struct accounts_policy *pol,
 		u->role = role_parse(db_column_text(st, 6, NULL));
 		found = principal_set_region(u, db_column_text(st, 7, NULL)) && u->role != ROLE_NONE;
 		active = db_column_int64(st, 8) == 1;
+		snprintf(u->office, sizeof u->office, "%s", (s = db_column_text(st, 9, NULL)) ? s : "");
 	}
 	db_finalize(st);
 	if (rc)
@@ -520,6 +524,20 @@ enum svc_kind accounts_logout(struct db *db, const struct session *s, const char
 	return SVC_OK;
 }
 
+bool office_code_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > OFFICE_CODE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
 enum svc_kind accounts_create(struct db *db, const struct principal *actor, const struct account_new *req,
 			      struct principal *created, struct svc_error *e)
 {
@@ -535,8 +553,18 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "role", "缺少角色");
 	enum role role = role_parse(req->role);
 	if (role == ROLE_NONE)
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_ROLE", "role",
-				"角色无效，应为 village、township、county、finance、city、auditor 或 admin");
+		return svc_fail(
+		    e, SVC_BAD_INPUT, "BAD_ROLE", "role",
+		    "角色无效，应为 village、township、county、finance、city、auditor、admin 或 department");
+	if (role == ROLE_DEPARTMENT && (!req->office || !*req->office))
+		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "office_code",
+				"部门经办人账户须指定所属部门（office_code）");
+	if (role != ROLE_DEPARTMENT && req->office)
+		return svc_fail(e, SVC_BAD_INPUT, "OFFICE_NOT_ALLOWED", "office_code",
+				"只有部门经办人账户属于某个部门");
+	if (req->office && !office_code_valid(req->office))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_OFFICE_CODE", "office_code",
+				"部门代码应为 1-%d 个字母、数字、连字符或下划线", OFFICE_CODE_MAX);
 	if (!req->region)
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "region", "缺少地区代码");
 	size_t rn = strlen(req->region);
@@ -564,14 +592,34 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 	store_now(now);
 	int64_t id = 0;
 	rc = db_begin(db, &err);
+	if (!rc && req->office) {
+		int64_t known = 0;
+		const char *sql = "SELECT count(*) FROM referral_offices WHERE code = $1 AND active = 1";
+		struct db_stmt *st;
+		bool row = false;
+		rc = db_prepare_cached(db, sql, &st, &err);
+		if (!rc) {
+			db_bind_str(st, 1, req->office);
+			rc = db_step(st, &row, &err);
+			if (!rc && row)
+				known = db_column_int64(st, 0);
+			db_finalize(st);
+		}
+		if (!rc && !known) {
+			sodium_memzero(hash, sizeof hash);
+			db_rollback(db);
+			return svc_fail(e, SVC_BAD_INPUT, "UNKNOWN_OFFICE", "office_code", "部门 %s 不存在或已停用",
+					req->office);
+		}
+	}
 	if (!rc) {
 		struct db_stmt *st;
 		bool row = false;
 		rc = db_prepare_cached(
 		    db,
 		    "INSERT INTO users (username, name, password_hash, role, region_code, "
-		    "password_changed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, "
-		    "$6) RETURNING id",
+		    "password_changed_at, created_at, updated_at, office_code) VALUES ($1, $2, $3, $4, $5, $6, $6, "
+		    "$6, $7) RETURNING id",
 		    &st, &err);
 		if (!rc) {
 			db_bind_str(st, 1, req->username);
@@ -580,6 +628,10 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 			db_bind_str(st, 4, role_name(role));
 			db_bind_str(st, 5, req->region);
 			db_bind_str(st, 6, now);
+			if (req->office)
+				db_bind_str(st, 7, req->office);
+			else
+				db_bind_null(st, 7);
 			rc = db_step(st, &row, &err);
 			if (!rc && row)
 				id = db_column_int64(st, 0);
@@ -598,7 +650,10 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 		strbuf_init(&d, 128);
 		strbuf_adds(&d, "{\"username\":");
 		strbuf_add_json_string(&d, req->username, strlen(req->username));
-		strbuf_addf(&d, ",\"role\":\"%s\",\"region\":\"%s\"}", role_name(role), req->region);
+		strbuf_addf(&d, ",\"role\":\"%s\",\"region\":\"%s\"", role_name(role), req->region);
+		if (req->office)
+			strbuf_addf(&d, ",\"office_code\":\"%s\"", req->office);
+		strbuf_addc(&d, '}');
 		snprintf(id_text, sizeof id_text, "%lld", (long long)id);
 		rc = d.failed ? dd_fail(&err, DD_ENOMEM, "db", "内存不足 (out of memory)")
 			      : audit_append_region(db, req->region, actor->username, "user.create", "user", id_text,
@@ -616,6 +671,7 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 		snprintf(created->name, sizeof created->name, "%s", name);
 		created->role = role;
 		principal_set_region(created, req->region);
+		snprintf(created->office, sizeof created->office, "%s", req->office ? req->office : "");
 	}
 	return SVC_OK;
 }

@@ -83,7 +83,11 @@ struct account_new {
 	const char *role;
 	const char *region;
 	const char *name;
+	const char *office; /* office_code: required for role department, refused for the others */
 };
+
+/* Is s a well-formed office code (1-OFFICE_CODE_MAX letters, digits, '-', '_')? */
+bool office_code_valid(const char *s);
 
 /* Creates an account as actor: SVC_FORBIDDEN when actor may not manage
  * accounts or not this role/region (authz_user_create), SVC_BAD_INPUT naming

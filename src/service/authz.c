@@ -5,15 +5,16 @@
 #include <string.h>
 
 static const char *const role_names[] = {
-    [ROLE_NONE] = "",		[ROLE_VILLAGE] = "village", [ROLE_TOWNSHIP] = "township", [ROLE_COUNTY] = "county",
-    [ROLE_FINANCE] = "finance", [ROLE_CITY] = "city",	    [ROLE_AUDITOR] = "auditor",	  [ROLE_ADMIN] = "admin",
+    [ROLE_NONE] = "",		[ROLE_VILLAGE] = "village", [ROLE_TOWNSHIP] = "township",
+    [ROLE_COUNTY] = "county",	[ROLE_FINANCE] = "finance", [ROLE_CITY] = "city",
+    [ROLE_AUDITOR] = "auditor", [ROLE_ADMIN] = "admin",	    [ROLE_DEPARTMENT] = "department",
 };
 
 enum role role_parse(const char *s)
 {
 	if (!s)
 		return ROLE_NONE;
-	for (int r = ROLE_VILLAGE; r <= ROLE_ADMIN; r++)
+	for (int r = ROLE_VILLAGE; r <= ROLE_DEPARTMENT; r++)
 		if (strcmp(s, role_names[r]) == 0)
 			return (enum role)r;
 	return ROLE_NONE;
@@ -21,7 +22,7 @@ enum role role_parse(const char *s)
 
 const char *role_name(enum role r)
 {
-	if ((int)r < ROLE_NONE || r > ROLE_ADMIN)
+	if ((int)r < ROLE_NONE || r > ROLE_DEPARTMENT)
 		return "";
 	return role_names[r];
 }
@@ -32,7 +33,10 @@ bool principal_set_region(struct principal *p, const char *region)
 	if (!region || region_parse(region, strlen(region), 6, sig, NULL) != DD_OK)
 		return false;
 	snprintf(p->region, sizeof p->region, "%s", region);
-	memcpy(p->scope, sig, sizeof sig);
+	if (p->role == ROLE_DEPARTMENT)
+		snprintf(p->scope, sizeof p->scope, "%s", AUTHZ_SCOPE_NONE);
+	else
+		memcpy(p->scope, sig, sizeof sig);
 	return true;
 }
 
@@ -66,7 +70,7 @@ enum svc_kind authz_user_create(const struct principal *p, enum role role, const
 
 enum svc_kind authz_reserve_view(const struct principal *p, const char *township_sig, struct svc_error *e)
 {
-	if (p->role != ROLE_NONE &&
+	if (p->role != ROLE_NONE && p->role != ROLE_DEPARTMENT &&
 	    (authz_in_scope(p, township_sig) || (p->role == ROLE_VILLAGE && region_covers(township_sig, p->scope))))
 		return SVC_OK;
 	return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "region", "未找到该乡镇（街道）的临时救助备用金");
@@ -114,7 +118,7 @@ bool authz_scope_narrow(const struct principal *p, const char *region_sig, char 
 /* True when p's role is one of the mask's (1 << role). */
 static bool role_in(const struct principal *p, unsigned mask)
 {
-	return p->role > ROLE_NONE && p->role <= ROLE_ADMIN && (mask >> p->role & 1u);
+	return p->role > ROLE_NONE && p->role <= ROLE_DEPARTMENT && (mask >> p->role & 1u);
 }
 
 #define ROLE_BIT(r) (1u << (r))
@@ -155,7 +159,7 @@ enum svc_kind authz_monitor_run(const struct principal *p, const char *what, str
 
 enum svc_kind authz_stats_read(const struct principal *p, struct svc_error *e)
 {
-	if (p && p->role != ROLE_VILLAGE && p->role != ROLE_NONE)
+	if (p && p->role != ROLE_VILLAGE && p->role != ROLE_NONE && p->role != ROLE_DEPARTMENT)
 		return SVC_OK;
 	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "统计报表由乡镇及以上人员查看");
 }
@@ -197,4 +201,19 @@ enum svc_kind authz_care_write(const struct principal *p, struct svc_error *e)
 		return SVC_OK;
 	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
 			"走访、照料服务协议和集中供养登记由村（居）、乡镇（街道）和区县工作人员办理");
+}
+
+enum svc_kind authz_referral_send(const struct principal *p, struct svc_error *e)
+{
+	if (role_in(p, FIELD_STAFF))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+			"转介由村（居）、乡镇（街道）或区县民政工作人员发出、办结或撤回");
+}
+
+enum svc_kind authz_referral_answer(const struct principal *p, struct svc_error *e)
+{
+	if (role_in(p, ROLE_BIT(ROLE_DEPARTMENT)) && p->office[0])
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "转介由接收部门的经办人签收、答复或退回");
 }

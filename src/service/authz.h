@@ -23,26 +23,40 @@ enum role {
 	ROLE_CITY,
 	ROLE_AUDITOR,
 	ROLE_ADMIN,
+	/* 部门经办人: staff of a receiving office (医保局, 教育局, 残联…) who
+	 * answer referrals (referral.h) to their office and nothing else. Its
+	 * scope is AUTHZ_SCOPE_NONE, so every region-scoped read finds nothing,
+	 * and no authz_* check below lets it through: it reaches referrals
+	 * through its office code only. */
+	ROLE_DEPARTMENT,
 };
 
-/* ROLE_NONE for anything but the seven role codes of DOMAIN.md. */
+/* ROLE_NONE for anything but the role codes of DOMAIN.md and department. */
 enum role role_parse(const char *s);
-/* "village" … "admin"; "" for ROLE_NONE. */
+/* "village" … "admin", "department"; "" for ROLE_NONE. */
 const char *role_name(enum role r);
 
 #define PRINCIPAL_USERNAME_MAX 64
 #define PRINCIPAL_NAME_MAX 100
+/* A receiving office's code (referral_offices.code): letters, digits, '-'
+ * and '_'. */
+#define OFFICE_CODE_MAX 32
+/* The scope of a department user: no region code (digits only) starts with
+ * it, so it covers nothing. */
+#define AUTHZ_SCOPE_NONE "-"
 
 struct principal {
 	int64_t id;
 	char username[PRINCIPAL_USERNAME_MAX + 1];
 	char name[PRINCIPAL_NAME_MAX + 1];
 	enum role role;
-	char region[REGION_TEXT_MAX]; /* as stored, e.g. "500154" */
-	char scope[REGION_TEXT_MAX];  /* its significant form */
+	char region[REGION_TEXT_MAX];	  /* as stored, e.g. "500154" */
+	char scope[REGION_TEXT_MAX];	  /* its significant form (AUTHZ_SCOPE_NONE: department) */
+	char office[OFFICE_CODE_MAX + 1]; /* department: its office; "" otherwise */
 };
 
-/* Fills p->scope from p->region; false when the region is not a code. */
+/* Fills p->scope from p->region (set p->role first: a department user gets
+ * AUTHZ_SCOPE_NONE); false when the region is not a code. */
 bool principal_set_region(struct principal *p, const char *region);
 
 /* True when the region (significant form) is inside p's scope. */
@@ -111,6 +125,12 @@ enum svc_kind authz_verification_view(const struct principal *p, struct svc_erro
 /* Starting, answering, reporting and adopting verifications: township and
  * county staff; SVC_FORBIDDEN (ROLE_NOT_ALLOWED) otherwise, naming what. */
 enum svc_kind authz_verification_write(const struct principal *p, const char *what, struct svc_error *e);
+/* May p send, close or cancel referrals (referral.h)? Village, township
+ * and county staff; SVC_FORBIDDEN (ROLE_NOT_ALLOWED) otherwise. */
+enum svc_kind authz_referral_send(const struct principal *p, struct svc_error *e);
+/* May p accept, answer or return referrals to its office? Department users
+ * with an office only; SVC_FORBIDDEN (ROLE_NOT_ALLOWED) otherwise. */
+enum svc_kind authz_referral_answer(const struct principal *p, struct svc_error *e);
 /* May p read the audit trail? Auditor and admin only (SVC_FORBIDDEN). */
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e);
 

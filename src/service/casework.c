@@ -14,6 +14,7 @@
 #include "core/money.h"
 #include "core/region.h"
 #include "hotline.h"
+#include "referral.h"
 #include "registry.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -1245,6 +1246,8 @@ enum svc_kind casework_get(struct db *db, const struct casework_env *env, const 
 		rc = render_assessment(db, env, &a, out, &err);
 	if (!rc) /* the 12345 work order it came from */
 		rc = hotline_source_append(db, id, out, &err);
+	if (!rc) /* the referrals to other departments made from it */
+		rc = referral_links_append(db, "application_id", id, out, &err);
 	if (rc) {
 		k = store_fail(e, rc, &err);
 		goto done;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "casework.h"
+#include "referral.h"
 #include "core/calendar.h"
 #include "core/civil_date.h"
 #include "core/idnum.h"
@@ -512,6 +513,8 @@ enum svc_kind hotline_get(struct db *db, const struct principal *actor, int64_t 
 			db_finalize(st);
 			strbuf_addc(out, ']');
 		}
+		if (!rc) /* the referrals to other departments made from it */
+			rc = referral_links_append(db, "hotline_order_id", id, out, &err);
 		strbuf_adds(out, ",\"allowed_steps\":[");
 		if (actor->role == ROLE_TOWNSHIP || actor->role == ROLE_COUNTY) {
 			if (strcmp(state, "received") == 0)

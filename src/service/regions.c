@@ -10,6 +10,12 @@
  * ancestor of it (covering it). */
 static bool visible(const struct principal *p, const char *sig)
 {
+	if (p->role == ROLE_DEPARTMENT) { /* its scope is empty: the names of its county's regions, which
+					     the referrals it answers show */
+		char own[REGION_TEXT_MAX];
+		return region_parse(p->region, strlen(p->region), 6, own, NULL) == DD_OK &&
+		       (region_covers(own, sig) || region_covers(sig, own));
+	}
 	return p->role != ROLE_NONE && (authz_in_scope(p, sig) || region_covers(sig, p->scope));
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "hotline.h"
+#include "referral.h"
 #include "registry.h"
 #include "reserve_fund.h"
 #include "store/audit.h"
@@ -567,6 +568,8 @@ enum svc_kind temporary_get(struct db *db, const struct temporary_env *env, cons
 	rc = render_case(db, env, &c, out, &err);
 	if (!rc) /* the 12345 work order it came from */
 		rc = hotline_source_append(db, c.id, out, &err);
+	if (!rc) /* the referrals to other departments made from it */
+		rc = referral_links_append(db, "application_id", c.id, out, &err);
 	/* history */
 	struct db_stmt *st;
 	bool row = false;

@@ -12,7 +12,9 @@
 #include "store/db.h"
 #include "store/store.h"
 
-#define USER_COLS "u.id, u.username, u.name, u.role, u.region_code, r.name, u.active, t.locked_until, u.created_at"
+#define USER_COLS                                                                                                      \
+	"u.id, u.username, u.name, u.role, u.region_code, r.name, u.active, t.locked_until, u.created_at, "            \
+	"u.office_code"
 #define USER_FROM                                                                                                      \
 	" FROM users u LEFT JOIN regions r ON r.code = u.region_code LEFT JOIN login_throttle t ON "                   \
 	"t.throttle_key = 'user:' || u.username AND t.locked_until > $1"
@@ -43,6 +45,8 @@ static void add_user_row(struct strbuf *b, struct db_stmt *st)
 	add_text(b, db_column_text(st, 7, NULL));
 	strbuf_adds(b, ",\"created_at\":");
 	add_text(b, db_column_text(st, 8, NULL));
+	strbuf_adds(b, ",\"office_code\":");
+	add_text(b, db_column_text(st, 9, NULL));
 	strbuf_addc(b, '}');
 }
 
@@ -195,8 +199,13 @@ static enum svc_kind check_change(const struct principal *actor, int64_t id, con
 	if (req->role) {
 		*role = role_parse(req->role);
 		if (*role == ROLE_NONE)
-			return svc_fail(e, SVC_BAD_INPUT, "BAD_ROLE", "role",
-					"角色无效，应为 village、township、county、finance、city、auditor 或 admin");
+			return svc_fail(
+			    e, SVC_BAD_INPUT, "BAD_ROLE", "role",
+			    "角色无效，应为 village、township、county、finance、city、auditor、admin 或 department");
+		/* a department user's office is set when it is created */
+		if ((*role == ROLE_DEPARTMENT) != (t->role == ROLE_DEPARTMENT))
+			return svc_fail(e, SVC_BAD_INPUT, "ROLE_CHANGE_NOT_ALLOWED", "role",
+					"部门经办人账户不能与其他角色互相转换，请另建账户");
 	}
 	if (req->region) {
 		size_t rn = strlen(req->region);

@@ -8,10 +8,11 @@
 #include "core/casework.h"
 #include "core/money.h"
 #include "hotline.h"
-#include "verification.h"
+#include "referral.h"
 #include "reserve_fund.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "verification.h"
 
 static const char *const programmes[] = {"dibao", "tekun", "temporary"};
 #define N_PROGRAMMES (sizeof programmes / sizeof programmes[0])
@@ -272,6 +273,11 @@ enum svc_kind workbench_get(struct db *db, const struct principal *actor, dd_dat
 	if (!rc && !authz_verification_view(actor, NULL)) { /* household economic verification */
 		strbuf_adds(out, ",\"verification\":");
 		rc = verification_workbench(db, w.lo, w.hi, w.today, WORKBENCH_DUE_MAX, out, &w.err);
+	}
+	if (!rc) { /* referrals: those sent from the scope, or to a department user's office */
+		strbuf_adds(out, ",\"referrals\":");
+		rc = referral_workbench(db, w.lo, w.hi, actor->role == ROLE_DEPARTMENT ? actor->office : NULL, w.today,
+					WORKBENCH_DUE_MAX, out, &w.err);
 	}
 	enum svc_kind k = SVC_OK;
 	if (!rc) {

@@ -35,29 +35,33 @@ EMBED(dd_schema_018, "schema/018_hotline.sql");
 EMBED(dd_schema_019, "schema/019_visits_care.sql");
 EMBED(dd_schema_020, "schema/020_statistics.sql");
 EMBED(dd_schema_021, "schema/021_verification.sql");
+EMBED(dd_schema_022, "schema/022_department_users.sql");
+EMBED(dd_schema_023, "schema/023_referrals.sql");
 
 static const struct store_migration migrations[] = {
-    {1, "001_init", dd_schema_001, NULL},
-    {2, "002_chongqing_regions", dd_schema_002, NULL},
-    {3, "003_accounts", dd_schema_003, NULL},
-    {4, "004_registry", dd_schema_004, NULL},
-    {5, "005_casework", dd_schema_005, NULL},
-    {6, "006_temporary", dd_schema_006, NULL},
-    {7, "007_read_indexes", dd_schema_007, NULL},
-    {8, "008_workbench_indexes", dd_schema_008, NULL},
-    {9, "009_online_applications", dd_schema_009, NULL},
-    {10, "010_payroll", dd_schema_010, "decision_lines"},
-    {11, "011_bank_templates", dd_schema_011, NULL},
-    {12, "012_epidemic", dd_schema_012, "epidemic_patients"},
-    {13, "013_payroll_sources", dd_schema_013, "payroll_sources"},
-    {14, "014_payments_registry_keys", dd_schema_014, NULL},
-    {15, "015_deferred_indexes", dd_schema_015, NULL},
-    {16, "016_monitor", dd_schema_016, "dataset_kinds"},
-    {17, "017_alert_actions", dd_schema_017, "payment_holds"},
-    {18, "018_hotline", dd_schema_018, NULL},
-    {19, "019_visits_care", dd_schema_019, "visits"},
-    {20, "020_statistics", dd_schema_020, "stats_monthly"},
-    {21, "021_verification", dd_schema_021, "verification_sources"},
+    {1, "001_init", dd_schema_001, NULL, false},
+    {2, "002_chongqing_regions", dd_schema_002, NULL, false},
+    {3, "003_accounts", dd_schema_003, NULL, false},
+    {4, "004_registry", dd_schema_004, NULL, false},
+    {5, "005_casework", dd_schema_005, NULL, false},
+    {6, "006_temporary", dd_schema_006, NULL, false},
+    {7, "007_read_indexes", dd_schema_007, NULL, false},
+    {8, "008_workbench_indexes", dd_schema_008, NULL, false},
+    {9, "009_online_applications", dd_schema_009, NULL, false},
+    {10, "010_payroll", dd_schema_010, "decision_lines", false},
+    {11, "011_bank_templates", dd_schema_011, NULL, false},
+    {12, "012_epidemic", dd_schema_012, "epidemic_patients", false},
+    {13, "013_payroll_sources", dd_schema_013, "payroll_sources", false},
+    {14, "014_payments_registry_keys", dd_schema_014, NULL, false},
+    {15, "015_deferred_indexes", dd_schema_015, NULL, false},
+    {16, "016_monitor", dd_schema_016, "dataset_kinds", false},
+    {17, "017_alert_actions", dd_schema_017, "payment_holds", false},
+    {18, "018_hotline", dd_schema_018, NULL, false},
+    {19, "019_visits_care", dd_schema_019, "visits", false},
+    {20, "020_statistics", dd_schema_020, "stats_monthly", false},
+    {21, "021_verification", dd_schema_021, "verification_sources", false},
+    {22, "022_department_users", dd_schema_022, "referral_offices", true},
+    {23, "023_referrals", dd_schema_023, NULL, false},
 };
 
 const struct store_migration *store_migrations(size_t *n)

@@ -52,6 +52,11 @@ struct store_migration {
 	 * is recorded as applied without running. NULL: re-runnable (IF NOT
 	 * EXISTS throughout). */
 	const char *present_table;
+	/* SQLite: the migration rebuilds a table others reference (the
+	 * documented 12-step rebuild): it runs with foreign keys off (set
+	 * outside its transaction), and PRAGMA foreign_key_check must find
+	 * nothing before it commits. PostgreSQL ignores it. */
+	bool foreign_keys_off;
 };
 
 /* The shipped migrations in order; *n gets their count. */

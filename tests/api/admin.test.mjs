@@ -125,6 +125,7 @@ describe('users', () => {
 				disabled: false,
 				locked_until: null,
 				created_at: 'string',
+				office_code: null,
 			},
 		);
 		assert.deepEqual((await get(who.admin, '/api/v1/users?q=AD_TOWN')).body.items.map((u) => u.username), ['ad_town', 'ad_town2']);

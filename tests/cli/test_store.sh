@@ -130,5 +130,28 @@ else
 	if grep -qF "$DOUDI_TEST_PG" "$tmp/err"; then bad "the URI was printed"; else ok; fi
 fi
 
+# --- 022: the role CHECK knows department (and two roles of a later issue);
+# a department user needs a known office (doudi user add --office)
+fresh_db
+printf 'Dept-User-Pass-2026\n' >"$tmp/dpw"
+run init --db "$DB" --admin root --admin-password-file "$tmp/pw"
+expect_rc "init for department users" 0 && ok
+sql "$DB" "INSERT INTO referral_offices (code, name, kind, region_code, created_at, updated_at) VALUES ('kz-yb', '开州区医疗保障局', 'medical', '500154', 't', 't')"
+run user add --db "$DB" --as root --username dep0 --role department --region 500154 --password-file "$tmp/dpw"
+expect_rc "department user without an office" 2 && expect_in "no office" "$tmp/err" "office_code"
+run user add --db "$DB" --as root --username dep0 --role department --region 500154 --office nope --password-file "$tmp/dpw"
+expect_rc "department user of an unknown office" 2 && expect_in "unknown office" "$tmp/err" "UNKNOWN_OFFICE"
+run user add --db "$DB" --as root --username dep1 --role department --region 500154 --office kz-yb --password-file "$tmp/dpw"
+expect_rc "department user" 0 && expect_in "department user" "$tmp/out" "department 500154"
+[ "$(sql "$DB" "SELECT role || ' ' || office_code FROM users WHERE username = 'dep1'")" = "department kz-yb" ] && ok ||
+	bad "department user stored"
+sql "$DB" "INSERT INTO users (username, password_hash, role, region_code, created_at, updated_at) VALUES ('cd1', 'x', 'child_director', '500154', 't', 't')" >/dev/null 2>&1 &&
+	ok || bad "role child_director refused by the CHECK"
+if sql "$DB" "INSERT INTO users (username, password_hash, role, region_code, created_at, updated_at) VALUES ('bx1', 'x', 'bogus', '500154', 't', 't')" >/dev/null 2>&1; then
+	bad "role bogus accepted by the CHECK"
+else ok; fi
+run audit verify --db "$DB"
+expect_rc "verify with department users" 0 && ok
+
 echo "store CLI ($backend): $pass passed, $fail failed"
 [ $fail -eq 0 ]

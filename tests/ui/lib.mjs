@@ -61,11 +61,11 @@ export async function startUi({ households = 40 } = {}) {
 let userSeq = 0;
 // Creates a user of `role` in `region` through the API as the bootstrap
 // admin; returns { username, password, name, role, region }.
-export async function createUser(api, role, region, name) {
+export async function createUser(api, role, region, name, extra = {}) {
 	const admin = await login(api, 'admin', ADMIN_PASSWORD);
 	if (admin.res.status !== 200) throw new Error(`admin login: ${admin.res.status}`);
 	const username = `${role}${++userSeq}_${process.pid}`;
-	const body = { username, password: PASSWORD, role, region, name: name || `测试${role}` };
+	const body = { username, password: PASSWORD, role, region, name: name || `测试${role}`, ...extra };
 	const r = await call(api, 'POST', '/api/v1/users', { body, cookie: admin.cookie, csrf: admin.csrf });
 	if (r.status !== 201) throw new Error(`create user: ${r.status} ${JSON.stringify(r.body)}`);
 	await call(api, 'DELETE', '/api/v1/session', { cookie: admin.cookie, csrf: admin.csrf });

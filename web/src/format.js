@@ -105,6 +105,7 @@ export const ROLES = {
 	city: '市民政局',
 	auditor: '审计监督',
 	admin: '系统管理员',
+	department: '部门经办人',
 };
 
 export const RELATIONS = {

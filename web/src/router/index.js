@@ -54,8 +54,13 @@ export const menuRoutes = staff
 	.filter((r) => r.meta && r.meta.menu)
 	.sort((a, b) => (a.meta.order ?? 100) - (b.meta.order ?? 100));
 
+// A department user (部门经办人, a receiving office's staff) has no region:
+// it gets only the pages that name it, and those meant for everyone
+// (meta.everyone: the workbench, "not allowed").
 export function allowed(route, role) {
-	const roles = route.meta && route.meta.roles;
+	const meta = route.meta || {};
+	const roles = meta.roles;
+	if (role === 'department' && meta.title && !meta.everyone) return !!roles && roles.includes(role);
 	return !roles || roles.includes(role);
 }
 

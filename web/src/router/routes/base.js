@@ -11,11 +11,11 @@ export default [
 	{
 		path: '/workbench',
 		component: () => import('../../pages/WorkbenchPage.vue'),
-		meta: { title: '工作台', menu: '工作台', icon: markRaw(Odometer), order: 0 },
+		meta: { title: '工作台', menu: '工作台', icon: markRaw(Odometer), order: 0, everyone: true },
 	},
 	{
 		path: '/forbidden',
 		component: () => import('../../pages/ForbiddenPage.vue'),
-		meta: { title: '无权访问' },
+		meta: { title: '无权访问', everyone: true },
 	},
 ];
