@@ -193,6 +193,7 @@ class Server:
             with open(self.log) as f:
                 sys.exit("demo: doudi serve did not start:\n" + f.read())
         self.sessions = {}
+        self.days = days
 
     def stop(self):
         if self.proc.poll() is None:
@@ -447,6 +448,43 @@ def build(args):
     on(-24, lambda s: step(s, "a", "township01", {"action": "close", "note": "已电话告知来电人"}))
     on(-20, lambda s: refer(s, "b", "孩子上学费用困难", "kz-jw", "子女就读高中，请求教育资助"))
 
+    # 家庭经济状况核对: a township02 dibao application whose adults signed the authorisation; the
+    # tax office and the bank answered through the API, the others let their deadlines pass; the
+    # report is built today (the page shows the differences and the 采用核对结果 button)
+    ver = {}
+
+    def verify_start(s):
+        body = people.household("%s-V00001" % COUNTY, COUNTY + "002003", "dibao")
+        _, h = s.call("POST", "/api/v1/households", body, "township02")
+        _, a = s.call("POST", "/api/v1/applications", {"household_id": h["id"], "programme": "dibao",
+                                                       "commitment": True}, "township02")
+        _, auth = s.call("GET", "/api/v1/households/%d/authorisations" % h["id"], None, "township02")
+        s.call("POST", "/api/v1/households/%d/authorisations" % h["id"], {
+            "person_ids": [x["person_id"] for x in auth["adults"]], "method": "paper", "scope": "all",
+            "signed_on": day_text(s, 0), "valid_until": day_text(s, 365), "document": "KZ-SQ-0001",
+            "application_id": a["id"]}, "township02")
+        _, v = s.call("POST", "/api/v1/verifications", {"application_id": a["id"]}, "township02")
+        ver.update(id=v["id"], head=body["members"][0]["id"], spouse=body["members"][1]["id"],
+                   req={q["source"]: q["id"] for q in v["requests"]})
+
+    def verify_answers(s):
+        s.call("POST", "/api/v1/verification-requests/%d/answer" % ver["req"]["tax"], {"findings": [
+            {"id_number": ver["head"], "item": "wage", "amount": "9600.00", "period": "year",
+             "note": "个人所得税扣缴申报"}]}, "township02")
+        s.call("POST", "/api/v1/verification-requests/%d/answer" % ver["req"]["bank"], {"findings": [
+            {"id_number": ver["spouse"], "item": "financial", "amount": "3200.00", "note": "活期存款"}]},
+            "township02")
+
+    def verify_report(s):
+        _, v = s.call("GET", "/api/v1/verifications/%d" % ver["id"], None, "township02")
+        _, r = s.call("POST", "/api/v1/verifications/%d/report" % ver["id"], {"version": v["version"]},
+                      "township02")
+        ver["differences"] = r["report"]["differences"]
+
+    on(-20, verify_start)
+    on(-12, verify_answers)
+    on(0, verify_report)
+
     # this month's payroll of the county, generated and checked (the 发放管理 pages are not empty)
     payroll_batches = []
     on(0, lambda s: payroll_batches.extend(payroll_month(s)))
@@ -466,6 +504,7 @@ def build(args):
         len(CASES), ", ".join("%s %d" % kv for kv in sorted(states.items())), len(TEMPORARY), time.time() - t0),
         flush=True)
     print("demo: payroll of %s: %d batches" % (this_month(), len(payroll_batches)), flush=True)
+    print("demo: verification %s reported with %s differences" % (ver.get("id"), ver.get("differences")), flush=True)
     print("demo: campaign %s: %d recipients, %d visited; statistics of %s built" % (
         campaign.get("name", "-"), campaign.get("recipients", 0), campaign.get("visited", 0), this_month()), flush=True)
     for suffix in ("-wal", "-shm"):
@@ -473,6 +512,12 @@ def build(args):
             os.remove(target + suffix)
     os.replace(target, args.db)
     subprocess.run(["rm", "-rf", tmp])
+
+
+def day_text(s, k):
+    """The civil date (China time) k days after the server's day."""
+    now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8, days=s.days + k)
+    return now.strftime("%Y-%m-%d")
 
 
 def this_month():

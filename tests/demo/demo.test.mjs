@@ -109,6 +109,19 @@ describe('the demo', () => {
 		assert.ok(r.body.total >= 1, JSON.stringify(r.body));
 	});
 
+	test('a household verification waits with its report: two sources answered, five overdue', async () => {
+		const t = await login(base, 'township02', password);
+		const list = await call(base, 'GET', '/api/v1/verifications?state=reported', { cookie: t.cookie });
+		assert.equal(list.status, 200);
+		assert.equal(list.body.total, 1, JSON.stringify(list.body));
+		const v = await call(base, 'GET', `/api/v1/verifications/${list.body.items[0].id}`, { cookie: t.cookie });
+		const rep = v.body.report;
+		assert.equal(rep.sources.filter((x) => x.state === 'answered').length, 2);
+		assert.equal(rep.overdue_sources, 5);
+		assert.ok(rep.differences >= 1, JSON.stringify(rep.members));
+		assert.ok(rep.assessment_before.determination, JSON.stringify(rep.assessment_before));
+	});
+
 	test('the monthly statistics and the campaign table match the store; both download as XLSX', async () => {
 		const now = new Date(Date.now() + 8 * 3600000);
 		const month = now.toISOString().slice(0, 7);
