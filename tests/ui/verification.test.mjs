@@ -8,6 +8,8 @@
 // upload button and its rejected row shown; the bank answers through the
 // API; the report marks the verified wage 不一致; adopting it shows the
 // assessment after adoption; the menu's list shows it 已采用.
+// A batch of a second township: started from the list, its request files,
+// an answer file for the whole batch.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -205,6 +207,92 @@ test('the menu: the list shows it adopted with its household and case; the overd
 	await page.getByRole('tab', { name: '逾期未回复' }).click();
 	await page.getByText('暂无逾期未回复的核对请求').waitFor();
 	await screenshot(page, 'verification-list');
+	assertClean(page);
+	await page.closeAll();
+});
+
+// 批量核对: a second township with two households due for review, one of
+// them without authorisations (skipped); the batch started from the list
+// page's tab, its request files linked, the tax office's answer file for
+// the whole batch imported through the page with its rejected row.
+test('a batch verification: started from the list, a household skipped, an answer file for the batch', async () => {
+	const B1 = idnum('50015419650505071');
+	const B1S = idnum('50015419660606082');
+	const B2 = idnum('50015419670707093');
+	const csv =
+		'household_no,region,area,id,name,relation,labor_capacity,wage_month\r\n' +
+		`HB-1,500154002001,rural,${B1},孙户主,head,full,600.00\r\n` +
+		`HB-1,500154002001,rural,${B1S},孙配偶,spouse,full,\r\n` +
+		`HB-2,500154002001,rural,${B2},李户主,head,full,\r\n`;
+	const file = path.join(tmp, 'households-b.csv');
+	writeFileSync(file, csv);
+	const r = spawnSync(DOUDI, ['import', 'households', '--db', ctx.db.target, file], { encoding: 'utf8' });
+	assert.equal(r.status, 0, r.stderr);
+	const T = new Date().toISOString();
+	const hh = {};
+	for (const no of ['HB-1', 'HB-2']) {
+		hh[no] = Number(sql(ctx.db.target, `SELECT id FROM households WHERE household_no = '${no}'`));
+		sql(
+			ctx.db.target,
+			`INSERT INTO applications (household_id, region_code, programme, kind, state, created_at, updated_at)
+			 VALUES (${hh[no]}, '500154002001', 'dibao', 'review', 'accepted', '${T}', '${T}')`,
+		);
+	}
+	const town2 = await createUser(ctx.api, 'township', '500154002', '孙经办');
+	const s2 = await login(ctx.api, town2.username, PASSWORD);
+	const ids = sql(ctx.db.target, `SELECT p.id FROM persons p JOIN memberships m ON m.person_id = p.id WHERE m.household_id = ${hh['HB-1']}`)
+		.split('\n')
+		.map(Number);
+	const a = await call(ctx.api, 'POST', `/api/v1/households/${hh['HB-1']}/authorisations`, {
+		body: { person_ids: ids, method: 'online', signed_on: '2026-01-05', valid_until: '2099-12-31' },
+		cookie: s2.cookie,
+		csrf: s2.csrf,
+	});
+	assert.equal(a.status, 201, JSON.stringify(a.body));
+
+	const page = await openPage(ctx);
+	await loginAs(page, ctx, town2);
+	await page.waitForURL(/\/workbench$/);
+	await page.goto(`${ctx.url}/verifications`);
+	await page.getByRole('tab', { name: '批量核对' }).click();
+	assert.equal(await page.locator('input[name=batch_region]').inputValue(), '500154002', 'the officer\'s township');
+	await page.locator('[data-test=batch-create]').click();
+	await page.waitForURL(/\/verification-batches\/\d+$/);
+	const batchId = Number(page.url().split('/').pop());
+	await page.locator('[data-test=households]', { hasText: '1 户' }).waitFor();
+	assert.equal(await page.locator('[data-test=skipped]').innerText(), '1 户');
+	const skipped = page.locator('[data-test=skipped-list] .el-table__body tr');
+	assert.equal(await skipped.count(), 1);
+	assert.match(await skipped.nth(0).innerText(), new RegExp(`${hh['HB-2']}[\\s\\S]*授权`));
+	const sources = page.locator('[data-test=batch-sources] .el-table__body tr');
+	assert.equal(await sources.count(), 7, 'every active source');
+	const tax = sources.filter({ hasText: '纳税记录' });
+	assert.match(await tax.innerText(), /纳税记录[\s\S]*1 \/ 0/);
+	const href = await tax.locator('[data-test=request-csv-tax]').getAttribute('href');
+	assert.equal(href, `/api/v1/verification-batches/${batchId}/request-file?source=tax&format=csv`);
+	assert.match(await tax.locator('[data-test=request-xlsx-tax]').getAttribute('href'), /format=xlsx$/);
+	const dl = await fetch(ctx.api + href, { headers: { cookie: s2.cookie } });
+	assert.equal(dl.status, 200);
+	assert.match(await dl.text(), new RegExp(B1S));
+
+	const answer = path.join(tmp, 'batch-tax.csv');
+	writeFileSync(
+		answer,
+		'身份证号,姓名,核对项目,金额,周期\r\n' + `${B1},孙户主,工资性收入,12000.00,年\r\n` + `${B2},李户主,工资性收入,3000.00,年\r\n`,
+	);
+	const chooser = page.waitForEvent('filechooser');
+	await tax.locator('[data-test=answers-tax]').click();
+	await (await chooser).setFiles(answer);
+	const summary = page.locator('[data-test=answer-summary]');
+	await summary.waitFor();
+	assert.match(await summary.innerText(), /数据行\s*2[\s\S]*匹配\s*1[\s\S]*拒收\s*1/);
+	assert.match(await summary.locator('[data-test=rejects] .el-table__body tr').nth(0).innerText(), /第 3 行[\s\S]*身份证号/);
+	await page.locator('[data-test=batch-sources] .el-table__body tr', { hasText: '纳税记录' }).filter({ hasText: '1 / 1' }).waitFor();
+	await screenshot(page, 'verification-batch');
+	await page.locator('[data-test=batch-list-link]').click();
+	await page.waitForURL(new RegExp(`/verifications\\?batch=${batchId}$`));
+	await page.locator('[data-test=total]', { hasText: '共 1 条' }).waitFor();
+	assert.match(await page.locator('[data-test=verifications] .el-table__body tr').first().innerText(), /HB-1[\s\S]*核对中/);
 	assertClean(page);
 	await page.closeAll();
 });
