@@ -9,7 +9,8 @@
 // API; the report marks the verified wage 不一致; adopting it shows the
 // assessment after adoption; the menu's list shows it 已采用.
 // A batch of a second township: started from the list, its request files,
-// an answer file for the whole batch.
+// an answer file for the whole batch. 登记授权书 and 发起核对 on a case page;
+// an overdue request re-sent from 逾期未回复.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -293,6 +294,77 @@ test('a batch verification: started from the list, a household skipped, an answe
 	await page.waitForURL(new RegExp(`/verifications\\?batch=${batchId}$`));
 	await page.locator('[data-test=total]', { hasText: '共 1 条' }).waitFor();
 	assert.match(await page.locator('[data-test=verifications] .el-table__body tr').first().innerText(), /HB-1[\s\S]*核对中/);
+	assertClean(page);
+	await page.closeAll();
+});
+
+// 登记授权书 on the case page: a household without authorisations cannot be
+// verified (the hint names who has not signed); a paper authorisation needs
+// its document number; once both adults have signed, 发起核对 opens the new
+// verification with a request to every source. A request past its deadline
+// is marked on the page and listed under 逾期未回复, and 重发 gives it a new one.
+test('the case page: 登记授权书 for both adults, then 发起核对', async () => {
+	const H = idnum('50015419750808011');
+	const W = idnum('50015419760909022');
+	const file = path.join(tmp, 'households-c.csv');
+	writeFileSync(
+		file,
+		'household_no,region,area,id,name,relation,labor_capacity\r\n' +
+			`HC-UI-3,500154001002,rural,${H},周户主,head,full\r\n` +
+			`HC-UI-3,500154001002,rural,${W},周配偶,spouse,full\r\n`,
+	);
+	const r = spawnSync(DOUDI, ['import', 'households', '--db', ctx.db.target, file], { encoding: 'utf8' });
+	assert.equal(r.status, 0, r.stderr);
+	const hid = Number(sql(ctx.db.target, "SELECT id FROM households WHERE household_no = 'HC-UI-3'"));
+	const a = await post('/api/v1/applications', { household_id: hid, programme: 'dibao', commitment: true });
+	assert.equal(a.status, 201, JSON.stringify(a.body));
+
+	const page = await openPage(ctx);
+	await loginAs(page, ctx, township);
+	await page.waitForURL(/\/workbench$/);
+	await page.goto(`${ctx.url}/cases/${a.body.id}`);
+	const card = page.locator('[data-test=verification-card]');
+	await card.locator('[data-test=auth-complete]', { hasText: '尚有 2 名成年成员未授权' }).waitFor();
+	assert.equal(await card.locator('[data-test=verification-start]').isDisabled(), true);
+	assert.match(await card.locator('[data-test=start-hint]').innerText(), /周户主、周配偶/);
+	assert.equal(await card.locator('[data-test=authorised]', { hasText: '未授权' }).count(), 2);
+
+	await card.locator('[data-test=authorise-open]').click();
+	const dlg = page.locator('[data-test=authorise-dialog]');
+	await dlg.getByText('周户主（户主）').waitFor();
+	// both adults are ticked; paper is the default and needs the scan's number
+	await page.locator('[data-test=auth-save]').click();
+	await dlg.locator('[data-test=auth-error]', { hasText: '授权书编号' }).waitFor();
+	await dlg.locator('input[name=document]').fill('SQ-UI-0003');
+	await screenshot(page, 'verification-authorise');
+	await page.locator('[data-test=auth-save]').click();
+	await card.locator('[data-test=auth-complete]', { hasText: '成年成员均已授权' }).waitFor();
+	assert.equal(await card.locator('[data-test=authorised]', { hasText: '已授权' }).count(), 2);
+	await card.locator('[data-test=auth-records]').waitFor({ state: 'attached' });
+	await card.locator('[data-test=verification-start]:not([disabled])').click();
+	await page.waitForURL(/\/verifications\/\d+$/);
+	await page.locator('[data-test=state]', { hasText: '核对中' }).waitFor();
+	const n = Number(sql(ctx.db.target, 'SELECT count(*) FROM verification_sources WHERE active = 1'));
+	await page.locator('[data-test=requests] .el-table__body tr').nth(n - 1).waitFor();
+	assert.equal(await page.locator('[data-test=requests] .el-table__body tr').count(), n);
+	assert.equal(await page.locator('[data-test=requests] [data-test=overdue]').count(), 0);
+
+	// the bank has not answered in time: overdue on the page and in the list's 逾期未回复, re-sent from there
+	const vid = Number(page.url().split('/').pop());
+	sql(ctx.db.target, `UPDATE verification_requests SET due_date = '2026-01-10' WHERE verification_id = ${vid} AND source_code = 'bank'`);
+	await page.reload();
+	const bank = page.locator('[data-test=requests] .el-table__body tr', { hasText: '银行业金融机构' });
+	await bank.locator('[data-test=overdue]', { hasText: '逾期' }).waitFor();
+	await page.goto(`${ctx.url}/verifications`);
+	await page.getByRole('tab', { name: '逾期未回复（1）' }).click();
+	const late = page.locator('[data-test=overdue-requests] .el-table__body tr');
+	assert.match(await late.nth(0).innerText(), new RegExp(`存款[\\s\\S]*${vid}[\\s\\S]*2026年1月10日[\\s\\S]*0 次`));
+	await screenshot(page, 'verification-overdue');
+	await late.nth(0).locator('[data-test=resend]').click();
+	await page.getByText('暂无逾期未回复的核对请求').waitFor();
+	await page.goto(`${ctx.url}/verifications/${vid}`);
+	await bank.getByText('已重发 1 次').waitFor();
+	assert.equal(await bank.locator('[data-test=overdue]').count(), 0);
 	assertClean(page);
 	await page.closeAll();
 });
