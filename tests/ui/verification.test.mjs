@@ -355,7 +355,13 @@ test('the case page: 登记授权书 for both adults, then 发起核对', async 
 	await page.reload();
 	const bank = page.locator('[data-test=requests] .el-table__body tr', { hasText: '银行业金融机构' });
 	await bank.locator('[data-test=overdue]', { hasText: '逾期' }).waitFor();
-	await page.goto(`${ctx.url}/verifications`);
+	// the workbench shows it, and its link opens the list's 逾期未回复
+	await page.goto(`${ctx.url}/workbench`);
+	const wb = page.locator('[data-test=verification]');
+	await wb.locator('[data-test=verification-table] .el-table__body tr', { hasText: '存款' }).waitFor();
+	assert.equal(await wb.locator('[data-test=verification-overdue-link]').innerText(), '1');
+	await wb.locator('[data-test=verification-overdue-link]').click();
+	await page.waitForURL(/\/verifications\?tab=overdue/);
 	await page.getByRole('tab', { name: '逾期未回复（1）' }).click();
 	const late = page.locator('[data-test=overdue-requests] .el-table__body tr');
 	assert.match(await late.nth(0).innerText(), new RegExp(`存款[\\s\\S]*${vid}[\\s\\S]*2026年1月10日[\\s\\S]*0 次`));
