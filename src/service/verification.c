@@ -1096,11 +1096,14 @@ static dd_status load_targets(struct db *db, const struct principal *actor, int6
 	"verifications v ON v.id = r.verification_id JOIN memberships m ON m.household_id = v.household_id AND "       \
 	"m.from_date <= v.requested_on AND (m.to_date IS NULL OR m.to_date > v.requested_on) JOIN persons p ON p.id "  \
 	"= m.person_id "
-	/* two statements, so that each gets its own plan (the batch's through verifications_batch) */
+	/* two statements, so that each gets its own plan: the batch's through verifications_batch,
+	 * its scope checked once on the batch (a region range on the requests would let the planner
+	 * AND a whole township's range into every probe) */
 	dd_status rc = db_prepare_cached(db,
 					 batch_id > 0 ? TARGET_COLS "WHERE v.batch_id = $1 AND r.source_code = $2 AND "
-								    "r.region_code >= $3 AND r.region_code < $4 AND "
-								    "v.state <> 'cancelled'"
+								    "v.state <> 'cancelled' AND EXISTS (SELECT 1 FROM "
+								    "verification_batches b WHERE b.id = $1 AND "
+								    "b.region_code >= $3 AND b.region_code < $4)"
 						      : TARGET_COLS "WHERE r.id = $1 AND r.region_code >= $2 AND "
 								    "r.region_code < $3 AND v.state <> 'cancelled'",
 					 &st, err);
