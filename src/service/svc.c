@@ -143,3 +143,24 @@ void svc_json_member_id(struct strbuf *b, const char *key, const struct db_stmt 
 	else
 		strbuf_add_int(b, db_column_int64(st, col));
 }
+
+dd_status svc_event_insert(struct db *db, const char *insert_sql, int64_t id, const char *region, const char *action,
+			   const char *from, const char *to, int64_t actor, const char *at, const char *note,
+			   dd_error *err)
+{
+	struct db_stmt *st;
+	dd_status rc = db_prepare_cached(db, insert_sql, &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	db_bind_str(st, 2, region);
+	db_bind_str(st, 3, action);
+	db_bind_str(st, 4, from);
+	db_bind_str(st, 5, to);
+	db_bind_int64(st, 6, actor);
+	db_bind_str(st, 7, at);
+	db_bind_str(st, 8, note);
+	rc = db_run(st, err);
+	db_finalize(st);
+	return rc;
+}

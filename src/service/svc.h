@@ -74,6 +74,13 @@ bool svc_blank(const char *s);
 enum svc_kind svc_check_text(const char *s, const char *field, const char *label, size_t max, struct svc_error *e);
 /* Rolls the open transaction back and returns k: a refusal found inside it. */
 enum svc_kind svc_rollback(struct db *db, enum svc_kind k);
+/* Appends one row to an event table (a record's history: hotline orders,
+ * referrals): insert_sql is the caller's constant INSERT with the eight
+ * parameters in this order: the record's id, region, action, from state, to
+ * state, actor, time stamp, note. Inside the caller's transaction. */
+dd_status svc_event_insert(struct db *db, const char *insert_sql, int64_t id, const char *region, const char *action,
+			   const char *from, const char *to, int64_t actor, const char *at, const char *note,
+			   dd_error *err) DD_MUST_CHECK;
 /* The HTTP status of a kind. */
 int svc_http_status(enum svc_kind kind);
 
