@@ -32,6 +32,24 @@ static void done(struct call *c, enum svc_kind k, const struct svc_error *e)
 		reply_svc_error(c->rep, e);
 }
 
+/* The shape of a service call on one record: GET or a bodiless POST. */
+typedef enum svc_kind (*by_id_fn)(struct db *db, const struct verification_env *env, const struct principal *actor,
+				  int64_t id, struct strbuf *out, struct svc_error *e);
+
+/* Answers 200 with fn on the route's {id} (404 not_found for a bad id). */
+static void by_id(struct call *c, const char *not_found, by_id_fn fn)
+{
+	long long id = 0;
+	if (!api_path_id(c, &id, not_found))
+		return;
+	struct verification_env env;
+	env_of(c, &env);
+	struct svc_error e;
+	svc_error_clear(&e);
+	reply_status(c->rep, 200);
+	done(c, fn(c->db, &env, &c->session.user, id, &c->rep->body, &e), &e);
+}
+
 /* GET /api/v1/verification/sources */
 void api_verification_sources(struct call *c)
 {
@@ -46,15 +64,7 @@ void api_verification_sources(struct call *c)
 /* GET /api/v1/households/{id}/authorisations */
 void api_verification_authorisations(struct call *c)
 {
-	long long id = 0;
-	if (!api_path_id(c, &id, "未找到该家庭"))
-		return;
-	struct verification_env env;
-	env_of(c, &env);
-	struct svc_error e;
-	svc_error_clear(&e);
-	reply_status(c->rep, 200);
-	done(c, verification_authorisations(c->db, &env, &c->session.user, id, &c->rep->body, &e), &e);
+	by_id(c, "未找到该家庭", verification_authorisations);
 }
 
 /* POST /api/v1/households/{id}/authorisations {"person_ids":[…],"method",
@@ -164,15 +174,7 @@ void api_verification_list(struct call *c)
 /* GET /api/v1/verifications/{id} */
 void api_verification_get(struct call *c)
 {
-	long long id = 0;
-	if (!api_path_id(c, &id, NOT_FOUND_TEXT))
-		return;
-	struct verification_env env;
-	env_of(c, &env);
-	struct svc_error e;
-	svc_error_clear(&e);
-	reply_status(c->rep, 200);
-	done(c, verification_get(c->db, &env, &c->session.user, id, &c->rep->body, &e), &e);
+	by_id(c, NOT_FOUND_TEXT, verification_get);
 }
 
 static void versioned(struct call *c, bool adopt)
@@ -341,15 +343,7 @@ void api_verification_answer_file(struct call *c)
 /* POST /api/v1/verification-requests/{id}/resend */
 void api_verification_resend(struct call *c)
 {
-	long long id = 0;
-	if (!api_path_id(c, &id, REQUEST_NOT_FOUND))
-		return;
-	struct verification_env env;
-	env_of(c, &env);
-	struct svc_error e;
-	svc_error_clear(&e);
-	reply_status(c->rep, 200);
-	done(c, verification_resend(c->db, &env, &c->session.user, id, &c->rep->body, &e), &e);
+	by_id(c, REQUEST_NOT_FOUND, verification_resend);
 }
 
 /* POST /api/v1/verification-batches {"region"} */
@@ -371,15 +365,7 @@ void api_verification_batch_create(struct call *c)
 /* GET /api/v1/verification-batches/{id} */
 void api_verification_batch_get(struct call *c)
 {
-	long long id = 0;
-	if (!api_path_id(c, &id, BATCH_NOT_FOUND))
-		return;
-	struct verification_env env;
-	env_of(c, &env);
-	struct svc_error e;
-	svc_error_clear(&e);
-	reply_status(c->rep, 200);
-	done(c, verification_batch_get(c->db, &env, &c->session.user, id, &c->rep->body, &e), &e);
+	by_id(c, BATCH_NOT_FOUND, verification_batch_get);
 }
 
 /* GET /api/v1/verification-batches/{id}/request-file?source=&format=csv|xlsx */
