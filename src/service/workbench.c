@@ -258,6 +258,12 @@ enum svc_kind workbench_get(struct db *db, const struct principal *actor, dd_dat
 	if (rc)
 		return svc_store_fail(e, db, rc, &w.err);
 	strbuf_addf(out, "{\"today\":\"%s\",", w.today);
+	if (authz_child_role(actor)) { /* a child director or supervisor: its emergencies only */
+		strbuf_adds(out, "\"child_role\":true");
+		db_rollback(db);
+		strbuf_addc(out, '}');
+		return SVC_OK;
+	}
 	if (!rc)
 		rc = cases(&w, out);
 	if (!rc)
