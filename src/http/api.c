@@ -150,6 +150,10 @@ enum route_id {
 	R_REFERRAL_OFFICES_LIST,
 	R_REFERRAL_OFFICES_CREATE,
 	R_CHILDREN_LIST,
+	R_CARE_EM_LIST,
+	R_CARE_EM_REPORT,
+	R_CARE_EM_GET,
+	R_CARE_EM_ACT,
 	R_COUNT
 };
 
@@ -292,6 +296,10 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/referral-offices", R_REFERRAL_OFFICES_LIST, R_SESSION},
     {HTTP_POST, "/api/v1/referral-offices", R_REFERRAL_OFFICES_CREATE, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/children", R_CHILDREN_LIST, R_SESSION | R_CHILD},
+    {HTTP_GET, "/api/v1/care-emergencies", R_CARE_EM_LIST, R_SESSION | R_CHILD},
+    {HTTP_POST, "/api/v1/care-emergencies", R_CARE_EM_REPORT, R_SESSION | R_CSRF | R_CHILD},
+    {HTTP_GET, "/api/v1/care-emergencies/{id}", R_CARE_EM_GET, R_SESSION | R_CHILD},
+    {HTTP_POST, "/api/v1/care-emergencies/{id}/actions", R_CARE_EM_ACT, R_SESSION | R_CSRF | R_CHILD},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -656,6 +664,10 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_REFERRAL_OFFICES_LIST] = api_referral_offices_list,
     [R_REFERRAL_OFFICES_CREATE] = api_referral_offices_create,
     [R_CHILDREN_LIST] = api_children_list,
+    [R_CARE_EM_LIST] = api_care_emergencies_list,
+    [R_CARE_EM_REPORT] = api_care_emergencies_report,
+    [R_CARE_EM_GET] = api_care_emergencies_get,
+    [R_CARE_EM_ACT] = api_care_emergencies_act,
 };
 
 bool api_route_slow(enum http_method method, const char *path)
