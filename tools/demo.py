@@ -61,6 +61,8 @@ USERS = [("admin", "admin", "000000", "系统管理员")] + [
     ("village", "village", COUNTY + "001001", "村（社区）协理员"),
     ("yibao", "department", COUNTY, "区医保局经办人"),
     ("jiaowei", "department", COUNTY, "区教委经办人"),
+    ("ertong", "child_director", COUNTY + "001001", "儿童主任"),
+    ("dudao", "child_supervisor", COUNTY + "001", "儿童督导员"),
 ]
 # the receiving offices of referrals (转办转介) in the demo county, and the
 # office of each department login
@@ -75,7 +77,8 @@ OFFICES = [
 USER_OFFICE = {"yibao": "kz-yb", "jiaowei": "kz-jw"}
 ROLE_TEXT = {"admin": "系统管理员", "city": "市级", "county": "区县审批", "finance": "财政",
              "auditor": "审计", "township": "乡镇（街道）经办", "village": "村（社区）协理",
-             "department": "部门经办（转介）"}
+             "department": "部门经办（转介）", "child_director": "儿童主任（监护照料应急）",
+             "child_supervisor": "儿童督导员"}
 
 
 def print_logins(password, url):

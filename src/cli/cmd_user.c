@@ -20,7 +20,10 @@ static void user_usage(void)
 	    "用法 (usage): doudi user add [--db PATH|postgresql://…] --as ACTOR --username NAME --role ROLE\n"
 	    "                            --region CODE [--name 姓名] [--office OFFICE_CODE] --password-file FILE|-\n"
 	    "  以 ACTOR 账户的权限创建账户：系统管理员可建任何角色；区县账户只能在本辖区内建村（居）、\n"
-	    "  乡镇（街道）、区县角色。(creates an account with ACTOR's rights, the same rules as the API)\n");
+	    "  乡镇（街道）、区县、儿童主任、儿童督导员角色。(creates an account with ACTOR's rights, the same\n"
+	    "  rules as the API)\n"
+	    "  角色 ROLE: village township county finance city auditor admin department child_director\n"
+	    "  (儿童主任, --region 12 位村（居）代码) child_supervisor (儿童督导员, --region 9 位乡镇代码)\n");
 }
 
 static int exit_for(enum svc_kind k)

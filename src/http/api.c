@@ -149,14 +149,19 @@ enum route_id {
 	R_REFERRALS_ACT,
 	R_REFERRAL_OFFICES_LIST,
 	R_REFERRAL_OFFICES_CREATE,
+	R_CHILDREN_LIST,
+	R_CARE_EM_LIST,
+	R_CARE_EM_REPORT,
+	R_CARE_EM_GET,
+	R_CARE_EM_ACT,
 	R_COUNT
 };
 
 static const struct route routes[] = {
     {HTTP_GET, "/healthz", R_HEALTHZ, 0},
     {HTTP_POST, "/api/v1/session", R_LOGIN, R_SLOW},
-    {HTTP_DELETE, "/api/v1/session", R_LOGOUT, R_SESSION | R_CSRF},
-    {HTTP_GET, "/api/v1/me", R_ME, R_SESSION},
+    {HTTP_DELETE, "/api/v1/session", R_LOGOUT, R_SESSION | R_CSRF | R_CHILD},
+    {HTTP_GET, "/api/v1/me", R_ME, R_SESSION | R_CHILD},
     {HTTP_POST, "/api/v1/users", R_USERS_CREATE, R_SESSION | R_CSRF | R_SLOW},
     /* a computation that changes nothing: no CSRF token needed */
     {HTTP_POST, "/api/v1/assess", R_ASSESS, R_SESSION},
@@ -184,13 +189,13 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/online-applications", R_ONLINE_LIST, R_SESSION},
     {HTTP_GET, "/api/v1/online-applications/{id}", R_ONLINE_GET, R_SESSION},
     {HTTP_POST, "/api/v1/online-applications/{id}/actions", R_ONLINE_ACTION, R_SESSION | R_CSRF},
-    {HTTP_GET, "/api/v1/workbench", R_WORKBENCH, R_SESSION},
+    {HTTP_GET, "/api/v1/workbench", R_WORKBENCH, R_SESSION | R_CHILD},
     {HTTP_GET, "/api/v1/temporary-cases", R_TEMPORARY_LIST, R_SESSION},
     {HTTP_GET, "/api/v1/reserve-funds", R_RESERVE_FUNDS_LIST, R_SESSION},
-    {HTTP_GET, "/api/v1/regions", R_REGIONS_CHILDREN, R_SESSION},
-    {HTTP_GET, "/api/v1/regions/{code}", R_REGIONS_GET, R_SESSION},
+    {HTTP_GET, "/api/v1/regions", R_REGIONS_CHILDREN, R_SESSION | R_CHILD},
+    {HTTP_GET, "/api/v1/regions/{code}", R_REGIONS_GET, R_SESSION | R_CHILD},
     {HTTP_GET, "/api/v1/users", R_USERS_LIST, R_SESSION},
-    {HTTP_PATCH, "/api/v1/users/{id}", R_USERS_UPDATE, R_SESSION | R_CSRF | R_SLOW},
+    {HTTP_PATCH, "/api/v1/users/{id}", R_USERS_UPDATE, R_SESSION | R_CSRF | R_SLOW | R_CHILD},
     {HTTP_GET, "/api/v1/policy/parameters", R_POLICY_IN_FORCE, R_SESSION},
     /* {*name}: a parameter name (router.h), not a number */
     {HTTP_GET, "/api/v1/policy/parameters/{*name}", R_POLICY_ENTRIES, R_SESSION},
@@ -290,6 +295,11 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/referrals/{id}/actions", R_REFERRALS_ACT, R_SESSION | R_CSRF},
     {HTTP_GET, "/api/v1/referral-offices", R_REFERRAL_OFFICES_LIST, R_SESSION},
     {HTTP_POST, "/api/v1/referral-offices", R_REFERRAL_OFFICES_CREATE, R_SESSION | R_CSRF},
+    {HTTP_GET, "/api/v1/children", R_CHILDREN_LIST, R_SESSION | R_CHILD},
+    {HTTP_GET, "/api/v1/care-emergencies", R_CARE_EM_LIST, R_SESSION | R_CHILD},
+    {HTTP_POST, "/api/v1/care-emergencies", R_CARE_EM_REPORT, R_SESSION | R_CSRF | R_CHILD},
+    {HTTP_GET, "/api/v1/care-emergencies/{id}", R_CARE_EM_GET, R_SESSION | R_CHILD},
+    {HTTP_POST, "/api/v1/care-emergencies/{id}/actions", R_CARE_EM_ACT, R_SESSION | R_CSRF | R_CHILD},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -653,6 +663,11 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_REFERRALS_ACT] = api_referrals_act,
     [R_REFERRAL_OFFICES_LIST] = api_referral_offices_list,
     [R_REFERRAL_OFFICES_CREATE] = api_referral_offices_create,
+    [R_CHILDREN_LIST] = api_children_list,
+    [R_CARE_EM_LIST] = api_care_emergencies_list,
+    [R_CARE_EM_REPORT] = api_care_emergencies_report,
+    [R_CARE_EM_GET] = api_care_emergencies_get,
+    [R_CARE_EM_ACT] = api_care_emergencies_act,
 };
 
 bool api_route_slow(enum http_method method, const char *path)
@@ -710,6 +725,11 @@ void api_handle(const struct api_config *cfg, struct db *db, const struct api_re
 			return;
 		}
 		rep->user_id = c.session.user.id;
+		if (authz_child_role(&c.session.user) && !(m.route->flags & R_CHILD)) {
+			reply_error(rep, 403, "ROLE_NOT_ALLOWED", "儿童主任和儿童督导员只能查看儿童名册和监护照料应急",
+				    NULL);
+			return;
+		}
 		if ((m.route->flags & R_CSRF) && !accounts_csrf_ok(&c.session, req->csrf)) {
 			reply_error(rep, 403, "CSRF", "缺少或错误的 X-CSRF-Token 请求头", NULL);
 			return;

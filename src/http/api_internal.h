@@ -21,6 +21,8 @@ enum route_flags {
 	R_SLOW = 4,    /* hashes a password (argon2id, ~0.1 s): run off the pool threads */
 	R_UPLOAD = 8,  /* a file upload: the body may be larger (api_route_body_max) */
 	R_FILE = 16,   /* a data file (an answer file of a verification batch): up to API_FILE_MAX */
+	R_CHILD = 32,  /* open to the child roles (child_director, child_supervisor); every route
+			  without it answers them 403 ROLE_NOT_ALLOWED (default deny) */
 };
 
 /* The body limit of an R_FILE route: a batch answer file of a township. */
@@ -183,6 +185,14 @@ void api_referrals_get(struct call *c);
 void api_referrals_act(struct call *c);
 void api_referral_offices_list(struct call *c);
 void api_referral_offices_create(struct call *c);
+
+/* api_children.c: the children of an area and guardianship and care
+ * emergencies (issue 10) */
+void api_children_list(struct call *c);
+void api_care_emergencies_list(struct call *c);
+void api_care_emergencies_report(struct call *c);
+void api_care_emergencies_get(struct call *c);
+void api_care_emergencies_act(struct call *c);
 
 /* api_hotline.c: the 12345 hotline work orders (issue 8) */
 void api_hotline_list(struct call *c);

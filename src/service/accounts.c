@@ -555,7 +555,7 @@ enum svc_kind accounts_create(struct db *db, const struct principal *actor, cons
 	if (role == ROLE_NONE)
 		return svc_fail(
 		    e, SVC_BAD_INPUT, "BAD_ROLE", "role",
-		    "角色无效，应为 village、township、county、finance、city、auditor、admin 或 department");
+		    "角色无效，应为 village、township、county、finance、city、auditor、admin、department、child_director 或 child_supervisor");
 	if (role == ROLE_DEPARTMENT && (!req->office || !*req->office))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "office_code",
 				"部门经办人账户须指定所属部门（office_code）");

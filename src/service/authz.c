@@ -5,16 +5,24 @@
 #include <string.h>
 
 static const char *const role_names[] = {
-    [ROLE_NONE] = "",		[ROLE_VILLAGE] = "village", [ROLE_TOWNSHIP] = "township",
-    [ROLE_COUNTY] = "county",	[ROLE_FINANCE] = "finance", [ROLE_CITY] = "city",
-    [ROLE_AUDITOR] = "auditor", [ROLE_ADMIN] = "admin",	    [ROLE_DEPARTMENT] = "department",
+    [ROLE_NONE] = "",
+    [ROLE_VILLAGE] = "village",
+    [ROLE_TOWNSHIP] = "township",
+    [ROLE_COUNTY] = "county",
+    [ROLE_FINANCE] = "finance",
+    [ROLE_CITY] = "city",
+    [ROLE_AUDITOR] = "auditor",
+    [ROLE_ADMIN] = "admin",
+    [ROLE_DEPARTMENT] = "department",
+    [ROLE_CHILD_DIRECTOR] = "child_director",
+    [ROLE_CHILD_SUPERVISOR] = "child_supervisor",
 };
 
 enum role role_parse(const char *s)
 {
 	if (!s)
 		return ROLE_NONE;
-	for (int r = ROLE_VILLAGE; r <= ROLE_DEPARTMENT; r++)
+	for (int r = ROLE_VILLAGE; r <= ROLE_LAST; r++)
 		if (strcmp(s, role_names[r]) == 0)
 			return (enum role)r;
 	return ROLE_NONE;
@@ -22,7 +30,7 @@ enum role role_parse(const char *s)
 
 const char *role_name(enum role r)
 {
-	if ((int)r < ROLE_NONE || r > ROLE_DEPARTMENT)
+	if ((int)r < ROLE_NONE || r > ROLE_LAST)
 		return "";
 	return role_names[r];
 }
@@ -58,11 +66,20 @@ enum svc_kind authz_user_create(const struct principal *p, enum role role, const
 	enum svc_kind k = authz_user_manage(p, e);
 	if (k)
 		return k;
+	/* the child roles' regions: a village, a township */
+	int level = region_level(region_sig);
+	if (role == ROLE_CHILD_DIRECTOR && level != 5)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION_LEVEL", "region",
+				"儿童主任账户的地区应为 12 位村（居）代码");
+	if (role == ROLE_CHILD_SUPERVISOR && level != 4)
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION_LEVEL", "region",
+				"儿童督导员账户的地区应为 9 位乡镇（街道）代码");
 	if (p->role == ROLE_ADMIN)
 		return SVC_OK;
-	if (role != ROLE_VILLAGE && role != ROLE_TOWNSHIP && role != ROLE_COUNTY)
+	if (role != ROLE_VILLAGE && role != ROLE_TOWNSHIP && role != ROLE_COUNTY && role != ROLE_CHILD_DIRECTOR &&
+	    role != ROLE_CHILD_SUPERVISOR)
 		return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", "role",
-				"区县账户只能创建村（居）、乡镇（街道）或区县角色的账户");
+				"区县账户只能创建村（居）、乡镇（街道）、区县、儿童主任或儿童督导员角色的账户");
 	if (!authz_in_scope(p, region_sig))
 		return svc_fail(e, SVC_FORBIDDEN, "REGION_OUT_OF_SCOPE", "region", "只能在本辖区内创建账户");
 	return SVC_OK;
@@ -70,7 +87,7 @@ enum svc_kind authz_user_create(const struct principal *p, enum role role, const
 
 enum svc_kind authz_reserve_view(const struct principal *p, const char *township_sig, struct svc_error *e)
 {
-	if (p->role != ROLE_NONE && p->role != ROLE_DEPARTMENT &&
+	if (p->role != ROLE_NONE && p->role != ROLE_DEPARTMENT && !authz_child_role(p) &&
 	    (authz_in_scope(p, township_sig) || (p->role == ROLE_VILLAGE && region_covers(township_sig, p->scope))))
 		return SVC_OK;
 	return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "region", "未找到该乡镇（街道）的临时救助备用金");
@@ -118,7 +135,7 @@ bool authz_scope_narrow(const struct principal *p, const char *region_sig, char 
 /* True when p's role is one of the mask's (1 << role). */
 static bool role_in(const struct principal *p, unsigned mask)
 {
-	return p->role > ROLE_NONE && p->role <= ROLE_DEPARTMENT && (mask >> p->role & 1u);
+	return p->role > ROLE_NONE && p->role <= ROLE_LAST && (mask >> p->role & 1u);
 }
 
 #define ROLE_BIT(r) (1u << (r))
@@ -159,7 +176,7 @@ enum svc_kind authz_monitor_run(const struct principal *p, const char *what, str
 
 enum svc_kind authz_stats_read(const struct principal *p, struct svc_error *e)
 {
-	if (p && p->role != ROLE_VILLAGE && p->role != ROLE_NONE && p->role != ROLE_DEPARTMENT)
+	if (p && p->role != ROLE_VILLAGE && p->role != ROLE_NONE && p->role != ROLE_DEPARTMENT && !authz_child_role(p))
 		return SVC_OK;
 	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "统计报表由乡镇及以上人员查看");
 }
@@ -216,4 +233,27 @@ enum svc_kind authz_referral_answer(const struct principal *p, struct svc_error 
 	if (role_in(p, ROLE_BIT(ROLE_DEPARTMENT)) && p->office[0])
 		return SVC_OK;
 	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL, "转介由接收部门的经办人签收、答复或退回");
+}
+
+bool authz_child_role(const struct principal *p)
+{
+	return p && (p->role == ROLE_CHILD_DIRECTOR || p->role == ROLE_CHILD_SUPERVISOR);
+}
+
+#define CHILD_ROLES (ROLE_BIT(ROLE_CHILD_DIRECTOR) | ROLE_BIT(ROLE_CHILD_SUPERVISOR))
+
+enum svc_kind authz_children_view(const struct principal *p, struct svc_error *e)
+{
+	if (role_in(p, FIELD_STAFF | CHILD_ROLES))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+			"儿童名册由村（居）、乡镇（街道）、区县工作人员和儿童主任、儿童督导员查看");
+}
+
+enum svc_kind authz_care_emergency_write(const struct principal *p, struct svc_error *e)
+{
+	if (role_in(p, FIELD_STAFF | CHILD_ROLES))
+		return SVC_OK;
+	return svc_fail(e, SVC_FORBIDDEN, "ROLE_NOT_ALLOWED", NULL,
+			"监护照料应急由村（居）、乡镇（街道）、区县工作人员和儿童主任、儿童督导员报告和处置");
 }

@@ -29,11 +29,21 @@ enum role {
 	 * and no authz_* check below lets it through: it reaches referrals
 	 * through its office code only. */
 	ROLE_DEPARTMENT,
+	/* 儿童主任 (one per village, region 12 digits) and 儿童督导员 (per
+	 * township, 9 digits): they see the children of their area
+	 * (authz_children_view) and report and follow guardianship and care
+	 * emergencies (authz_care_emergency_write, care_emergency.h); every
+	 * other authz_* check refuses them. */
+	ROLE_CHILD_DIRECTOR,
+	ROLE_CHILD_SUPERVISOR,
 };
+#define ROLE_LAST ROLE_CHILD_SUPERVISOR
 
-/* ROLE_NONE for anything but the role codes of DOMAIN.md and department. */
+/* ROLE_NONE for anything but the role codes of DOMAIN.md, department,
+ * child_director and child_supervisor. */
 enum role role_parse(const char *s);
-/* "village" … "admin", "department"; "" for ROLE_NONE. */
+/* "village" … "admin", "department", "child_director", "child_supervisor";
+ * "" for ROLE_NONE. */
 const char *role_name(enum role r);
 
 #define PRINCIPAL_USERNAME_MAX 64
@@ -65,8 +75,12 @@ bool authz_in_scope(const struct principal *p, const char *region_sig);
 /* May p create accounts at all (admin, county)? SVC_FORBIDDEN otherwise. */
 enum svc_kind authz_user_manage(const struct principal *p, struct svc_error *e);
 /* May p create an account with this role in this region (significant form)?
- * Admin: any role, any region. County: village, township or county, inside
- * its own scope. SVC_FORBIDDEN with field "role" or "region" otherwise. */
+ * Admin: any role, any region. County: village, township, county,
+ * child_director or child_supervisor, inside its own scope. SVC_FORBIDDEN
+ * with field "role" or "region" otherwise. A child director's region is a
+ * village (12 digits), a child supervisor's a township (9 digits):
+ * SVC_BAD_INPUT (BAD_REGION_LEVEL, field "region") otherwise, for the admin
+ * too. */
 enum svc_kind authz_user_create(const struct principal *p, enum role role, const char *region_sig, struct svc_error *e);
 
 /* Reserve funds (reserve_fund.h). A township's fund (significant form) is
@@ -131,6 +145,17 @@ enum svc_kind authz_referral_send(const struct principal *p, struct svc_error *e
 /* May p accept, answer or return referrals to its office? Department users
  * with an office only; SVC_FORBIDDEN (ROLE_NOT_ALLOWED) otherwise. */
 enum svc_kind authz_referral_answer(const struct principal *p, struct svc_error *e);
+/* May p list the children of its area (GET /api/v1/children)? Village,
+ * township and county staff and the child directors and supervisors;
+ * SVC_FORBIDDEN (ROLE_NOT_ALLOWED) otherwise. */
+enum svc_kind authz_children_view(const struct principal *p, struct svc_error *e);
+/* Guardianship and care emergencies (care_emergency.h): reported, arranged,
+ * visited and closed by village, township and county staff and the child
+ * directors and supervisors, inside their scope; SVC_FORBIDDEN
+ * (ROLE_NOT_ALLOWED) otherwise. Reading them is the same set. */
+enum svc_kind authz_care_emergency_write(const struct principal *p, struct svc_error *e);
+/* True for the two child roles. */
+bool authz_child_role(const struct principal *p);
 /* May p read the audit trail? Auditor and admin only (SVC_FORBIDDEN). */
 enum svc_kind authz_audit_read(const struct principal *p, struct svc_error *e);
 

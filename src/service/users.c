@@ -201,7 +201,7 @@ static enum svc_kind check_change(const struct principal *actor, int64_t id, con
 		if (*role == ROLE_NONE)
 			return svc_fail(
 			    e, SVC_BAD_INPUT, "BAD_ROLE", "role",
-			    "角色无效，应为 village、township、county、finance、city、auditor、admin 或 department");
+			    "角色无效，应为 village、township、county、finance、city、auditor、admin、department、child_director 或 child_supervisor");
 		/* a department user's office is set when it is created */
 		if ((*role == ROLE_DEPARTMENT) != (t->role == ROLE_DEPARTMENT))
 			return svc_fail(e, SVC_BAD_INPUT, "ROLE_CHANGE_NOT_ALLOWED", "role",

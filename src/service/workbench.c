@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "care_emergency.h"
 #include "core/casework.h"
 #include "core/money.h"
 #include "hotline.h"
@@ -258,6 +259,19 @@ enum svc_kind workbench_get(struct db *db, const struct principal *actor, dd_dat
 	if (rc)
 		return svc_store_fail(e, db, rc, &w.err);
 	strbuf_addf(out, "{\"today\":\"%s\",", w.today);
+	if (!authz_care_emergency_write(actor, NULL)) { /* guardianship and care emergencies, first */
+		char now[STORE_TIME_MAX];
+		store_now(now);
+		strbuf_adds(out, "\"care_emergencies\":");
+		rc = care_emergency_workbench(db, w.lo, w.hi, now, WORKBENCH_DUE_MAX, out, &w.err);
+		strbuf_addc(out, ',');
+	}
+	if (!rc && authz_child_role(actor)) { /* a child director or supervisor: its emergencies only */
+		strbuf_adds(out, "\"child_role\":true");
+		db_rollback(db);
+		strbuf_addc(out, '}');
+		return SVC_OK;
+	}
 	if (!rc)
 		rc = cases(&w, out);
 	if (!rc)

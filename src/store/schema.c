@@ -37,6 +37,7 @@ EMBED(dd_schema_020, "schema/020_statistics.sql");
 EMBED(dd_schema_021, "schema/021_verification.sql");
 EMBED(dd_schema_022, "schema/022_department_users.sql");
 EMBED(dd_schema_023, "schema/023_referrals.sql");
+EMBED(dd_schema_024, "schema/024_care_emergencies.sql");
 
 static const struct store_migration migrations[] = {
     {1, "001_init", dd_schema_001, NULL, false},
@@ -62,6 +63,7 @@ static const struct store_migration migrations[] = {
     {21, "021_verification", dd_schema_021, "verification_sources", false},
     {22, "022_department_users", dd_schema_022, "referral_offices", true},
     {23, "023_referrals", dd_schema_023, NULL, false},
+    {24, "024_care_emergencies", dd_schema_024, NULL, false},
 };
 
 const struct store_migration *store_migrations(size_t *n)

@@ -150,6 +150,13 @@ sql "$DB" "INSERT INTO users (username, password_hash, role, region_code, create
 if sql "$DB" "INSERT INTO users (username, password_hash, role, region_code, created_at, updated_at) VALUES ('bx1', 'x', 'bogus', '500154', 't', 't')" >/dev/null 2>&1; then
 	bad "role bogus accepted by the CHECK"
 else ok; fi
+# the child roles at their level: a director in a village, a supervisor in a township
+run user add --db "$DB" --as root --username cd2 --role child_director --region 500154001 --password-file "$tmp/dpw"
+expect_rc "child director in a township" 2 && expect_in "child director level" "$tmp/err" "BAD_REGION_LEVEL"
+run user add --db "$DB" --as root --username cd2 --role child_director --region 500154001001 --password-file "$tmp/dpw"
+expect_rc "child director" 0 && expect_in "child director" "$tmp/out" "child_director 500154001001"
+run user add --db "$DB" --as root --username cs1 --role child_supervisor --region 500154001 --password-file "$tmp/dpw"
+expect_rc "child supervisor" 0 && expect_in "child supervisor" "$tmp/out" "child_supervisor 500154001"
 run audit verify --db "$DB"
 expect_rc "verify with department users" 0 && ok
 

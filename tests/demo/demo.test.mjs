@@ -51,7 +51,7 @@ describe('the demo', () => {
 			assert.equal(s.user.region, region, username);
 			roles.add(s.user.role);
 		}
-		assert.deepEqual([...roles].sort(), ['admin', 'auditor', 'city', 'county', 'department', 'finance', 'township', 'village']);
+		assert.deepEqual([...roles].sort(), ['admin', 'auditor', 'child_director', 'child_supervisor', 'city', 'county', 'department', 'finance', 'township', 'village']);
 	});
 
 	test('the registry holds the generated county with its townships and villages', () => {

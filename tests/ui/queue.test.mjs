@@ -168,17 +168,24 @@ test('intake: the township officer chooses the village by name, not by code', as
 	await page.closeAll();
 });
 
-// Every page of the menu, for the township officer and the county approver:
+// Every page of the menu, for the township officer, the county approver and a
+// child director (儿童主任: the workbench, 儿童名册 and 监护照料应急 only):
 // it opens without console errors, and no placeholder, empty text or
 // button reads English.
-for (const who of ['township', 'county']) {
+for (const who of ['township', 'county', 'child_director']) {
 	test(`every menu page of the ${who} user speaks Chinese`, async () => {
-		const user = who === 'township' ? township : county;
+		const user =
+			who === 'township'
+				? township
+				: who === 'county'
+					? county
+					: await createUser(ctx.api, 'child_director', `${town}001`, '林主任');
 		const page = await openPage(ctx);
 		await loginAs(page, ctx, user);
 		await page.waitForURL(/\/workbench$/);
 		const items = await page.locator('.el-menu-item').allInnerTexts();
-		assert.ok(items.length >= 6, items.join(','));
+		if (who === 'child_director') assert.deepEqual(items.map((t) => t.trim()), ['工作台', '儿童名册', '监护照料应急']);
+		else assert.ok(items.length >= 6, items.join(','));
 		for (const [i, text] of items.entries()) {
 			await page.locator('.el-menu-item').nth(i).click();
 			await page.waitForLoadState('networkidle');

@@ -106,6 +106,8 @@ export const ROLES = {
 	auditor: '审计监督',
 	admin: '系统管理员',
 	department: '部门经办人',
+	child_director: '儿童主任',
+	child_supervisor: '儿童督导员',
 };
 
 export const RELATIONS = {

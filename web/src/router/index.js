@@ -54,13 +54,15 @@ export const menuRoutes = staff
 	.filter((r) => r.meta && r.meta.menu)
 	.sort((a, b) => (a.meta.order ?? 100) - (b.meta.order ?? 100));
 
-// A department user (部门经办人, a receiving office's staff) has no region:
-// it gets only the pages that name it, and those meant for everyone
+// A department user (部门经办人, a receiving office's staff) has no region,
+// and the child roles (儿童主任, 儿童督导员) see their area's children only:
+// they get only the pages that name them, and those meant for everyone
 // (meta.everyone: the workbench, "not allowed").
+const NAMED_ONLY = ['department', 'child_director', 'child_supervisor'];
 export function allowed(route, role) {
 	const meta = route.meta || {};
 	const roles = meta.roles;
-	if (role === 'department' && meta.title && !meta.everyone) return !!roles && roles.includes(role);
+	if (NAMED_ONLY.includes(role) && meta.title && !meta.everyone) return !!roles && roles.includes(role);
 	return !roles || roles.includes(role);
 }
 
