@@ -58,25 +58,10 @@ static bool phone_ok(const char *s)
 static dd_status add_event(struct db *db, int64_t id, const char *region, const char *action, const char *from,
 			   const char *to, int64_t actor, const char *at, const char *note, dd_error *err)
 {
-	struct db_stmt *st;
-	dd_status rc =
-	    db_prepare_cached(db,
-			      "INSERT INTO care_emergency_events (emergency_id, region_code, action, from_state, "
-			      "to_state, actor_id, at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-			      &st, err);
-	if (rc)
-		return rc;
-	db_bind_int64(st, 1, id);
-	db_bind_str(st, 2, region);
-	db_bind_str(st, 3, action);
-	db_bind_str(st, 4, from);
-	db_bind_str(st, 5, to);
-	db_bind_int64(st, 6, actor);
-	db_bind_str(st, 7, at);
-	db_bind_str(st, 8, note);
-	rc = db_run(st, err);
-	db_finalize(st);
-	return rc;
+	return svc_event_insert(db,
+				"INSERT INTO care_emergency_events (emergency_id, region_code, action, from_state, "
+				"to_state, actor_id, at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+				id, region, action, from, to, actor, at, note, err);
 }
 
 /* A 12-digit village code (and its significant form). */
