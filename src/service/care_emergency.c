@@ -31,16 +31,6 @@ static enum svc_kind stale(struct svc_error *e)
 	return svc_fail(e, SVC_CONFLICT, "STALE_VERSION", "version", "应急事件已被他人修改，请重新读取后再操作");
 }
 
-/* Free text: at most max bytes, no control characters but tab and line breaks. */
-static bool text_ok(const char *s, size_t max)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
-			return false;
-	return n <= max;
-}
-
 static bool phone_ok(const char *s)
 {
 	size_t n = strlen(s), digits = 0;
@@ -151,7 +141,7 @@ enum svc_kind care_emergency_report(struct db *db, const struct policy *policy, 
 				"guardian_deceased、guardian_detained、carer_unable 或 other");
 	if (svc_blank(req->description))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "description", "缺少情况说明 description");
-	if (!text_ok(req->description, CARE_EMERGENCY_TEXT_MAX))
+	if (!svc_text_block_ok(req->description, CARE_EMERGENCY_TEXT_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "description", "情况说明 description 过长或含控制字符");
 
 	dd_error err;
@@ -553,7 +543,7 @@ static enum svc_kind check_action(const struct care_emergency_action *req, const
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "note",
 				strcmp(a, "visit") == 0 ? "缺少走访情况 note"
 							: "结案须在 note 中说明（如监护人已返回）");
-	if (!text_ok(req->note, CARE_EMERGENCY_TEXT_MAX))
+	if (!svc_text_block_ok(req->note, CARE_EMERGENCY_TEXT_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "note", "note 过长或含控制字符");
 	return SVC_OK;
 }

@@ -32,16 +32,6 @@ static enum svc_kind stale(struct svc_error *e)
 	return svc_fail(e, SVC_CONFLICT, "STALE_VERSION", "version", "工单已被他人修改，请重新读取后再操作");
 }
 
-/* Free text: at most max bytes, no control characters but tab and line breaks. */
-static bool text_ok(const char *s, size_t max)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
-			return false;
-	return n <= max;
-}
-
 /* A phone as shown: the first 3 and last 4 characters of 11 or more, the
  * last 4 of 5-10, nothing of fewer; the rest '*'. */
 static void phone_mask(const char *s, char *out, size_t cap)
@@ -173,7 +163,7 @@ enum svc_kind hotline_create(struct db *db, const struct policy *policy, const s
 				"来源渠道 channel 应为 phone、web、wechat、letter 或 visit");
 	if (svc_blank(req->description))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "description", "缺少诉求内容 description");
-	if (!text_ok(req->description, HOTLINE_TEXT_MAX))
+	if (!svc_text_block_ok(req->description, HOTLINE_TEXT_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "description", "诉求内容 description 过长或含控制字符");
 
 	dd_date today = store_today();
@@ -596,7 +586,7 @@ enum svc_kind hotline_step(struct db *db, const struct principal *actor, int64_t
 				strcmp(field, "reply") == 0    ? "答复工单须填写答复内容 reply"
 				: strcmp(field, "result") == 0 ? "办结工单须填写办结结果 result"
 							       : "退回工单须在 note 中说明理由（如不属本乡镇管辖）");
-	if (field && !text_ok(req->text, HOTLINE_TEXT_MAX))
+	if (field && !svc_text_block_ok(req->text, HOTLINE_TEXT_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", field, "%s 过长或含控制字符", field);
 
 	char now[STORE_TIME_MAX], idt[24], state[16] = "", region[REGION_TEXT_MAX] = "", order_no[48] = "";
@@ -696,7 +686,7 @@ enum svc_kind hotline_reassign(struct db *db, const struct policy *policy, const
 	enum svc_kind k = parse_township(actor, req->region, township, tsig, e);
 	if (k)
 		return k;
-	if (req->note && !text_ok(req->note, HOTLINE_TEXT_MAX))
+	if (req->note && !svc_text_block_ok(req->note, HOTLINE_TEXT_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "note", "note 过长或含控制字符");
 	int64_t hours = 0, workdays = 0;
 	if ((k = deadlines(policy, tsig, store_today(), &hours, &workdays, e)))

@@ -29,16 +29,6 @@ static enum svc_kind stale(struct svc_error *e)
 	return svc_fail(e, SVC_CONFLICT, "STALE_VERSION", "version", "转介已被他人修改，请重新读取后再操作");
 }
 
-/* Free text: at most max bytes, no control characters but tab and line breaks. */
-static bool text_ok(const char *s, size_t max)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
-			return false;
-	return n <= max;
-}
-
 /* The visibility of a referral to actor: its office (department) or its
  * region inside the scope (everyone else; a department user's scope covers
  * nothing). Binds $first..$first+2. */
@@ -146,7 +136,7 @@ enum svc_kind referral_create(struct db *db, const struct policy *policy, const 
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "office_code", "接收部门代码 office_code 格式无效");
 	if (svc_blank(req->reason))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "reason", "缺少转介事由 reason");
-	if (!text_ok(req->reason, REFERRAL_TEXT_MAX))
+	if (!svc_text_block_ok(req->reason, REFERRAL_TEXT_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "reason", "转介事由 reason 过长或含控制字符");
 	if (!cal)
 		return svc_fail(e, SVC_RULE, "NO_POLICY", NULL, "缺少工作日历，无法计算答复期限");
@@ -529,7 +519,7 @@ enum svc_kind referral_act(struct db *db, const struct principal *actor, int64_t
 	if (answering) {
 		if (svc_blank(req->answer))
 			return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "answer", "答复转介须填写答复内容 answer");
-		if (!text_ok(req->answer, REFERRAL_TEXT_MAX))
+		if (!svc_text_block_ok(req->answer, REFERRAL_TEXT_MAX))
 			return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "answer", "答复内容 answer 过长或含控制字符");
 		if (!req->outcome)
 			return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "outcome", "缺少办理结果 outcome");
@@ -547,7 +537,7 @@ enum svc_kind referral_act(struct db *db, const struct principal *actor, int64_t
 	}
 	if (returning && svc_blank(req->note))
 		return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "note", "退回转介须在 note 中说明理由");
-	if (req->note && !text_ok(req->note, REFERRAL_TEXT_MAX))
+	if (req->note && !svc_text_block_ok(req->note, REFERRAL_TEXT_MAX))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_TEXT", "note", "说明 note 过长或含控制字符");
 
 	char now[STORE_TIME_MAX], idt[24], state[16] = "", region[REGION_TEXT_MAX] = "";

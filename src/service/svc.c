@@ -164,3 +164,12 @@ dd_status svc_event_insert(struct db *db, const char *insert_sql, int64_t id, co
 	db_finalize(st);
 	return rc;
 }
+
+bool svc_text_block_ok(const char *s, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
+			return false;
+	return n <= max;
+}

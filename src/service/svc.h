@@ -69,6 +69,9 @@ void svc_json_member_id(struct strbuf *b, const char *key, const struct db_stmt 
 bool svc_one_of(const char *s, const char *const *set, size_t n);
 /* True when s is NULL or only spaces, tabs and line breaks. */
 bool svc_blank(const char *s);
+/* Free text of several lines (a description, a reply): at most max bytes,
+ * no control characters but tab and line breaks. */
+bool svc_text_block_ok(const char *s, size_t max);
 /* Optional free text (NULL passes): at most max bytes and svc_text_clean,
  * else SVC_BAD_INPUT (BAD_TEXT) naming field, the message "label field …". */
 enum svc_kind svc_check_text(const char *s, const char *field, const char *label, size_t max, struct svc_error *e);
