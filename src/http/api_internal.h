@@ -222,6 +222,7 @@ void api_verification_answer(struct call *c);
 void api_verification_answer_file(struct call *c);
 void api_verification_resend(struct call *c);
 void api_verification_batch_create(struct call *c);
+void api_verification_batch_list(struct call *c);
 void api_verification_batch_get(struct call *c);
 void api_verification_batch_file(struct call *c);
 void api_verification_batch_answers(struct call *c);

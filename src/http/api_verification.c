@@ -362,6 +362,21 @@ void api_verification_batch_create(struct call *c)
 	done(c, verification_batch_create(c->db, &env, &c->session.user, region, &id, &c->rep->body, &e), &e);
 }
 
+/* GET /api/v1/verification-batches?page=&per_page= */
+void api_verification_batch_list(struct call *c)
+{
+	struct svc_error e;
+	svc_error_clear(&e);
+	int64_t page = 0, per_page = 0;
+	enum svc_kind k = query_page(c->req->query, &page, &per_page, &e);
+	struct verification_env env;
+	env_of(c, &env);
+	reply_status(c->rep, 200);
+	if (!k)
+		k = verification_batches(c->db, &env, &c->session.user, page, per_page, &c->rep->body, &e);
+	done(c, k, &e);
+}
+
 /* GET /api/v1/verification-batches/{id} */
 void api_verification_batch_get(struct call *c)
 {

@@ -2957,3 +2957,66 @@ dd_status verification_workbench(struct db *db, const char *lo, const char *hi, 
 	strbuf_adds(out, "]}");
 	return rc;
 }
+
+enum svc_kind verification_batches(struct db *db, const struct verification_env *env, const struct principal *actor,
+				   int64_t page, int64_t per_page, struct strbuf *out, struct svc_error *e)
+{
+	(void)env;
+	enum svc_kind k = authz_verification_view(actor, e);
+	if (k || (k = svc_page_check(page, per_page, SVC_PER_PAGE_MAX, e)))
+		return k;
+	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
+	store_region_range(actor->scope, lo, hi);
+	dd_error err;
+	dd_error_clear(&err);
+	struct db_stmt *st = NULL;
+	bool row = false;
+	int64_t total = 0;
+	dd_status rc = db_begin_read(db, &err);
+	if (!rc)
+		rc = db_prepare_cached(
+		    db, "SELECT count(*) FROM verification_batches WHERE region_code >= $1 AND region_code < $2", &st,
+		    &err);
+	if (!rc) {
+		db_bind_str(st, 1, lo);
+		db_bind_str(st, 2, hi);
+		rc = db_step(st, &row, &err);
+		if (!rc && row)
+			total = db_column_int64(st, 0);
+		db_finalize(st);
+	}
+	if (!rc)
+		rc = db_prepare_cached(
+		    db,
+		    "SELECT b.id, b.region_code, (SELECT r.name FROM regions r WHERE r.code = "
+		    "b.region_code), b.as_of, b.households, b.skipped, b.created_at, (SELECT u.username "
+		    "FROM users u WHERE u.id = b.created_by), (SELECT count(*) FROM verifications v WHERE "
+		    "v.batch_id = b.id AND v.state <> 'requested') FROM verification_batches b WHERE "
+		    "b.region_code >= $1 AND b.region_code < $2 ORDER BY b.id DESC LIMIT $3 OFFSET $4",
+		    &st, &err);
+	if (!rc) {
+		db_bind_str(st, 1, lo);
+		db_bind_str(st, 2, hi);
+		db_bind_int64(st, 3, per_page);
+		db_bind_int64(st, 4, (page - 1) * per_page);
+		strbuf_adds(out, "{\"items\":[");
+		for (int n = 0; !(rc = db_step(st, &row, &err)) && row; n++) {
+			strbuf_addf(out, "%s{\"id\":%" PRId64, n ? "," : "", db_column_int64(st, 0));
+			strbuf_add_json_member_text(out, "region", db_column_text(st, 1, NULL));
+			strbuf_add_json_member_text(out, "region_name", db_column_text(st, 2, NULL));
+			strbuf_add_json_member_text(out, "as_of", db_column_text(st, 3, NULL));
+			strbuf_addf(out, ",\"households\":%" PRId64 ",\"skipped\":%" PRId64, db_column_int64(st, 4),
+				    db_column_int64(st, 5));
+			strbuf_add_json_member_text(out, "created_at", db_column_text(st, 6, NULL));
+			strbuf_add_json_member_text(out, "created_by", db_column_text(st, 7, NULL));
+			strbuf_addf(out, ",\"reported\":%" PRId64 "}", db_column_int64(st, 8));
+		}
+		db_finalize(st);
+		strbuf_addf(out, "],\"total\":%" PRId64 ",\"page\":%" PRId64 ",\"per_page\":%" PRId64 "}", total, page,
+			    per_page);
+	}
+	db_rollback(db);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	return SVC_OK;
+}

@@ -154,6 +154,11 @@ enum svc_kind verification_export(struct db *db, const struct verification_env *
 enum svc_kind verification_batch_create(struct db *db, const struct verification_env *env,
 					const struct principal *actor, const char *region, int64_t *id,
 					struct strbuf *out, struct svc_error *e);
+/* {"items":[{id,region,region_name,as_of,households,skipped,created_at,
+ * created_by,reported}],"total","page","per_page"}: the batches in the
+ * caller's scope, newest first. */
+enum svc_kind verification_batches(struct db *db, const struct verification_env *env, const struct principal *actor,
+				   int64_t page, int64_t per_page, struct strbuf *out, struct svc_error *e);
 /* {"id","region","households","skipped","sources":[{code,requests,answered}]} */
 enum svc_kind verification_batch_get(struct db *db, const struct verification_env *env, const struct principal *actor,
 				     int64_t id, struct strbuf *out, struct svc_error *e);

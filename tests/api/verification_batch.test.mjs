@@ -159,6 +159,9 @@ describe('a batch of 5,000 households', () => {
 		});
 		assert.equal(again.status, 422, 'the households already in a batch are not taken twice');
 		assert.equal((await call(base, 'GET', `/api/v1/verification-batches/${batch.id}`, { cookie: other.cookie })).status, 404);
+		const mine = await call(base, 'GET', '/api/v1/verification-batches', { cookie: town.cookie });
+		assert.deepEqual(mine.body.items.map((b) => [b.id, b.households, b.skipped]), [[batch.id, N, UNAUTHORISED]]);
+		assert.equal((await call(base, 'GET', '/api/v1/verification-batches', { cookie: other.cookie })).body.total, 0);
 	});
 
 	test('one request file per source lists every member once, with the request numbers', async () => {

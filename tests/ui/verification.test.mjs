@@ -294,6 +294,14 @@ test('a batch verification: started from the list, a household skipped, an answe
 	await page.waitForURL(new RegExp(`/verifications\\?batch=${batchId}$`));
 	await page.locator('[data-test=total]', { hasText: '共 1 条' }).waitFor();
 	assert.match(await page.locator('[data-test=verifications] .el-table__body tr').first().innerText(), /HB-1[\s\S]*核对中/);
+	// the batch tab lists it and opens it again
+	await page.goto(`${ctx.url}/verifications`);
+	await page.getByRole('tab', { name: '批量核对' }).click();
+	const row = page.locator('[data-test=batches] .el-table__body tr').first();
+	await row.waitFor();
+	assert.match(await row.innerText(), new RegExp(`^${batchId}[\\s\\S]*\\b1\\b[\\s\\S]*\\b1\\b`));
+	await row.getByRole('link', { name: String(batchId) }).click();
+	await page.waitForURL(new RegExp(`/verification-batches/${batchId}$`));
 	assertClean(page);
 	await page.closeAll();
 });
