@@ -30,6 +30,8 @@ enum measure {
 	M_DECISION_DAYS,
 	M_DECIDED_IN_TIME,
 	M_REGISTERED,
+	M_ARRANGED_IN_TIME,
+	M_CLOSED,
 	M_COUNT
 };
 
@@ -50,6 +52,8 @@ static const struct {
     [M_DECISION_DAYS] = {"decision_days", "审批天数合计", false},
     [M_DECIDED_IN_TIME] = {"decided_in_time", "按时审批件数", false},
     [M_REGISTERED] = {"registered_persons", "登记人数", false},
+    [M_ARRANGED_IN_TIME] = {"arranged_in_time", "按时落实照料件数", false},
+    [M_CLOSED] = {"closed", "办结件数", false},
 };
 
 static int measure_index(const char *code)
@@ -66,7 +70,8 @@ static const struct {
 	const char *zh;
 } programmes[] = {
     {"dibao", "低保"},	       {"tekun", "特困"},   {"marginal", "低保边缘"},
-    {"temporary", "临时救助"}, {"subsidy", "补贴"}, {"all", "合计"},
+    {"temporary", "临时救助"}, {"subsidy", "补贴"}, {"care_emergency", "监护照料应急"},
+    {"all", "合计"},
 };
 #define NPROG (sizeof programmes / sizeof programmes[0])
 
@@ -342,6 +347,28 @@ static dd_status build_temporary(struct build *b)
 	return add_rows(b, st, -1, "temporary", cols, ms, 2);
 }
 
+/* Guardianship and care emergencies (监护照料应急): reported in the month
+ * (cases) and, of those, care arranged by the response deadline; closed in
+ * the month. Time stamps compare as text (one format, UTC). */
+static dd_status build_emergencies(struct build *b)
+{
+	struct db_stmt *st;
+	const char *const binds[] = {b->lo, b->hi, b->from_ts, b->to_ts};
+	dd_status rc = prep_with(
+	    b,
+	    "SELECT region_code, SUM(CASE WHEN reported_at >= $3 AND reported_at < $4 THEN 1 ELSE 0 END), "
+	    "SUM(CASE WHEN reported_at >= $3 AND reported_at < $4 AND arranged_at IS NOT NULL AND arranged_at <= "
+	    "respond_due THEN 1 ELSE 0 END), SUM(CASE WHEN closed_at >= $3 AND closed_at < $4 THEN 1 ELSE 0 END) "
+	    "FROM care_emergencies WHERE region_code >= $1 AND region_code < $2 AND ((reported_at >= $3 AND "
+	    "reported_at < $4) OR (closed_at >= $3 AND closed_at < $4)) GROUP BY 1",
+	    binds, 4, &st);
+	if (rc)
+		return rc;
+	static const int cols[] = {1, 2, 3};
+	static const enum measure ms[] = {M_CASES, M_ARRANGED_IN_TIME, M_CLOSED};
+	return add_rows(b, st, -1, "care_emergency", cols, ms, 3);
+}
+
 static dd_status build_decided(struct build *b)
 {
 	struct db_stmt *st;
@@ -465,7 +492,7 @@ enum svc_kind stats_build(struct db *db, const struct stats_env *env, const stru
 	strbuf_init(&detail, 128);
 	dd_status rc = db_begin(db, &b.err);
 	if (rc || (rc = build_in_force(&b)) || (rc = build_payments(&b)) || (rc = build_temporary(&b)) ||
-	    (rc = build_decided(&b)))
+	    (rc = build_decided(&b)) || (rc = build_emergencies(&b)))
 		goto fail;
 	if ((rc = db_prepare(db,
 			     "DELETE FROM stats_monthly WHERE period = $1 AND region_code >= $2 AND region_code < $3",
@@ -729,6 +756,9 @@ static const struct {
     {C_REGISTERED, NULL, M_REGISTERED, "登记人数"},
     {C_COVERED, NULL, M_PERSONS, "保障人数"},
     {C_COVERAGE, NULL, M_PERSONS, "保障覆盖率（%）"},
+    {C_MEASURE, "care_emergency", M_CASES, "监护照料应急报告件数"},
+    {C_MEASURE, "care_emergency", M_ARRANGED_IN_TIME, "按时落实照料件数"},
+    {C_MEASURE, "care_emergency", M_CLOSED, "监护照料应急办结件数"},
 };
 #define NCOLS (sizeof file_cols / sizeof file_cols[0])
 

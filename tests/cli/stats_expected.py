@@ -2,7 +2,8 @@
 """stats_expected.py DIR PERIOD - the monthly statistics computed from raw rows of the store, independently of
 doudi's SQL (tests/cli/test_stats.sh dumps the tables as '|'-separated text into DIR). Prints one line per
 township: code households/persons per programme, payment lines and amount per programme, temporary cases and
-amount, decided count and days, registered persons - the same columns test_stats.sh reads from the CSV."""
+amount, decided count and days, registered persons, care emergencies reported, arranged in time and closed - the
+same columns test_stats.sh reads from the CSV."""
 import collections
 import datetime
 import os
@@ -60,7 +61,16 @@ for region, prog, submitted, decided in rows("applications"):
         v[region[:9]][prog + ".decided"] += 1
         v[region[:9]][prog + ".days"] += (china_day(decided) - china_day(submitted)).days
 
+for region, reported, due, arranged, closed in rows("emergencies"):
+    if first <= china_day(reported) < nxt:
+        v[region[:9]]["care_emergency.cases"] += 1
+        if arranged and arranged <= due:
+            v[region[:9]]["care_emergency.in_time"] += 1
+    if closed and first <= china_day(closed) < nxt:
+        v[region[:9]]["care_emergency.closed"] += 1
+
 KEYS = ["dibao.households", "dibao.persons", "dibao.amount", "tekun.persons", "tekun.amount", "marginal.households",
-        "marginal.persons", "temporary.cases", "temporary.case_amount", "dibao.decided", "dibao.lines", "registered"]
+        "marginal.persons", "temporary.cases", "temporary.case_amount", "dibao.decided", "dibao.lines", "registered",
+        "care_emergency.cases", "care_emergency.in_time", "care_emergency.closed"]
 for t in sorted(v):
     print(t, " ".join(str(v[t][k]) for k in KEYS))

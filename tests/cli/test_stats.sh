@@ -51,6 +51,16 @@ INSERT INTO temporary_cases (application_id, region_code, case_kind, cause, area
 	(9001, '500101001001', 'emergency', 'fire', 'rural', 150000, '2026-11-10T02:00:00.000Z', '$T', '$T'),
 	(9002, '500101001002', 'emergency', 'illness', 'rural', 20000, '2026-10-31T17:00:00.000Z', '$T', '$T'),
 	(9003, '500101002001', 'emergency', 'illness', 'urban', 33300, '2026-11-30T16:30:00.000Z', '$T', '$T');
+INSERT INTO care_emergencies (region_code, subject_kind, subject_name, reported_by_channel, reason, description,
+		reported_at, respond_due, arranged_at, closed_at, state, created_at, updated_at) VALUES
+	('500101001001', 'child', '应急甲', 'child_director', 'guardian_quarantined', '监护人隔离',
+		'2026-11-05T02:00:00.000Z', '2026-11-05T14:00:00.000Z', '2026-11-05T10:00:00.000Z', '2026-11-20T02:00:00.000Z', 'closed', '$T', '$T'),
+	('500101001001', 'elderly', '应急乙', 'visit', 'carer_unable', '照料人住院',
+		'2026-11-10T02:00:00.000Z', '2026-11-10T14:00:00.000Z', '2026-11-11T02:00:00.000Z', NULL, 'care_arranged', '$T', '$T'),
+	('500101002001', 'child', '应急丙', 'hotline', 'guardian_hospitalised', '监护人住院',
+		'2026-10-30T02:00:00.000Z', '2026-10-30T14:00:00.000Z', '2026-10-30T08:00:00.000Z', '2026-11-02T02:00:00.000Z', 'closed', '$T', '$T'),
+	('500101002001', 'disabled', '应急丁', 'hospital', 'carer_unable', '照料人被隔离',
+		'2026-10-31T17:00:00.000Z', '2026-11-01T05:00:00.000Z', NULL, NULL, 'open', '$T', '$T');
 SQL
 if [ $backend = pg ]; then
 	"$PGBIN/psql" "$DB" -qAt -v ON_ERROR_STOP=1 -f "$tmp/roll.sql" >/dev/null || exit 1
@@ -87,6 +97,7 @@ dump lines "SELECT decision_id, programme, component FROM decision_lines WHERE r
 dump payments "SELECT p.region_code, p.programme, p.amount, p.state, b.period, b.state FROM payments p JOIN payroll_batches b ON b.id = p.batch_id WHERE p.region_code LIKE '500101%'"
 dump temporary "SELECT region_code, COALESCE(approved_at, ''), COALESCE(approved_amount, 0) FROM temporary_cases WHERE region_code LIKE '500101%'"
 dump applications "SELECT region_code, programme, COALESCE(submitted_at, ''), COALESCE(decided_at, '') FROM applications WHERE region_code LIKE '500101%'"
+dump emergencies "SELECT region_code, reported_at, respond_due, COALESCE(arranged_at, ''), COALESCE(closed_at, '') FROM care_emergencies WHERE region_code LIKE '500101%'"
 python3 tests/cli/stats_expected.py "$tmp/raw" 2026-11 >"$tmp/want" || exit 1
 run stats show --db "$DB" --as county1 --period 2026-11 --format csv --out "$tmp/s.csv"
 expect_rc "csv" 0 || exit 1
@@ -100,7 +111,7 @@ for row in r[1:]:
     if row[0] == "":
         continue
     cols = [int(row[2]), int(row[3]), fen(row[4]), int(row[5]), fen(row[6]), int(row[7]), int(row[8]), int(row[9]),
-            fen(row[10]), int(row[13]), int(row[18]), int(row[22])]
+            fen(row[10]), int(row[13]), int(row[18]), int(row[22]), int(row[25]), int(row[26]), int(row[27])]
     print(row[0], " ".join(map(str, cols)))
 PY
 if diff "$tmp/want" "$tmp/got" >"$tmp/diff"; then ok; else
@@ -111,6 +122,9 @@ fi
 # the edge cases: the marginal household (3 persons), the temporary case of 31 Oct 17:00 UTC (1 Nov in China)
 grep -q '^500101001 .* 1 3 ' "$tmp/got" && ok || bad "marginal household: $(grep ^500101001 "$tmp/got")"
 grep -q '^500101001 .* 2 170000 ' "$tmp/got" && ok || bad "temporary cases by China date: $(grep ^500101001 "$tmp/got")"
+# emergencies: reported 31 Oct 17:00 UTC counts in November (China); closed in November though reported in October
+grep -q '^500101001 .* 2 1 1$' "$tmp/got" && ok || bad "emergencies of 500101001: $(grep ^500101001 "$tmp/got")"
+grep -q '^500101002 .* 1 0 1$' "$tmp/got" && ok || bad "emergencies of 500101002: $(grep ^500101002 "$tmp/got")"
 # the total row is the sum of the townships
 python3 - "$tmp/s.csv" <<'PY' && ok || bad "total row"
 import csv, sys
@@ -118,11 +132,11 @@ from decimal import Decimal
 r = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
 body, total = [x for x in r[1:] if x[0]], [x for x in r[1:] if not x[0]]
 assert len(total) == 1 and total[0][1] == "合计", total
-for c in (2, 3, 5, 7, 8, 9, 13, 18, 22, 23):
+for c in (2, 3, 5, 7, 8, 9, 13, 18, 22, 23, 25, 26, 27):
     assert sum(int(x[c]) for x in body) == int(total[0][c]), c
 for c in (4, 6, 10, 11):
     assert sum(Decimal(x[c]) for x in body) == Decimal(total[0][c]), c
-assert r[0][2] == "低保户数" and r[0][24] == "保障覆盖率（%）", r[0]
+assert r[0][2] == "低保户数" and r[0][24] == "保障覆盖率（%）" and r[0][27] == "监护照料应急办结件数", r[0]
 PY
 # on-time payments: dibao batches exported on 20 Nov, tekun not exported
 python3 - "$tmp/s.csv" <<'PY' && ok || bad "on-time rates"
