@@ -65,7 +65,8 @@ void api_public_applications_create(struct call *c)
 	if (!api_body_object(c, &o) || !api_member_string(c, o, "programme", &req.programme, NULL) ||
 	    !api_member_string(c, o, "region", &req.region, NULL) ||
 	    !api_member_string(c, o, "reason", &req.reason, NULL) || !member_object(c, o, "applicant", &applicant) ||
-	    !member_object(c, o, "household", &req.household) || !api_member(c, o, "commitment", &commitment))
+	    !member_object(c, o, "household", &req.household) || !api_member(c, o, "commitment", &commitment) ||
+	    !api_member(c, o, "verification_signers", &req.verification_signers))
 		return;
 	if (!applicant) {
 		reply_error(c->rep, 400, "REQUIRED", "请填写申请人信息 applicant", "applicant");

@@ -17,6 +17,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "verification.h"
 
 #define NAME_MAX_BYTES 100
 #define PHONE_MAX 20
@@ -333,8 +334,9 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 
 	/* the household as it will be stored, read by the same reader as the
 	 * registry's: its errors name the field inside household */
-	struct strbuf data;
+	struct strbuf data, signers;
 	strbuf_init(&data, 1024);
+	strbuf_init(&signers, 64);
 	household_text(&data, req->household, req->region);
 	struct arena a;
 	arena_init(&a, 16 * 1024, 4 * 1024 * 1024);
@@ -374,6 +376,39 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 		k = svc_fail(e, SVC_BAD_INPUT, "NO_HEAD", "household.members", "家庭成员中须有且只有一名户主");
 		goto done;
 	}
+	/* the verification authorisation signed online: adult members, each once */
+	const struct json_value *sv = req->verification_signers;
+	if (sv && sv->type != JSON_NULL) {
+		if (sv->type != JSON_ARRAY) {
+			k = svc_fail(e, SVC_BAD_INPUT, "BAD_TYPE", "verification_signers",
+				     "verification_signers 应为身份证号码数组");
+			goto done;
+		}
+		size_t n = 0;
+		strbuf_addc(&signers, '[');
+		for (const struct json_value *x = sv->child; x; x = x->next, n++) {
+			char field[48];
+			snprintf(field, sizeof field, "verification_signers[%zu]", n);
+			const struct member *who = NULL;
+			for (size_t i = 0; x->type == JSON_STRING && i < h.n_members && !who; i++)
+				if (strcmp(h.members[i].id.text, x->str) == 0)
+					who = &h.members[i];
+			const char *why = !who ? "不是所填家庭成员的身份证号码"
+					  : date_age(who->id.birth, today) < 18 ? "未成年家庭成员无需签署授权书"
+					  : strstr(signers.buf ? signers.buf : "", who->id.text) ? "重复签署"
+												 : NULL;
+			if (why) {
+				k = svc_fail(e, SVC_BAD_INPUT, "BAD_SIGNER", field, "%s %s", field, why);
+				goto done;
+			}
+			if (n)
+				strbuf_addc(&signers, ',');
+			strbuf_add_json_string(&signers, who->id.text, strlen(who->id.text));
+		}
+		strbuf_addc(&signers, ']');
+		if (!n)
+			signers.len = 0;
+	}
 	bool known = false;
 	if ((rc = village_known(db, req->region, &known, &err))) {
 		k = fail_store(e, db, rc, &err);
@@ -396,12 +431,13 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 		bool row = false;
 		if ((rc = db_begin(db, &err)))
 			break;
-		rc = db_prepare(db,
-				"INSERT INTO online_applications (region_code, tracking_no, programme, state, "
-				"applicant_name, applicant_id_number, applicant_id_hash, phone, data, reason, "
-				"commitment_signed, submitted_at, updated_at) "
-				"VALUES ($1, $2, $3, 'submitted', $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
-				0, &st, &err);
+		rc = db_prepare(
+		    db,
+		    "INSERT INTO online_applications (region_code, tracking_no, programme, state, "
+		    "applicant_name, applicant_id_number, applicant_id_hash, phone, data, reason, "
+		    "commitment_signed, submitted_at, updated_at, verification_signers) "
+		    "VALUES ($1, $2, $3, 'submitted', $4, $5, $6, $7, $8, $9, 1, $10, $10, $11) RETURNING id",
+		    0, &st, &err);
 		if (!rc) {
 			db_bind_str(st, 1, req->region);
 			db_bind_str(st, 2, tracking);
@@ -413,6 +449,10 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 			db_bind_text(st, 8, data.buf, data.len);
 			db_bind_str(st, 9, req->reason);
 			db_bind_str(st, 10, now);
+			if (signers.len)
+				db_bind_text(st, 11, signers.buf, signers.len);
+			else
+				db_bind_null(st, 11);
 			rc = db_step(st, &row, &err);
 			if (!rc && row)
 				id = db_column_int64(st, 0);
@@ -451,6 +491,7 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 done:
 	arena_release(&a);
 	strbuf_release(&data);
+	strbuf_release(&signers);
 	return k;
 }
 
@@ -968,6 +1009,27 @@ static enum svc_kind accept_tx(struct db *db, const struct casework_env *env, co
 	};
 	if ((k = casework_create(db, env, actor, &an, &case_id, e)))
 		goto out;
+	/* the verification authorisation the members signed online */
+	rc = db_prepare(db, "SELECT verification_signers, submitted_at FROM online_applications WHERE id = $1", 0, &st,
+			&err);
+	if (!rc) {
+		bool row = false;
+		db_bind_int64(st, 1, id);
+		rc = db_step(st, &row, &err);
+		size_t sn = 0;
+		const char *signers = !rc && row ? db_column_text(st, 0, &sn) : NULL;
+		char document[64];
+		snprintf(document, sizeof document, "网上申请 %s", tracking);
+		int signed_n = 0;
+		if (signers)
+			rc = verification_authorise_online(db, env->policy, actor, hid, case_id, signers, sn,
+							   db_column_text(st, 1, NULL), document, &signed_n, &err);
+		db_finalize(st);
+	}
+	if (rc) {
+		k = fail_store(e, db, rc, &err);
+		goto out;
+	}
 	char now[STORE_TIME_MAX];
 	store_now(now);
 	rc = db_prepare(db,

@@ -53,6 +53,10 @@ struct online_new {
 	const char *reason;		    /* may be NULL */
 	int commitment;			    /* -1 absent, 0 false, 1 true */
 	const struct json_value *household; /* ASSESS.md's household (region and date may be left out) */
+	/* the ID numbers of the adult members who sign the household economic
+	 * verification authorisation online (授权书网上签署); NULL = none. When the
+	 * application is accepted each becomes an authorisation (method online). */
+	const struct json_value *verification_signers;
 };
 /* Stores the application and its audit row (actor "portal"); out gets
  * {"tracking_no","status":"submitted","submitted_at"}. SVC_BAD_INPUT naming

@@ -3020,3 +3020,95 @@ enum svc_kind verification_batches(struct db *db, const struct verification_env 
 		return svc_store_fail(e, db, rc, &err);
 	return SVC_OK;
 }
+
+/* --- authorisations signed online (citizen portal) ---------------------------------- */
+
+dd_status verification_authorise_online(struct db *db, const struct policy *policy, const struct principal *actor,
+					int64_t household_id, int64_t application_id, const char *signers, size_t n,
+					const char *submitted_at, const char *document, int *count, dd_error *err)
+{
+	*count = 0;
+	dd_date signed_on = 0;
+	if (!signers || !n)
+		return DD_OK;
+	if (!store_time_china_date(submitted_at, &signed_on))
+		return dd_fail(err, DD_EINVAL, "submitted_at", "网上申请的提交时间无效");
+	char region[REGION_TEXT_MAX] = "", sig[REGION_TEXT_MAX] = "";
+	struct db_stmt *st = NULL, *ins = NULL;
+	bool row = false;
+	dd_status rc = db_prepare_cached(db, "SELECT region_code FROM households WHERE id = $1", &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, household_id);
+	rc = db_step(st, &row, err);
+	if (!rc && row)
+		db_column_copy(st, 0, region, sizeof region);
+	db_finalize(st);
+	if (!rc && (!row || !region_sig(region, sig)))
+		rc = dd_fail(err, DD_ENOTFOUND, "household_id", "家庭不存在");
+	if (rc)
+		return rc;
+	const struct policy_entry *days =
+	    policy ? policy_lookup(policy, "verification.authorisation_valid_days", sig, signed_on) : NULL;
+	if (!days || days->value.i < 1)
+		return dd_fail(err, DD_ENOTFOUND, "policy", "缺少政策参数 verification.authorisation_valid_days");
+	char from[DATE_TEXT_MAX], until[DATE_TEXT_MAX], now[STORE_TIME_MAX];
+	date_format(signed_on, from);
+	date_format(signed_on + (dd_date)days->value.i, until);
+	store_now(now);
+	struct arena a;
+	arena_init(&a, 4096, 1024 * 1024);
+	struct json_value *doc = NULL;
+	struct json_limits lim = {.max_depth = 4};
+	rc = json_parse(signers, n, &a, &lim, &doc, err);
+	if (!rc && doc->type != JSON_ARRAY)
+		rc = dd_fail(err, DD_EINVAL, "verification_signers", "授权签署人格式错误");
+	if (!rc)
+		rc = db_prepare_cached(db,
+				       "SELECT p.id FROM persons p JOIN memberships m ON m.person_id = p.id WHERE "
+				       "m.household_id = $1 AND m.to_date IS NULL AND p.id_number = $2",
+				       &st, err);
+	if (!rc)
+		rc = db_prepare_cached(
+		    db,
+		    "INSERT INTO verification_authorisations (household_id, person_id, application_id, "
+		    "region_code, method, scope, signed_on, valid_until, document, recorded_by, "
+		    "created_at) VALUES ($1, $2, $3, $4, 'online', 'all', $5, $6, $7, $8, $9)",
+		    &ins, err);
+	for (const struct json_value *x = rc ? NULL : doc->child; !rc && x; x = x->next) {
+		if (x->type != JSON_STRING)
+			continue;
+		db_reset(st);
+		db_bind_int64(st, 1, household_id);
+		db_bind_str(st, 2, x->str);
+		if ((rc = db_step(st, &row, err)) || !row)
+			continue; /* a signer no longer in the household signs nothing */
+		int64_t pid = db_column_int64(st, 0);
+		db_reset(ins);
+		db_bind_int64(ins, 1, household_id);
+		db_bind_int64(ins, 2, pid);
+		db_bind_int64(ins, 3, application_id);
+		db_bind_str(ins, 4, region);
+		db_bind_str(ins, 5, from);
+		db_bind_str(ins, 6, until);
+		db_bind_str(ins, 7, document);
+		db_bind_int64(ins, 8, actor->id);
+		db_bind_str(ins, 9, now);
+		if (!(rc = db_run(ins, err)))
+			(*count)++;
+	}
+	if (st)
+		db_finalize(st);
+	if (ins)
+		db_finalize(ins);
+	arena_release(&a);
+	if (!rc && *count) {
+		char detail[160], idt[24];
+		snprintf(detail, sizeof detail, "{\"persons\":%d,\"method\":\"online\",\"valid_until\":\"%s\"}", *count,
+			 until);
+		id_text(household_id, idt);
+		rc = audit_append_region(db, region, actor->username, "verification.authorise", "household", idt,
+					 detail, err);
+	}
+	return rc;
+}

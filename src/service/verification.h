@@ -63,6 +63,18 @@ enum svc_kind verification_authorisations(struct db *db, const struct verificati
 					  const struct principal *actor, int64_t household_id, struct strbuf *out,
 					  struct svc_error *e);
 
+/* The authorisation signed online with an application in the citizen
+ * portal: signers (JSON array text of ID numbers, as the portal stored it)
+ * each still a member of the household gets an authorisation (method
+ * online, scope all) signed on the submission's China date, valid for
+ * verification.authorisation_valid_days, with application_id and document
+ * (the tracking number); one audit row. Inside the caller's transaction (the
+ * acceptance of the online application). *count: authorisations written. */
+dd_status verification_authorise_online(struct db *db, const struct policy *policy, const struct principal *actor,
+					int64_t household_id, int64_t application_id, const char *signers, size_t n,
+					const char *submitted_at, const char *document, int *count,
+					dd_error *err) DD_MUST_CHECK;
+
 /* Starts the verification of an open application's household: a request
  * to each of sources (NULL or n 0: every active source), due after the
  * source's verification.reply_workdays.<code> working days. Refused with

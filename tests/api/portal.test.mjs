@@ -331,3 +331,52 @@ describe('rate limits', () => {
 		}
 	});
 });
+
+describe('the verification authorisation signed online (授权书网上签署)', () => {
+	const A = idnum('50015519600303031');
+	const B = idnum('50015519620404042');
+	const KID = idnum('50015520150505053');
+	const family = [
+		[A, '赵一', 'head'],
+		[B, '钱二', 'spouse'],
+		[KID, '赵小', 'child'],
+	];
+
+	test('only adult members of the household sign, each once', async () => {
+		for (const [signers, field] of [
+			[[A, KID], 'verification_signers[1]'],
+			[[A, 'x'], 'verification_signers[1]'],
+			[[A, A], 'verification_signers[1]'],
+			['A', 'verification_signers'],
+		]) {
+			const r = await submit(application({ verification_signers: signers }, family));
+			assert.equal(r.status, 400, JSON.stringify(r.body));
+			assert.equal(r.body.error.field, field);
+		}
+	});
+
+	test('accepting the application records their authorisations; the verification can start', async () => {
+		const r = await submit(application({ verification_signers: [A, B] }, family));
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		const id = sql(db.target, `SELECT id FROM online_applications WHERE tracking_no = '${r.body.tracking_no}'`);
+		const a = await staff(who.township, 'POST', `/api/v1/online-applications/${id}/actions`, { action: 'accept' });
+		assert.equal(a.status, 200, JSON.stringify(a.body));
+		const auth = await staff(who.township, 'GET', `/api/v1/households/${a.body.household_id}/authorisations`);
+		assert.equal(auth.status, 200);
+		assert.equal(auth.body.complete, true, JSON.stringify(auth.body));
+		assert.equal(auth.body.items.length, 2);
+		for (const x of auth.body.items) {
+			assert.equal(x.method, 'online');
+			assert.equal(x.application_id, a.body.application_id);
+			assert.equal(x.document, `网上申请 ${r.body.tracking_no}`);
+			const days = (Date.parse(x.valid_until) - Date.parse(x.signed_on)) / 86400000;
+			assert.equal(days, 365, 'verification.authorisation_valid_days');
+		}
+		const v = await staff(who.township, 'POST', '/api/v1/verifications', { application_id: a.body.application_id });
+		assert.equal(v.status, 201, JSON.stringify(v.body));
+		assert.equal(
+			sql(db.target, `SELECT count(*) FROM audit_log WHERE action = 'verification.authorise' AND entity_id = '${a.body.household_id}'`),
+			'1',
+		);
+	});
+});

@@ -56,6 +56,9 @@ test('a citizen applies without an account and gets a tracking number; the ID nu
 	await page.getByLabel('成员1姓名').fill('李小花');
 	await page.getByLabel('成员1身份证号码').fill(SPOUSE);
 	await page.getByLabel('申请原因').fill('老两口无劳动能力，收入低');
+	// both adults sign the verification authorisation online
+	await page.locator(`[data-test=signer-${HEAD}]`).click();
+	await page.locator(`[data-test=signer-${SPOUSE}]`).click();
 	assert.ok(await page.locator('[data-test=submit]').isDisabled(), 'no submission before the commitment is ticked');
 	assert.match(await page.locator('[data-test=commitment-text]').innerText(), /虚假承诺/);
 	await page.locator('[data-test=commitment]').click();
@@ -123,6 +126,9 @@ test('a village coordinator accepts the online application: the household and th
 	assert.equal(c.status, 200);
 	assert.equal(c.body.channel, 'online');
 	assert.equal(c.body.programme, 'dibao');
+	const auth = await call(ctx.api, 'GET', `/api/v1/households/${c.body.household_id}/authorisations`, { cookie: s.cookie });
+	assert.equal(auth.body.complete, true, 'signed online in the portal');
+	assert.deepEqual(auth.body.items.map((x) => x.method), ['online', 'online']);
 	const hh = await call(ctx.api, 'GET', `/api/v1/households/${c.body.household_id}?reveal=1`, { cookie: s.cookie });
 	assert.deepEqual(hh.body.members.map((m) => m.id).sort(), [HEAD, SPOUSE].sort());
 	const st = await call(ctx.api, 'GET', `/api/v1/public/applications/${tracking}?id_number=${HEAD}`);

@@ -29,3 +29,14 @@ export const idRule = {
 		else cb();
 	},
 };
+
+// Age in whole years today of a valid ID number (its birth date), or -1.
+export function idAge(value) {
+	const s = String(value || '').trim().toUpperCase();
+	if (idProblem(s)) return -1;
+	const y = Number(s.slice(6, 10)), m = Number(s.slice(10, 12)), d = Number(s.slice(12, 14));
+	const now = new Date();
+	let age = now.getFullYear() - y;
+	if (now.getMonth() + 1 < m || (now.getMonth() + 1 === m && now.getDate() < d)) age--;
+	return age;
+}
