@@ -431,13 +431,12 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 		bool row = false;
 		if ((rc = db_begin(db, &err)))
 			break;
-		rc = db_prepare(
-		    db,
-		    "INSERT INTO online_applications (region_code, tracking_no, programme, state, "
-		    "applicant_name, applicant_id_number, applicant_id_hash, phone, data, reason, "
-		    "commitment_signed, submitted_at, updated_at, verification_signers) "
-		    "VALUES ($1, $2, $3, 'submitted', $4, $5, $6, $7, $8, $9, 1, $10, $10, $11) RETURNING id",
-		    0, &st, &err);
+		rc = db_prepare(db,
+				"INSERT INTO online_applications (region_code, tracking_no, programme, state, "
+				"applicant_name, applicant_id_number, applicant_id_hash, phone, data, reason, "
+				"commitment_signed, submitted_at, updated_at) "
+				"VALUES ($1, $2, $3, 'submitted', $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
+				0, &st, &err);
 		if (!rc) {
 			db_bind_str(st, 1, req->region);
 			db_bind_str(st, 2, tracking);
@@ -449,14 +448,23 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 			db_bind_text(st, 8, data.buf, data.len);
 			db_bind_str(st, 9, req->reason);
 			db_bind_str(st, 10, now);
-			if (signers.len)
-				db_bind_text(st, 11, signers.buf, signers.len);
-			else
-				db_bind_null(st, 11);
 			rc = db_step(st, &row, &err);
 			if (!rc && row)
 				id = db_column_int64(st, 0);
 			db_finalize(st);
+		}
+		if (!rc && signers.len) { /* the verification authorisation signed online */
+			rc = db_prepare(
+			    db,
+			    "INSERT INTO online_verification_signers (online_application_id, signers) VALUES "
+			    "($1, $2)",
+			    0, &st, &err);
+			if (!rc) {
+				db_bind_int64(st, 1, id);
+				db_bind_text(st, 2, signers.buf, signers.len);
+				rc = db_run(st, &err);
+				db_finalize(st);
+			}
 		}
 		if (!rc) {
 			char id_text[24], detail[96];
@@ -1010,8 +1018,11 @@ static enum svc_kind accept_tx(struct db *db, const struct casework_env *env, co
 	if ((k = casework_create(db, env, actor, &an, &case_id, e)))
 		goto out;
 	/* the verification authorisation the members signed online */
-	rc = db_prepare(db, "SELECT verification_signers, submitted_at FROM online_applications WHERE id = $1", 0, &st,
-			&err);
+	rc = db_prepare(
+	    db,
+	    "SELECT s.signers, o.submitted_at FROM online_applications o JOIN online_verification_signers s ON "
+	    "s.online_application_id = o.id WHERE o.id = $1",
+	    0, &st, &err);
 	if (!rc) {
 		bool row = false;
 		db_bind_int64(st, 1, id);
