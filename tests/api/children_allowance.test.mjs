@@ -203,6 +203,20 @@ describe('exit at 18 and the postponement switch (issue 10 Done-when)', () => {
 		assert.equal(july.items[0].programme, 'children');
 		const batch = Number(sql(db.target, "SELECT count(*) FROM payroll_batches WHERE programme = 'children' AND period = '2022-06'"));
 		assert.equal(batch, 1);
+		// the checks before approval find nothing: the line is within its standard
+		const june = Number(sql(db.target, "SELECT id FROM payroll_batches WHERE programme = 'children' AND period = '2022-06'"));
+		const v = Number(sql(db.target, `SELECT version FROM payroll_batches WHERE id = ${june}`));
+		const c = await post(on.url, who.county, `/api/v1/payroll/batches/${june}/actions`, { action: 'check', version: v });
+		assert.equal(c.status, 200, JSON.stringify(c.body));
+		assert.equal(c.body.state, 'checked');
+		// a line above the standard is found by over_limit
+		sql(db.target, `UPDATE payments SET amount = 999900 WHERE batch_id = ${june}`);
+		const c2 = await post(on.url, who.county, `/api/v1/payroll/batches/${june}/actions`, { action: 'reopen', version: c.body.version });
+		assert.equal(c2.status, 200, JSON.stringify(c2.body));
+		const c3 = await post(on.url, who.county, `/api/v1/payroll/batches/${june}/actions`, { action: 'check', version: c2.body.version });
+		assert.equal(c3.status, 422, JSON.stringify(c3.body));
+		assert.equal(sql(db.target, `SELECT check_code FROM payroll_findings WHERE batch_id = ${june}`), 'over_limit');
+		sql(db.target, `UPDATE payments SET amount = 138200 WHERE batch_id = ${june}`);
 	});
 });
 
