@@ -4,13 +4,16 @@
 -- orphan_institution, orphan_dispersed, unsupported_child) and
 -- payroll_batches. payments.programme has no CHECK and is left as it is.
 --
--- Only CHECK constraints change. PostgreSQL alters them in place. SQLite
--- cannot alter a CHECK: the three tables are rebuilt with the same columns in
--- the same order (https://sqlite.org/lang_altertable.html, "otheralter"),
--- rows copied with their ids, every index created again; the migration runner
+-- The CHECK constraints change (and one index is added at the end).
+-- PostgreSQL alters them in place. SQLite cannot alter a CHECK: the three
+-- tables are rebuilt with the same columns in the same order
+-- (https://sqlite.org/lang_altertable.html, "otheralter"), rows copied with
+-- their ids, every index created again; the migration runner
 -- does it with foreign keys off and a foreign_key_check before commit
 -- (store.c, apply_one). Lines starting @SQLITE@ run on SQLite only, @PG@ on
--- PostgreSQL only. Not re-runnable (the rebuild).
+-- PostgreSQL only. Re-runnable (store-test upgrades a store whose
+-- schema_migrations lost its rows): the rebuild copies what is there, each
+-- constraint is dropped before it is added, the index IF NOT EXISTS.
 @PG@ALTER TABLE applications DROP CONSTRAINT IF EXISTS applications_programme_check;
 @PG@ALTER TABLE applications ADD CONSTRAINT applications_programme_check CHECK (programme = 'dibao' OR programme = 'tekun' OR programme = 'temporary' OR programme = 'children');
 @PG@ALTER TABLE decision_lines DROP CONSTRAINT IF EXISTS decision_lines_programme_check;
@@ -113,3 +116,7 @@
 @SQLITE@DROP TABLE payroll_batches;
 @SQLITE@ALTER TABLE payroll_batches_025 RENAME TO payroll_batches;
 @SQLITE@CREATE INDEX payroll_batches_region ON payroll_batches (region_code, period);
+-- one open children case per child (applications_one_open covers the
+-- household programmes)
+CREATE UNIQUE INDEX IF NOT EXISTS applications_children_one_open ON applications (person_id)
+	WHERE closed_at IS NULL AND programme = 'children';
