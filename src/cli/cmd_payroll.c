@@ -17,7 +17,7 @@
 static void payroll_usage(void)
 {
 	fprintf(stderr, "用法 (usage):\n"
-			"  doudi payroll generate [--db DB] --region CODE --period YYYY-MM [--programme dibao|tekun]\n"
+			"  doudi payroll generate [--db DB] --region CODE --period YYYY-MM [--programme dibao|tekun|children]\n"
 			"      [--as USER]\n"
 			"      按区县生成当月发放名册（地区为市或省时逐个区县生成）；可重复运行：已生成的月份\n"
 			"      只在决定有变化时生成调整批次。每个区县、项目输出一行 JSON，最后一行为合计\n"

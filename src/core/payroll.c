@@ -128,15 +128,18 @@ enum payroll_refusal payroll_step(enum payroll_state from, enum payroll_action a
 
 bool payroll_programme_valid(const char *p)
 {
-	return p && (strcmp(p, "dibao") == 0 || strcmp(p, "tekun") == 0);
+	return p && (strcmp(p, "dibao") == 0 || strcmp(p, "tekun") == 0 || strcmp(p, "children") == 0);
 }
 
 const char *payroll_programme_zh(const char *p)
 {
 	static const struct {
 		const char *code, *zh;
-	} names[] = {
-	    {"dibao", "最低生活保障"}, {"tekun", "特困人员救助供养"}, {"temporary", "临时救助"}, {"subsidy", "补贴"}};
+	} names[] = {{"dibao", "最低生活保障"},
+		     {"tekun", "特困人员救助供养"},
+		     {"temporary", "临时救助"},
+		     {"subsidy", "补贴"},
+		     {"children", "孤儿和事实无人抚养儿童基本生活保障"}};
 	for (size_t i = 0; p && i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(p, names[i].code) == 0)
 			return names[i].zh;

@@ -52,6 +52,45 @@ static void render_case(struct call *c, int status, int64_t id)
 		reply_svc_error(c->rep, &e);
 }
 
+/* programme children: person_id, category, care_type and facts
+ * ([{kind, parent, evidence, commitment}]) into req */
+static bool children_members(struct call *c, const struct json_value *o, struct children_application *req)
+{
+	bool has = false;
+	if (!api_member_int(c, o, "person_id", &req->person_id, &has) ||
+	    !api_member_string(c, o, "category", &req->category, NULL) ||
+	    !api_member_string(c, o, "care_type", &req->care_type, NULL))
+		return false;
+	if (!has)
+		req->person_id = 0;
+	const struct json_value *facts;
+	if (!api_member(c, o, "facts", &facts))
+		return false;
+	if (!facts || facts->type == JSON_NULL)
+		return true;
+	if (facts->type != JSON_ARRAY) {
+		reply_error(c->rep, 400, "BAD_TYPE", "facts 应为数组", "facts");
+		return false;
+	}
+	for (const struct json_value *f = facts->child; f; f = f->next) {
+		if (req->n_facts == CHILDREN_FACTS_MAX) {
+			req->too_many_facts = true;
+			break;
+		}
+		if (f->type != JSON_OBJECT) {
+			reply_error(c->rep, 400, "BAD_TYPE", "facts 的每一项应为对象", "facts");
+			return false;
+		}
+		struct children_fact *x = &req->facts[req->n_facts++];
+		if (!api_member_string(c, f, "kind", &x->kind, NULL) ||
+		    !api_member_string(c, f, "parent", &x->parent, NULL) ||
+		    !api_member_string(c, f, "evidence", &x->evidence, NULL) ||
+		    !member_bool(c, f, "commitment", &x->commitment))
+			return false;
+	}
+	return true;
+}
+
 void api_applications_create(struct call *c)
 {
 	const struct json_value *o;
@@ -68,6 +107,12 @@ void api_applications_create(struct call *c)
 		if (!api_temporary_new_members(c, o, &t))
 			return;
 		req.temporary = &t;
+	}
+	struct children_application ch = {0};
+	if (req.programme && strcmp(req.programme, "children") == 0) {
+		if (!children_members(c, o, &ch))
+			return;
+		req.children = &ch;
 	}
 	struct casework_env env;
 	env_of(c, &env);
@@ -96,7 +141,8 @@ void api_applications_action(struct call *c)
 	bool has_version = false;
 	if (!path_id(c, &id) || !api_body_object(c, &o) || !api_member_string(c, o, "action", &req.action, NULL) ||
 	    !api_member_int(c, o, "version", &req.version, &has_version) ||
-	    !api_member_string(c, o, "note", &req.note, NULL))
+	    !api_member_string(c, o, "note", &req.note, NULL) ||
+	    !api_member_string(c, o, "keep_programme", &req.keep_programme, NULL))
 		return;
 	struct temporary_action t = {0};
 	if (!api_temporary_action_members(c, o, &t))

@@ -614,7 +614,8 @@ static dd_status audit_case(struct db *db, const struct app *a, const struct pri
 
 static bool programme_known(const char *p)
 {
-	return p && (strcmp(p, "dibao") == 0 || strcmp(p, "tekun") == 0 || strcmp(p, "temporary") == 0);
+	return p && (strcmp(p, "dibao") == 0 || strcmp(p, "tekun") == 0 || strcmp(p, "temporary") == 0 ||
+		     strcmp(p, "children") == 0);
 }
 
 static bool channel_known(const char *c)
@@ -647,6 +648,26 @@ static dd_status open_case_exists(struct db *db, int64_t hid, const char *progra
 	return rc;
 }
 
+/* An open children case for the child? */
+static dd_status open_child_case_exists(struct db *db, int64_t person_id, bool *yes, dd_error *err)
+{
+	struct db_stmt *st;
+	bool row = false;
+	*yes = false;
+	dd_status rc = db_prepare(db,
+				  "SELECT count(*) FROM applications WHERE person_id = $1 AND programme = 'children' "
+				  "AND closed_at IS NULL",
+				  0, &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, person_id);
+	rc = db_step(st, &row, err);
+	if (!rc && row)
+		*yes = db_column_int64(st, 0) > 0;
+	db_finalize(st);
+	return rc;
+}
+
 enum svc_kind casework_create(struct db *db, const struct casework_env *env, const struct principal *actor,
 			      const struct application_new *req, int64_t *id, struct svc_error *e)
 {
@@ -660,13 +681,17 @@ enum svc_kind casework_create(struct db *db, const struct casework_env *env, con
 		t.note = req->note;
 		return temporary_create(db, &tenv, actor, &t, id, e);
 	}
-	if (req->household_id <= 0)
+	bool children = req->programme && strcmp(req->programme, "children") == 0;
+	if (children && !req->children)
+		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "person_id", "缺少儿童的人员编号 person_id");
+	if (req->household_id <= 0 && !children)
 		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "household_id", "缺少家庭编号 household_id");
 	if (!req->programme)
 		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "programme", "缺少救助项目 programme");
 	if (!programme_known(req->programme))
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "programme",
-				"救助项目应为 dibao（低保）、tekun（特困）或 temporary（临时救助）");
+		return svc_fail(
+		    e, SVC_BAD_INPUT, "BAD_VALUE", "programme",
+		    "救助项目应为 dibao（低保）、tekun（特困）、temporary（临时救助）或 children（儿童基本生活保障）");
 	if (req->channel && !channel_known(req->channel))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "channel",
 				"申请渠道应为 counter、online、visit、hotline 或 referral");
@@ -681,10 +706,18 @@ enum svc_kind casework_create(struct db *db, const struct casework_env *env, con
 	struct db_stmt *st = NULL;
 	bool row = false, rel = false, open = false;
 	enum svc_kind k = SVC_OK;
+	int64_t hid = req->household_id;
+	struct strbuf data;
+	strbuf_init(&data, 0);
 	dd_status rc = db_begin(db, &err);
 	if (rc)
 		return store_fail(e, rc, &err);
-	if ((k = registry_household_region(db, actor, req->household_id, a.region, e))) {
+	if (children)
+		k = children_application_check(db, actor, req->children, env->today, &hid, a.region, &data, e);
+	else
+		k = registry_household_region(db, actor, req->household_id, a.region, e);
+	if (k) {
+		strbuf_release(&data);
 		if (db_in_transaction(db)) /* not after a store failure: rolled back already */
 			db_rollback(db);
 		return k;
@@ -694,14 +727,15 @@ enum svc_kind casework_create(struct db *db, const struct casework_env *env, con
 			     "申请人须签署告知承诺书（证明事项告知承诺制）后才能登记申请");
 		goto refused;
 	}
-	if ((rc = open_case_exists(db, req->household_id, req->programme, &open, &err)))
+	if ((rc = children ? open_child_case_exists(db, req->children->person_id, &open, &err)
+			   : open_case_exists(db, hid, req->programme, &open, &err)))
 		goto fail;
 	if (open && strcmp(req->programme, "temporary") != 0) {
 		k = svc_fail(e, SVC_CONFLICT, "OPEN_APPLICATION_EXISTS", "household_id",
 			     "该家庭已有同一救助项目的在办申请，不能重复申请");
 		goto refused;
 	}
-	if ((rc = relative_registered(db, req->household_id, &rel, &err)))
+	if ((rc = relative_registered(db, hid, &rel, &err)))
 		goto fail;
 	struct case_times times;
 	bool waiver;
@@ -710,16 +744,24 @@ enum svc_kind casework_create(struct db *db, const struct casework_env *env, con
 	char now[STORE_TIME_MAX], due[DATE_TEXT_MAX];
 	store_now(now);
 	date_format(casework_due(env->cal, &times, CS_SUBMITTED, env->today, CASE_NO_DATE), due);
-	rc =
-	    db_prepare(db,
-		       "INSERT INTO applications (household_id, region_code, programme, kind, state, channel, "
-		       "close_relative, commitment_signed, due_date, submitted_at, created_by, created_at, updated_at) "
-		       "VALUES ($1, $2, $3, 'new', 'submitted', $4, $5, 1, $6, $7, $8, $7, $7) RETURNING id",
-		       0, &st, &err);
+	rc = db_prepare(
+	    db,
+	    "INSERT INTO applications (household_id, region_code, programme, kind, state, channel, "
+	    "close_relative, commitment_signed, due_date, submitted_at, created_by, created_at, updated_at, "
+	    "person_id, data) VALUES ($1, $2, $3, 'new', 'submitted', $4, $5, 1, $6, $7, $8, $7, $7, $9, $10) "
+	    "RETURNING id",
+	    0, &st, &err);
 	if (!rc) {
-		db_bind_int64(st, 1, req->household_id);
+		db_bind_int64(st, 1, hid);
 		db_bind_str(st, 2, a.region);
 		db_bind_str(st, 3, req->programme);
+		if (children) {
+			db_bind_int64(st, 9, req->children->person_id);
+			db_bind_text(st, 10, data.buf, data.len);
+		} else {
+			db_bind_null(st, 9);
+			db_bind_null(st, 10);
+		}
 		db_bind_str(st, 4, req->channel ? req->channel : "counter");
 		db_bind_int64(st, 5, rel);
 		db_bind_str(st, 6, due);
@@ -741,15 +783,18 @@ enum svc_kind casework_create(struct db *db, const struct casework_env *env, con
 		rc = db_commit(db, &err);
 	if (rc)
 		goto fail;
+	strbuf_release(&data);
 	*id = a.id;
 	return SVC_OK;
 fail:
+	strbuf_release(&data);
 	db_rollback(db);
 	if (db_last_fault(db) == DB_FAULT_UNIQUE)
 		return svc_fail(e, SVC_CONFLICT, "OPEN_APPLICATION_EXISTS", "household_id",
 				"该家庭已有同一救助项目的在办申请，不能重复申请");
 	return store_fail(e, rc, &err);
 refused:
+	strbuf_release(&data);
 	db_rollback(db);
 	return k;
 }
@@ -811,6 +856,9 @@ enum svc_kind casework_act(struct db *db, const struct casework_env *env, const 
 	strbuf_init(&as.result, 0);
 	struct strbuf params;
 	strbuf_init(&params, 0);
+	struct children_award aw = {0};
+	strbuf_init(&aw.result, 0);
+	strbuf_init(&aw.params, 0);
 	enum svc_kind k;
 	dd_status rc = db_begin(db, &err);
 	if (rc)
@@ -863,9 +911,38 @@ enum svc_kind casework_act(struct db *db, const struct casework_env *env, const 
 	if (dd != CASE_NO_DATE)
 		date_format(dd, due);
 
-	int64_t decision_id = 0;
+	int64_t decision_id = 0, tekun_id = 0;
+	bool children = strcmp(a.programme, "children") == 0;
+	if (act == CA_APPROVE && children) { /* the child's allowance: children_allowance.h */
+		if ((k = children_award_compute(db, env->policy, a.id, env->today, &aw, e)))
+			goto refused;
+		as.determination = "children";
+		as.benefit = aw.amount;
+		as.admits = true;
+		as.n_lines = 1;
+		memcpy(as.lines[0].id_number, aw.id_number, sizeof as.lines[0].id_number);
+		as.lines[0].component = "children_allowance";
+		as.lines[0].category = aw.category;
+		as.lines[0].amount = aw.amount;
+		strbuf_add(&as.result, aw.result.buf, aw.result.len);
+		as.trace = "[]";
+		as.trace_len = 2;
+		strbuf_add(&params, aw.params.buf, aw.params.len);
+		/* one programme: a child in a tekun decision in force chooses */
+		if ((rc = children_tekun_in_force(db, aw.person_id, aw.effective_from, &tekun_id, &err)))
+			goto fail;
+		if (tekun_id && (!req->keep_programme || strcmp(req->keep_programme, "children") != 0)) {
+			k = svc_fail(
+			    e, SVC_RULE, "CHOOSE_ONE_PROGRAMME", "keep_programme",
+			    "该儿童已在特困人员救助供养中（决定 %lld），两项只能选择其一：keep_programme 为 "
+			    "children 时批准本申请并自本决定生效之日起终止特困供养；保留特困供养请不予批准本申请",
+			    (long long)tekun_id);
+			goto refused;
+		}
+	}
 	if (act == CA_APPROVE) {
-		if ((k = assess_household(db, env->policy, a.household_id, a.programme, env->today, &as, e)))
+		if (!children &&
+		    (k = assess_household(db, env->policy, a.household_id, a.programme, env->today, &as, e)))
 			goto refused;
 		if (!as.admits) {
 			k = svc_fail(
@@ -874,10 +951,13 @@ enum svc_kind casework_act(struct db *db, const struct casework_env *env, const 
 			    strcmp(a.programme, "tekun") == 0 ? "特困供养" : "低保", as.determination);
 			goto refused;
 		}
-		params_in_force(env->policy, a.region, env->today, &params);
+		if (!children)
+			params_in_force(env->policy, a.region, env->today, &params);
 		char from_month[DATE_TEXT_MAX];
 		date_format(date_add_months(env->today, 1), from_month);
 		memcpy(from_month + 8, "01", 3);
+		if (children) /* the approval month when children.same_month is on */
+			memcpy(from_month, aw.effective_from, sizeof from_month);
 		struct db_stmt *st;
 		bool row = false;
 		rc = db_prepare(
@@ -912,19 +992,53 @@ enum svc_kind casework_act(struct db *db, const struct casework_env *env, const 
 			goto fail;
 		if ((rc = decision_lines_insert(db, decision_id, &a, &as, now, &err)))
 			goto fail;
+		if (children) { /* the child, and the end from the exit rule */
+			rc = db_prepare(db, "UPDATE decisions SET person_id = $1, effective_to = $2 WHERE id = $3", 0,
+					&st, &err);
+			if (rc)
+				goto fail;
+			db_bind_int64(st, 1, aw.person_id);
+			db_bind_str(st, 2, aw.effective_to[0] ? aw.effective_to : NULL);
+			db_bind_int64(st, 3, decision_id);
+			rc = db_run(st, &err);
+			db_finalize(st);
+			if (rc)
+				goto fail;
+		}
+		if (tekun_id) { /* the child keeps the children's allowance: tekun ends */
+			rc =
+			    db_prepare(db,
+				       "UPDATE decisions SET effective_to = $1 WHERE id = $2 AND (effective_to IS NULL "
+				       "OR effective_to > $1)",
+				       0, &st, &err);
+			if (rc)
+				goto fail;
+			db_bind_str(st, 1, from_month);
+			db_bind_int64(st, 2, tekun_id);
+			rc = db_run(st, &err);
+			db_finalize(st);
+			if (rc)
+				goto fail;
+		}
 		/* the household's earlier decision of the programme gives way to this
 		 * one: it stays in force up to this one's first day (effective_to is
-		 * the exclusive end, schema/010) */
+		 * the exclusive end, schema/010); a child's earlier children decision
+		 * to the child's new one */
 		rc = db_prepare(
 		    db,
-		    "UPDATE decisions SET superseded_by = $1, effective_to = CASE WHEN effective_to IS NULL "
-		    "OR effective_to > $4 THEN $4 ELSE effective_to END WHERE household_id = $2 AND programme = $3 "
-		    "AND superseded_by IS NULL AND id <> $1",
+		    children
+			? "UPDATE decisions SET superseded_by = $1, effective_to = CASE WHEN effective_to IS NULL "
+			  "OR effective_to > $4 THEN $4 ELSE effective_to END WHERE person_id = $2 AND programme = $3 "
+			  "AND superseded_by IS NULL AND id <> $1"
+			: "UPDATE decisions SET superseded_by = $1, effective_to = CASE WHEN effective_to IS NULL "
+			  "OR effective_to > $4 THEN $4 ELSE effective_to END WHERE household_id = $2 AND programme = "
+			  "$3 "
+			  "AND superseded_by IS NULL AND id <> $1",
 		    0, &st, &err);
 		if (rc)
 			goto fail;
 		db_bind_int64(st, 1, decision_id);
-		db_bind_int64(st, 2, a.household_id);
+		db_bind_int64(st, 2, children ? aw.person_id : a.household_id);
 		db_bind_str(st, 3, a.programme);
 		db_bind_str(st, 4, from_month);
 		rc = db_run(st, &err);
@@ -985,6 +1099,7 @@ enum svc_kind casework_act(struct db *db, const struct casework_env *env, const 
 		goto fail;
 	strbuf_release(&as.result);
 	strbuf_release(&params);
+	children_award_release(&aw);
 	return SVC_OK;
 fail:
 	k = store_fail(e, rc, &err);
@@ -992,6 +1107,7 @@ refused:
 	db_rollback(db);
 	strbuf_release(&as.result);
 	strbuf_release(&params);
+	children_award_release(&aw);
 	return k;
 }
 
@@ -1142,6 +1258,10 @@ static dd_status render_assessment(struct db *db, const struct casework_env *env
 	db_finalize(st);
 	if (rc)
 		return rc;
+	if (strcmp(a->programme, "children") == 0) { /* decided at approval: children_allowance.h */
+		strbuf_adds(o, ",\"assessment\":null");
+		return DD_OK;
+	}
 	/* no decision yet: the rules applied to today's stored data */
 	struct assessed as;
 	strbuf_init(&as.result, 2048);

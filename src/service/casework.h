@@ -24,6 +24,7 @@
 #include "core/policy.h"
 #include "core/strbuf.h"
 #include "svc.h"
+#include "children_allowance.h"
 #include "temporary_case.h"
 
 struct db;
@@ -50,6 +51,10 @@ struct application_new {
 	 * emergency happens (region, default the household's) and without
 	 * the commitment (the paperwork follows first aid). NULL = none. */
 	const struct temporary_new *temporary;
+	/* programme children: the child, category, care type and eligibility
+	 * facts (service/children_allowance.h); household_id is then the
+	 * child's household, found by the service. NULL = none. */
+	const struct children_application *children;
 };
 /* Village or township only (SVC_FORBIDDEN); the household must be in the
  * caller's region (SVC_NOT_FOUND); commitment false is SVC_RULE
@@ -69,6 +74,11 @@ struct application_action {
 	/* a temporary case's action members (amount, stages …); a temporary
 	 * case's actions are temporary_act's (service/temporary_case.h) */
 	const struct temporary_action *temporary;
+	/* approve of a children case for a child who has a tekun decision in
+	 * force: "children" keeps the children's allowance and closes the tekun
+	 * decision from the new decision's first day; NULL = refused with
+	 * CHOOSE_ONE_PROGRAMME */
+	const char *keep_programme;
 };
 /* Takes an action. Stale version: SVC_CONFLICT (STALE_VERSION). The
  * transition table refuses with SVC_RULE and its code. Reject without a

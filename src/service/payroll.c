@@ -119,7 +119,7 @@ static dd_status batches_held(struct gen *g, int64_t *live, int64_t *regular);
 
 struct fp {
 	char county[REGION_TEXT_MAX];
-	char programme[8];
+	char programme[16];
 	int64_t v[FP_ALL];
 };
 
@@ -587,7 +587,7 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_PERIOD", "period", "发放月份须为 YYYY-MM 格式的有效月份");
 	if (programme && !payroll_programme_valid(programme))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_PROGRAMME", "programme",
-				"项目须为 dibao（低保）或 tekun（特困）");
+				"项目须为 dibao（低保）、tekun（特困）或 children（儿童基本生活保障）");
 	char sig[REGION_TEXT_MAX];
 	dd_error perr;
 	if (!region || region_parse(region, strlen(region), 2, sig, &perr))
@@ -635,12 +635,13 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 		free(counties);
 		return svc_fail(e, SVC_NOT_FOUND, "REGION_NOT_FOUND", "region", "地区表中没有该地区下的区县");
 	}
-	static const char *const both[] = {"dibao", "tekun"};
+	static const char *const both[] = {"dibao", "tekun", "children"};
+	enum { NP = sizeof both / sizeof both[0] };
 	enum svc_kind k = SVC_OK;
 	/* counties with no batch yet for the month: all in one pass; the others
 	 * one by one against what they hold */
-	struct fresh *fresh = calloc(2 * n, sizeof *fresh);
-	bool *skip = calloc(2 * n, sizeof *skip);
+	struct fresh *fresh = calloc(NP * n, sizeof *fresh);
+	bool *skip = calloc(NP * n, sizeof *skip);
 	size_t nf = 0;
 	if (!fresh || !skip) {
 		free(fresh);
@@ -661,7 +662,7 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 	if (rc)
 		k = svc_store_fail(e, db, rc, &g.err);
 	for (size_t i = 0; !k && i < n; i++)
-		for (size_t j = 0; j < 2; j++) {
+		for (size_t j = 0; j < NP; j++) {
 			if (programme && strcmp(programme, both[j]) != 0)
 				continue;
 			const struct fp *was = fp_find(&stored, counties[i], both[j]);
@@ -673,7 +674,7 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 						 p ? p->v[4] : 0};
 			if (memcmp(now_v, was->v, sizeof now_v) != 0)
 				continue;
-			skip[i * 2 + j] = true;
+			skip[i * NP + j] = true;
 			if (fn) {
 				struct payroll_generated out = {.kind = "unchanged", .month_total = was->v[1]};
 				snprintf(out.county, sizeof out.county, "%s", counties[i]);
@@ -686,8 +687,8 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 	free(lines.v);
 	free(paid.v);
 	for (size_t i = 0; !k && i < n; i++)
-		for (size_t j = 0; !k && j < 2; j++) {
-			if ((programme && strcmp(programme, both[j]) != 0) || skip[i * 2 + j])
+		for (size_t j = 0; !k && j < NP; j++) {
+			if ((programme && strcmp(programme, both[j]) != 0) || skip[i * NP + j])
 				continue;
 			memcpy(g.county, counties[i], sizeof g.county);
 			g.programme = both[j];
@@ -707,10 +708,10 @@ enum svc_kind payroll_generate(struct db *db, const struct principal *actor, con
 		char csig[REGION_TEXT_MAX];
 		region_significant(g.county, strlen(g.county), csig);
 		store_region_range(csig, g.lo, g.hi);
-		for (size_t j = 0; !k && j < 2; j++) {
+		for (size_t j = 0; !k && j < NP; j++) {
 			if (programme && strcmp(programme, both[j]) != 0)
 				continue;
-			bool done = skip[i * 2 + j];
+			bool done = skip[i * NP + j];
 			for (size_t x = 0; x < nf && !done; x++)
 				done = fresh[x].programme == both[j] && strcmp(fresh[x].county, g.county) == 0;
 			if (done)

@@ -34,7 +34,7 @@ struct db;
 
 struct payroll_generated {
 	char county[REGION_TEXT_MAX];
-	char programme[8];
+	char programme[16];
 	char period[8];
 	int64_t batch_id;  /* 0: nothing written */
 	const char *kind;  /* "regular", "adjustment", or "unchanged" */

@@ -278,6 +278,11 @@ static bool limit_of(struct run *r, const char *region, const char *component, c
 		snprintf(name, 96, "tekun.basic.%s", area);
 	else if (strcmp(component, "tekun_care") == 0)
 		snprintf(name, 96, "tekun.care.none");
+	else if (strcmp(component, "children_allowance") == 0 && category) /* docs/children.md */
+		snprintf(name, 96, "%s",
+			 strcmp(category, "orphan_institution") == 0 ? "children.standard.orphan.institution"
+			 : strcmp(category, "orphan_dispersed") == 0 ? "children.standard.orphan.dispersed"
+								     : "children.standard.unsupported");
 	else if (category && category[0])
 		snprintf(name, 96, "subsidy.%s.%s", component, category);
 	else

@@ -38,6 +38,7 @@ EMBED(dd_schema_021, "schema/021_verification.sql");
 EMBED(dd_schema_022, "schema/022_department_users.sql");
 EMBED(dd_schema_023, "schema/023_referrals.sql");
 EMBED(dd_schema_024, "schema/024_care_emergencies.sql");
+EMBED(dd_schema_025, "schema/025_children.sql");
 EMBED(dd_schema_026, "schema/026_online_authorisation.sql");
 
 static const struct store_migration migrations[] = {
@@ -65,6 +66,7 @@ static const struct store_migration migrations[] = {
     {22, "022_department_users", dd_schema_022, "referral_offices", true},
     {23, "023_referrals", dd_schema_023, NULL, false},
     {24, "024_care_emergencies", dd_schema_024, NULL, false},
+    {25, "025_children", dd_schema_025, NULL, true},
     {26, "026_online_authorisation", dd_schema_026, NULL, false},
 };
 

@@ -109,8 +109,8 @@ same "the month moved by the changes only" "$(($(paid 2026-11) - before))" "$((5
 same "household 2 recovered to zero" "$(sql "$DB" "SELECT sum(amount) FROM payments WHERE household_id = 2 AND period = '2026-11'")" 0
 run payroll generate --db "$DB" --region 50 --period 2026-11 --quiet
 same "after the adjustment: unchanged" "$(field batches)" 0
-same "after the adjustment: every county and programme reported" "$(field unchanged)" \
-	"$(sql "$DB" "SELECT 2 * count(*) FROM regions WHERE level = 3 AND code LIKE '50%'")"
+same "after the adjustment: every county and programme (dibao, tekun, children) reported" "$(field unchanged)" \
+	"$(sql "$DB" "SELECT 3 * count(*) FROM regions WHERE level = 3 AND code LIKE '50%'")"
 same "what each county was generated from is kept" \
 	"$(sql "$DB" "SELECT sum(lines_amount) FROM payroll_sources WHERE period = '2026-11'")" "$(decided 2026-11)"
 

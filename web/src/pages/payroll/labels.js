@@ -1,7 +1,7 @@
 // The Chinese words of the payroll pages (batch states as src/core/payroll.c names them): batch kinds, states and the
 // programmes a batch pays (the server also answers programme_name and
 // state_name; these serve the filters and the payments' states).
-export const BATCH_PROGRAMMES = { dibao: '最低生活保障', tekun: '特困人员救助供养', subsidy: '一次性及价格补贴' };
+export const BATCH_PROGRAMMES = { dibao: '最低生活保障', tekun: '特困人员救助供养', children: '儿童基本生活保障', subsidy: '一次性及价格补贴' };
 export const BATCH_KINDS = {
 	regular: '月度发放',
 	adjustment: '补发/扣减调整',
