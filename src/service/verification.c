@@ -1392,7 +1392,6 @@ struct answer_ctx {
 	bool header_seen;
 	int64_t rows, matched, rejected, findings;
 	struct strbuf *rejects; /* JSON array members */
-	bool *touched;		/* per target: a row matched it */
 	struct db_bulk *bulk;	/* the findings (verification_findings) */
 };
 
@@ -1519,7 +1518,6 @@ static dd_status answer_record(void *ctx, uint64_t line, const struct csv_field 
 		return DD_OK;
 	}
 	c->matched++;
-	c->touched[t - c->tg->t] = true;
 	if (it->kind == VITEM_NONE)
 		return DD_OK;
 	c->findings++;
@@ -1569,11 +1567,6 @@ enum svc_kind verification_answer_file(struct db *db, const struct verification_
 	}
 	if ((k = check_unanswered(&tg, e)))
 		goto refuse;
-	c.touched = calloc(tg.n, sizeof *c.touched);
-	if (!c.touched) {
-		rc = dd_fail(&err, DD_ENOMEM, "db", "内存不足 (out of memory)");
-		goto fail;
-	}
 	static const char *const cols[] = {"request_id", "verification_id", "person_id", "region_code", "item",
 					   "amount",	 "quantity",	    "period",	 "note"};
 	rc = db_bulk_begin(db, "verification_findings", cols, 9, &c.bulk, &err);
@@ -1608,17 +1601,14 @@ enum svc_kind verification_answer_file(struct db *db, const struct verification_
 		    tg.source, c.rows, c.matched, c.rejected, c.findings, answered);
 	strbuf_add(out, rejects.buf ? rejects.buf : "", rejects.len);
 	strbuf_adds(out, "]}");
-	free(c.touched);
 	strbuf_release(&rejects);
 	targets_release(&tg);
 	return SVC_OK;
 refuse:
-	free(c.touched);
 	strbuf_release(&rejects);
 	targets_release(&tg);
 	return svc_rollback(db, k);
 fail:
-	free(c.touched);
 	strbuf_release(&rejects);
 	targets_release(&tg);
 	return svc_store_fail(e, db, rc, &err);
