@@ -6,8 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/arena.h"
 #include "core/calendar.h"
 #include "core/civil_date.h"
+#include "core/json.h"
 #include "core/money.h"
 #include "core/payroll.h"
 #include "core/policy.h"
@@ -32,13 +34,20 @@ enum measure {
 	M_REGISTERED,
 	M_ARRANGED_IN_TIME,
 	M_CLOSED,
+	M_ORPHAN_INSTITUTION,
+	M_ORPHAN_DISPERSED,
+	M_UNSUPPORTED_INSTITUTION,
+	M_UNSUPPORTED_DISPERSED,
 	M_COUNT
 };
 
+/* A measure with an owner belongs to that programme only; the others are
+ * shown for every programme (but registered_persons, the population's). */
 static const struct {
 	const char *code;
 	const char *zh;
 	bool money;
+	const char *owner;
 } measures[M_COUNT] = {
     [M_HOUSEHOLDS] = {"households", "户数", false},
     [M_PERSONS] = {"persons", "人数", false},
@@ -52,8 +61,13 @@ static const struct {
     [M_DECISION_DAYS] = {"decision_days", "审批天数合计", false},
     [M_DECIDED_IN_TIME] = {"decided_in_time", "按时审批件数", false},
     [M_REGISTERED] = {"registered_persons", "登记人数", false},
-    [M_ARRANGED_IN_TIME] = {"arranged_in_time", "按时落实照料件数", false},
-    [M_CLOSED] = {"closed", "办结件数", false},
+    [M_ARRANGED_IN_TIME] = {"arranged_in_time", "按时落实照料件数", false, "care_emergency"},
+    [M_CLOSED] = {"closed", "办结件数", false, "care_emergency"},
+    [M_ORPHAN_INSTITUTION] = {"orphan_institution", "孤儿（机构集中养育）人数", false, "children"},
+    [M_ORPHAN_DISPERSED] = {"orphan_dispersed", "孤儿（社会散居）人数", false, "children"},
+    [M_UNSUPPORTED_INSTITUTION] = {"unsupported_institution", "事实无人抚养儿童（机构集中养育）人数", false,
+				   "children"},
+    [M_UNSUPPORTED_DISPERSED] = {"unsupported_dispersed", "事实无人抚养儿童（社会散居）人数", false, "children"},
 };
 
 static int measure_index(const char *code)
@@ -69,8 +83,13 @@ static const struct {
 	const char *code;
 	const char *zh;
 } programmes[] = {
-    {"dibao", "低保"},	       {"tekun", "特困"},   {"marginal", "低保边缘"},
-    {"temporary", "临时救助"}, {"subsidy", "补贴"}, {"care_emergency", "监护照料应急"},
+    {"dibao", "低保"},
+    {"tekun", "特困"},
+    {"marginal", "低保边缘"},
+    {"temporary", "临时救助"},
+    {"subsidy", "补贴"},
+    {"children", "儿童基本生活保障"},
+    {"care_emergency", "监护照料应急"},
     {"all", "合计"},
 };
 #define NPROG (sizeof programmes / sizeof programmes[0])
@@ -369,6 +388,70 @@ static dd_status build_emergencies(struct build *b)
 	return add_rows(b, st, -1, "care_emergency", cols, ms, 3);
 }
 
+/* The care type of an unsupported child's decision, from its result
+ * (children_allowance.c writes "care_type"); NULL when absent. */
+static const char *result_care_type(const char *result, size_t n)
+{
+	static const char *const types[] = {"institution", "dispersed"};
+	struct arena a;
+	arena_init(&a, 1024, 256 * 1024);
+	struct json_value *doc = NULL;
+	struct json_limits lim = {.max_depth = JSON_DEFAULT_DEPTH};
+	dd_error jerr;
+	const char *out = NULL;
+	if (result && !json_parse(result, n, &a, &lim, &doc, &jerr) && doc && doc->type == JSON_OBJECT) {
+		const struct json_value *v = json_get(doc, "care_type");
+		for (size_t i = 0; v && v->type == JSON_STRING && i < 2; i++)
+			if (strcmp(v->str, types[i]) == 0)
+				out = types[i];
+	}
+	arena_release(&a);
+	return out;
+}
+
+/* Children covered by the children's allowance (儿童基本生活保障) on the
+ * month's last day, by category and care type: the decision lines in force
+ * (one per child). An orphan's line category names its care type; an
+ * unsupported child's standard does not depend on it, so it is read from the
+ * decision's result. */
+static dd_status build_children(struct build *b)
+{
+	struct db_stmt *st;
+	dd_status rc = prep(b,
+			    "SELECT d.region_code, l.category, CASE WHEN l.category = 'unsupported_child' THEN "
+			    "d.result END FROM decisions d JOIN decision_lines l ON l.decision_id = d.id WHERE "
+			    "d.region_code >= $1 AND d.region_code < $2 AND " IN_FORCE
+			    " AND d.programme = 'children' AND l.component = 'children_allowance'",
+			    4, &st);
+	if (rc)
+		return rc;
+	int p = programme_index("children");
+	bool row = false;
+	while (!(rc = db_step(st, &row, &b->err)) && row) {
+		struct group *g = township_group(b, db_column_text(st, 0, NULL));
+		if (!g) {
+			rc = dd_fail(&b->err, DD_ENOMEM, NULL, "内存不足 (out of memory)");
+			break;
+		}
+		g->v[p][M_PERSONS]++;
+		const char *cat = db_column_text(st, 1, NULL);
+		if (cat && strcmp(cat, "orphan_institution") == 0) {
+			g->v[p][M_ORPHAN_INSTITUTION]++;
+		} else if (cat && strcmp(cat, "orphan_dispersed") == 0) {
+			g->v[p][M_ORPHAN_DISPERSED]++;
+		} else if (cat && strcmp(cat, "unsupported_child") == 0) {
+			size_t n = 0;
+			const char *result = db_column_text(st, 2, &n);
+			const char *care = result_care_type(result, n);
+			if (care)
+				g->v[p][strcmp(care, "institution") == 0 ? M_UNSUPPORTED_INSTITUTION
+									 : M_UNSUPPORTED_DISPERSED]++;
+		}
+	}
+	db_finalize(st);
+	return rc;
+}
+
 static dd_status build_decided(struct build *b)
 {
 	struct db_stmt *st;
@@ -492,7 +575,7 @@ enum svc_kind stats_build(struct db *db, const struct stats_env *env, const stru
 	strbuf_init(&detail, 128);
 	dd_status rc = db_begin(db, &b.err);
 	if (rc || (rc = build_in_force(&b)) || (rc = build_payments(&b)) || (rc = build_temporary(&b)) ||
-	    (rc = build_decided(&b)) || (rc = build_emergencies(&b)))
+	    (rc = build_decided(&b)) || (rc = build_emergencies(&b)) || (rc = build_children(&b)))
 		goto fail;
 	if ((rc = db_prepare(db,
 			     "DELETE FROM stats_monthly WHERE period = $1 AND region_code >= $2 AND region_code < $3",
@@ -668,7 +751,9 @@ static void group_json(struct strbuf *out, const struct group *g)
 	int n = 0;
 	for (size_t p = 0; p + 1 < NPROG; p++) {
 		strbuf_addf(out, "%s\"%s\":{", n++ ? "," : "", programmes[p].code);
-		for (int m = 0; m < M_REGISTERED; m++) {
+		for (int m = 0; m < M_COUNT; m++) {
+			if (m == M_REGISTERED || (measures[m].owner && strcmp(measures[m].owner, programmes[p].code)))
+				continue;
 			if (m)
 				strbuf_addc(out, ',');
 			if (measures[m].money) {
@@ -759,6 +844,12 @@ static const struct {
     {C_MEASURE, "care_emergency", M_CASES, "监护照料应急报告件数"},
     {C_MEASURE, "care_emergency", M_ARRANGED_IN_TIME, "按时落实照料件数"},
     {C_MEASURE, "care_emergency", M_CLOSED, "监护照料应急办结件数"},
+    {C_MEASURE, "children", M_PERSONS, "儿童基本生活保障人数"},
+    {C_MEASURE, "children", M_ORPHAN_INSTITUTION, "孤儿（机构集中养育）人数"},
+    {C_MEASURE, "children", M_ORPHAN_DISPERSED, "孤儿（社会散居）人数"},
+    {C_MEASURE, "children", M_UNSUPPORTED_INSTITUTION, "事实无人抚养儿童（机构集中养育）人数"},
+    {C_MEASURE, "children", M_UNSUPPORTED_DISPERSED, "事实无人抚养儿童（社会散居）人数"},
+    {C_MEASURE, "children", M_AMOUNT, "儿童基本生活费发放金额（元）"},
 };
 #define NCOLS (sizeof file_cols / sizeof file_cols[0])
 

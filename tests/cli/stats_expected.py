@@ -2,10 +2,12 @@
 """stats_expected.py DIR PERIOD - the monthly statistics computed from raw rows of the store, independently of
 doudi's SQL (tests/cli/test_stats.sh dumps the tables as '|'-separated text into DIR). Prints one line per
 township: code households/persons per programme, payment lines and amount per programme, temporary cases and
-amount, decided count and days, registered persons, care emergencies reported, arranged in time and closed - the
+amount, decided count and days, registered persons, care emergencies reported, arranged in time and closed,
+children covered by category and care type and their allowance paid - the
 same columns test_stats.sh reads from the CSV."""
 import collections
 import datetime
+import json
 import os
 import sys
 
@@ -44,10 +46,15 @@ for hid, region, frm, to in rows("memberships"):
         v[region[:9]]["registered"] += 1
         if hid in household_programme:
             v[region[:9]][household_programme[hid] + ".persons"] += 1
-for did, prog, comp in rows("lines"):
+care = {did: json.loads(result).get("care_type") for did, result in rows("childcare")}
+for did, prog, comp, cat in rows("lines"):
     hid, region, det, in_force = decisions[did]
     if in_force and comp in ("single_person", "tekun_basic") and det in ("single_person", "tekun"):
         v[region[:9]][prog + ".persons"] += 1
+    if in_force and prog == "children" and comp == "children_allowance":
+        v[region[:9]]["children.persons"] += 1
+        kind = cat if cat.startswith("orphan_") else "unsupported_" + care[did]
+        v[region[:9]]["children." + kind] += 1
 for region, prog, amount, pstate, bperiod, bstate in rows("payments"):
     if bperiod == period and bstate != "cancelled" and pstate != "cancelled":
         v[region[:9]][prog + ".lines"] += 1
@@ -71,6 +78,8 @@ for region, reported, due, arranged, closed in rows("emergencies"):
 
 KEYS = ["dibao.households", "dibao.persons", "dibao.amount", "tekun.persons", "tekun.amount", "marginal.households",
         "marginal.persons", "temporary.cases", "temporary.case_amount", "dibao.decided", "dibao.lines", "registered",
-        "care_emergency.cases", "care_emergency.in_time", "care_emergency.closed"]
+        "care_emergency.cases", "care_emergency.in_time", "care_emergency.closed", "children.persons",
+        "children.orphan_institution", "children.orphan_dispersed", "children.unsupported_institution",
+        "children.unsupported_dispersed", "children.amount"]
 for t in sorted(v):
     print(t, " ".join(str(v[t][k]) for k in KEYS))

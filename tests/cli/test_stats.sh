@@ -61,6 +61,37 @@ INSERT INTO care_emergencies (region_code, subject_kind, subject_name, reported_
 		'2026-10-30T02:00:00.000Z', '2026-10-30T14:00:00.000Z', '2026-10-30T08:00:00.000Z', '2026-11-02T02:00:00.000Z', 'closed', '$T', '$T'),
 	('500101002001', 'disabled', '应急丁', 'hospital', 'carer_unable', '照料人被隔离',
 		'2026-10-31T17:00:00.000Z', '2026-11-01T05:00:00.000Z', NULL, NULL, 'open', '$T', '$T');
+-- children's allowance (issue 10): an orphan in an institution, an unsupported child living dispersed (from this
+-- month), one in an institution, and an orphan whose allowance ended on 1 November (not counted, not paid)
+INSERT INTO households (id, region_code, household_no, area, created_at, updated_at) VALUES
+	(5101, '500101001001', 'C1', 'rural', '$T', '$T'), (5102, '500101001001', 'C2', 'rural', '$T', '$T'),
+	(5103, '500101002001', 'C3', 'urban', '$T', '$T'), (5104, '500101002001', 'C4', 'urban', '$T', '$T');
+INSERT INTO persons (id, id_number, name, birth_date, sex, region_code, created_at, updated_at) VALUES
+	(5101, 'C5101', '儿童甲', '2015-03-01', 'male', '500101001001', '$T', '$T'),
+	(5102, 'C5102', '儿童乙', '2016-04-01', 'female', '500101001001', '$T', '$T'),
+	(5103, 'C5103', '儿童丙', '2014-05-01', 'male', '500101002001', '$T', '$T'),
+	(5104, 'C5104', '儿童丁', '2012-06-01', 'female', '500101002001', '$T', '$T');
+INSERT INTO memberships (id, household_id, person_id, region_code, relation, from_date, created_at) VALUES
+	(9101, 5101, 5101, '500101001001', 'head', '2020-01-01', '$T'),
+	(9102, 5102, 5102, '500101001001', 'head', '2020-01-01', '$T'),
+	(9103, 5103, 5103, '500101002001', 'head', '2020-01-01', '$T'),
+	(9104, 5104, 5104, '500101002001', 'head', '2020-01-01', '$T');
+INSERT INTO decisions (id, household_id, person_id, region_code, programme, determination, monthly_benefit,
+		effective_from, effective_to, assessed_on, result, trace, params, created_at) VALUES
+	(5101, 5101, 5101, '500101001001', 'children', 'children', 185100, '2026-06-01', NULL, '2026-05-20',
+		'{"programme":"children","category":"orphan_institution","care_type":"institution"}', '[]', '{}', '$T'),
+	(5102, 5102, 5102, '500101001001', 'children', 'children', 122500, '2026-11-01', NULL, '2026-10-20',
+		'{"programme":"children","category":"unsupported_child","care_type":"dispersed"}', '[]', '{}', '$T'),
+	(5103, 5103, 5103, '500101002001', 'children', 'children', 122500, '2026-01-01', NULL, '2025-12-20',
+		'{"programme":"children","category":"unsupported_child","care_type":"institution"}', '[]', '{}', '$T'),
+	(5104, 5104, 5104, '500101002001', 'children', 'children', 165100, '2026-01-01', '2026-11-01', '2025-12-20',
+		'{"programme":"children","category":"orphan_dispersed","care_type":"dispersed"}', '[]', '{}', '$T');
+INSERT INTO decision_lines (id, decision_id, household_id, person_id, region_code, programme, component, category, amount,
+		created_at) VALUES
+	(95101, 5101, 5101, 5101, '500101001001', 'children', 'children_allowance', 'orphan_institution', 185100, '$T'),
+	(95102, 5102, 5102, 5102, '500101001001', 'children', 'children_allowance', 'unsupported_child', 122500, '$T'),
+	(95103, 5103, 5103, 5103, '500101002001', 'children', 'children_allowance', 'unsupported_child', 122500, '$T'),
+	(95104, 5104, 5104, 5104, '500101002001', 'children', 'children_allowance', 'orphan_dispersed', 165100, '$T');
 SQL
 if [ $backend = pg ]; then
 	"$PGBIN/psql" "$DB" -qAt -v ON_ERROR_STOP=1 -f "$tmp/roll.sql" >/dev/null || exit 1
@@ -93,7 +124,8 @@ dump() { sql "$DB" "$2" | sed 's/|$/|/' >"$tmp/raw/$1.txt"; }
 mkdir -p "$tmp/raw"
 dump decisions "SELECT id, household_id, region_code, determination, effective_from, COALESCE(effective_to, ''), COALESCE(gradual_exit_until, '') FROM decisions WHERE region_code LIKE '500101%'"
 dump memberships "SELECT household_id, region_code, from_date, COALESCE(to_date, '') FROM memberships WHERE region_code LIKE '500101%'"
-dump lines "SELECT decision_id, programme, component FROM decision_lines WHERE region_code LIKE '500101%'"
+dump lines "SELECT decision_id, programme, component, category FROM decision_lines WHERE region_code LIKE '500101%'"
+dump childcare "SELECT id, result FROM decisions WHERE programme = 'children' AND region_code LIKE '500101%'"
 dump payments "SELECT p.region_code, p.programme, p.amount, p.state, b.period, b.state FROM payments p JOIN payroll_batches b ON b.id = p.batch_id WHERE p.region_code LIKE '500101%'"
 dump temporary "SELECT region_code, COALESCE(approved_at, ''), COALESCE(approved_amount, 0) FROM temporary_cases WHERE region_code LIKE '500101%'"
 dump applications "SELECT region_code, programme, COALESCE(submitted_at, ''), COALESCE(decided_at, '') FROM applications WHERE region_code LIKE '500101%'"
@@ -111,7 +143,8 @@ for row in r[1:]:
     if row[0] == "":
         continue
     cols = [int(row[2]), int(row[3]), fen(row[4]), int(row[5]), fen(row[6]), int(row[7]), int(row[8]), int(row[9]),
-            fen(row[10]), int(row[13]), int(row[18]), int(row[22]), int(row[25]), int(row[26]), int(row[27])]
+            fen(row[10]), int(row[13]), int(row[18]), int(row[22]), int(row[25]), int(row[26]), int(row[27]),
+            int(row[28]), int(row[29]), int(row[30]), int(row[31]), int(row[32]), fen(row[33])]
     print(row[0], " ".join(map(str, cols)))
 PY
 if diff "$tmp/want" "$tmp/got" >"$tmp/diff"; then ok; else
@@ -123,8 +156,12 @@ fi
 grep -q '^500101001 .* 1 3 ' "$tmp/got" && ok || bad "marginal household: $(grep ^500101001 "$tmp/got")"
 grep -q '^500101001 .* 2 170000 ' "$tmp/got" && ok || bad "temporary cases by China date: $(grep ^500101001 "$tmp/got")"
 # emergencies: reported 31 Oct 17:00 UTC counts in November (China); closed in November though reported in October
-grep -q '^500101001 .* 2 1 1$' "$tmp/got" && ok || bad "emergencies of 500101001: $(grep ^500101001 "$tmp/got")"
-grep -q '^500101002 .* 1 0 1$' "$tmp/got" && ok || bad "emergencies of 500101002: $(grep ^500101002 "$tmp/got")"
+grep -q '^500101001 .* 2 1 1 ' "$tmp/got" && ok || bad "emergencies of 500101001: $(grep ^500101001 "$tmp/got")"
+grep -q '^500101002 .* 1 0 1 ' "$tmp/got" && ok || bad "emergencies of 500101002: $(grep ^500101002 "$tmp/got")"
+# children: covered by category and care type on 30 November, and the allowance paid in the month's payroll
+# (the orphan whose allowance ended on 1 November neither counted nor paid)
+grep -q '^500101001 .* 2 1 0 0 1 307600$' "$tmp/got" && ok || bad "children of 500101001: $(grep ^500101001 "$tmp/got")"
+grep -q '^500101002 .* 1 0 0 1 0 122500$' "$tmp/got" && ok || bad "children of 500101002: $(grep ^500101002 "$tmp/got")"
 # the total row is the sum of the townships
 python3 - "$tmp/s.csv" <<'PY' && ok || bad "total row"
 import csv, sys
@@ -132,11 +169,12 @@ from decimal import Decimal
 r = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
 body, total = [x for x in r[1:] if x[0]], [x for x in r[1:] if not x[0]]
 assert len(total) == 1 and total[0][1] == "合计", total
-for c in (2, 3, 5, 7, 8, 9, 13, 18, 22, 23, 25, 26, 27):
+for c in (2, 3, 5, 7, 8, 9, 13, 18, 22, 23, 25, 26, 27, 28, 29, 30, 31, 32):
     assert sum(int(x[c]) for x in body) == int(total[0][c]), c
-for c in (4, 6, 10, 11):
+for c in (4, 6, 10, 11, 33):
     assert sum(Decimal(x[c]) for x in body) == Decimal(total[0][c]), c
 assert r[0][2] == "低保户数" and r[0][24] == "保障覆盖率（%）" and r[0][27] == "监护照料应急办结件数", r[0]
+assert r[0][28] == "儿童基本生活保障人数" and r[0][33] == "儿童基本生活费发放金额（元）", r[0]
 PY
 # on-time payments: dibao batches exported on 20 Nov, tekun not exported
 python3 - "$tmp/s.csv" <<'PY' && ok || bad "on-time rates"
@@ -144,6 +182,20 @@ import csv, sys
 r = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
 t = [x for x in r[1:] if not x[0]][0]
 assert t[19] == "100.0" and t[21] == "0.0", (t[19], t[21])
+PY
+
+# --- JSON (what the 月度统计 page reads): each programme's own measures, as in the CSV
+run stats show --db "$DB" --as county1 --period 2026-11
+expect_rc "json" 0 || exit 1
+python3 - "$tmp/out" "$tmp/s.csv" <<'PY' && ok || bad "json: $(head -c 600 "$tmp/out")"
+import csv, json, sys
+j = json.load(open(sys.argv[1]))
+t = [x for x in csv.reader(open(sys.argv[2], encoding="utf-8-sig")) if x[0] == ""][0]
+c, e = j["total"]["programmes"]["children"], j["total"]["programmes"]["care_emergency"]
+assert [c["persons"], c["orphan_institution"], c["orphan_dispersed"], c["unsupported_institution"],
+        c["unsupported_dispersed"], c["amount"]] == [int(t[28]), int(t[29]), int(t[30]), int(t[31]), int(t[32]), t[33]], c
+assert [e["cases"], e["arranged_in_time"], e["closed"]] == [int(t[25]), int(t[26]), int(t[27])], e
+assert "orphan_institution" not in j["total"]["programmes"]["dibao"] and "closed" not in j["total"]["programmes"]["children"]
 PY
 
 # --- XLSX: a workbook Excel opens, with the same total
