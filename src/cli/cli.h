@@ -33,6 +33,7 @@ int cmd_match(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_children(int argc, char **argv);
 
 /* Reads a whole file ("-" = stdin) up to limit bytes into a malloc'd buffer. */
 dd_status cli_read_file(const char *path, size_t limit, char **out, size_t *len, dd_error *err);

@@ -32,6 +32,8 @@ static const struct command {
     {"match", cmd_match, "数据比对：其他部门数据与监测对象比对，生成预警 (match datasets, raise alerts)"},
     {"stats", cmd_stats, "月度统计：生成统计快照，输出统计表 (stats build|show)"},
     {"verify", cmd_verify, "家庭经济状况核对：清除过期核对数据 (verify purge)"},
+    {"children", cmd_children,
+     "儿童基本生活保障：月度复核终止月份和保障标准 (children review: exits and standard rises)"},
     {"monitor", cmd_monitor, "低收入人口监测：导入监测对象名册 (monitor register-import)"},
     {"serve", cmd_serve, "启动 HTTP API 服务 (run the HTTP API server)"},
 };

@@ -155,6 +155,7 @@ enum route_id {
 	R_CARE_EM_REPORT,
 	R_CARE_EM_GET,
 	R_CARE_EM_ACT,
+	R_CHILDREN_REVIEW,
 	R_COUNT
 };
 
@@ -302,6 +303,7 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/care-emergencies", R_CARE_EM_REPORT, R_SESSION | R_CSRF | R_CHILD},
     {HTTP_GET, "/api/v1/care-emergencies/{id}", R_CARE_EM_GET, R_SESSION | R_CHILD},
     {HTTP_POST, "/api/v1/care-emergencies/{id}/actions", R_CARE_EM_ACT, R_SESSION | R_CSRF | R_CHILD},
+    {HTTP_POST, "/api/v1/children/review", R_CHILDREN_REVIEW, R_SESSION | R_CSRF},
 };
 
 static void add_user(struct strbuf *b, const struct principal *u)
@@ -667,6 +669,7 @@ static void (*const handlers[R_COUNT])(struct call *) = {
     [R_REFERRAL_OFFICES_LIST] = api_referral_offices_list,
     [R_REFERRAL_OFFICES_CREATE] = api_referral_offices_create,
     [R_CHILDREN_LIST] = api_children_list,
+    [R_CHILDREN_REVIEW] = api_children_review,
     [R_CARE_EM_LIST] = api_care_emergencies_list,
     [R_CARE_EM_REPORT] = api_care_emergencies_report,
     [R_CARE_EM_GET] = api_care_emergencies_get,

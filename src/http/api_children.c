@@ -1,12 +1,36 @@
 /* api_children.c - the children of an area and guardianship and care
- * emergencies (issue 10): GET /api/v1/children; GET/POST
+ * emergencies (issue 10): GET /api/v1/children; POST
+ * /api/v1/children/review; GET/POST
  * /api/v1/care-emergencies, GET …/{id}[?reveal=1], POST …/{id}/actions.
  * Parses and renders only; every check is in service/children.c and
  * service/care_emergency.c. */
 #include "api_internal.h"
 
 #include "service/care_emergency.h"
+#include "service/casework.h"
 #include "service/children.h"
+#include "service/children_review.h"
+
+/* POST /api/v1/children/review {"month":"YYYY-MM","region":CODE}: the
+ * monthly review of the children's allowance decisions (county, city,
+ * admin); month defaults to this month. */
+void api_children_review(struct call *c)
+{
+	const struct json_value *o;
+	const char *month = NULL, *region = NULL;
+	if (!api_body_object(c, &o) || !api_member_string(c, o, "month", &month, NULL) ||
+	    !api_member_string(c, o, "region", &region, NULL))
+		return;
+	struct svc_error e;
+	svc_error_clear(&e);
+	dd_date today = casework_today();
+	char this_month[MONTH_TEXT_MAX];
+	month_format(date_month(today), this_month);
+	reply_status(c->rep, 200);
+	if (children_review(c->db, c->policy, &c->session.user, region, month ? month : this_month, today,
+			    &c->rep->body, &e))
+		reply_svc_error(c->rep, &e);
+}
 
 /* GET /api/v1/children?region=&name=&page=&per_page= */
 void api_children_list(struct call *c)

@@ -189,6 +189,7 @@ void api_referral_offices_create(struct call *c);
 /* api_children.c: the children of an area and guardianship and care
  * emergencies (issue 10) */
 void api_children_list(struct call *c);
+void api_children_review(struct call *c);
 void api_care_emergencies_list(struct call *c);
 void api_care_emergencies_report(struct call *c);
 void api_care_emergencies_get(struct call *c);

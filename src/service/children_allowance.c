@@ -162,6 +162,25 @@ static size_t postponement(const struct policy *p, const char *region, dd_date a
 	return 1;
 }
 
+const char *children_standard_param(const char *category)
+{
+	if (category && strcmp(category, "orphan_institution") == 0)
+		return "children.standard.orphan.institution";
+	if (category && strcmp(category, "orphan_dispersed") == 0)
+		return "children.standard.orphan.dispersed";
+	return "children.standard.unsupported";
+}
+
+dd_month children_policy_last_month(const struct policy *pol, const char *region, dd_date birth, bool in_school,
+				    dd_date on, bool *open_ended, bool *postponed)
+{
+	struct children_period per;
+	size_t np = postponement(pol, region, children_adult_on(birth), &per);
+	bool school = switch_on(pol, "children.continue_in_school", region, on);
+	*postponed = np > 0;
+	return children_last_month(birth, in_school, school, &per, np, open_ended);
+}
+
 static void first_of_month(dd_month m, char out[DATE_TEXT_MAX])
 {
 	char t[MONTH_TEXT_MAX];
@@ -221,10 +240,8 @@ enum svc_kind children_award_compute(struct db *db, const struct policy *pol, in
 		return svc_fail(e, SVC_RULE, "NOT_ELIGIBLE", "action", "儿童已登记死亡，不能批准");
 
 	bool orphan = strcmp(category, "orphan") == 0, institution = strcmp(care, "institution") == 0;
-	const char *param =
-	    orphan ? (institution ? "children.standard.orphan.institution" : "children.standard.orphan.dispersed")
-		   : "children.standard.unsupported";
 	out->category = orphan ? (institution ? "orphan_institution" : "orphan_dispersed") : "unsupported_child";
+	const char *param = children_standard_param(out->category);
 	if (!pol_get(pol, param, c.region, today, &out->amount) || out->amount <= 0)
 		return svc_fail(e, SVC_RULE, "RULE_PARAM_MISSING", "action", "政策参数 %s 在审批日未设定，不能批准",
 				param);
@@ -237,11 +254,9 @@ enum svc_kind children_award_compute(struct db *db, const struct policy *pol, in
 	first_of_month(from, out->effective_from);
 
 	dd_date adult = children_adult_on(c.birth);
-	struct children_period per;
-	size_t np = postponement(pol, c.region, adult, &per);
-	bool open = false;
-	dd_month last = children_last_month(c.birth, c.in_school, school, &per, np, &open);
-	out->postponed = np > 0 && (open || last > date_month(adult));
+	bool open = false, np = false;
+	dd_month last = children_policy_last_month(pol, c.region, c.birth, c.in_school, today, &open, &np);
+	out->postponed = np && (open || last > date_month(adult));
 	out->effective_to[0] = out->last_month[0] = '\0';
 	if (!open) {
 		month_format(last, out->last_month);

@@ -70,6 +70,17 @@ enum svc_kind children_award_compute(struct db *db, const struct policy *pol, in
 				     struct children_award *out, struct svc_error *e);
 void children_award_release(struct children_award *a);
 
+/* The policy parameter of a decision line category's monthly standard. */
+const char *children_standard_param(const char *category);
+
+/* The last month paid to a child born on birth, under the policy as it
+ * stands: the postponement periods (children.exit_postponed) around the 18th
+ * birthday and children.continue_in_school on the day on (core/children).
+ * *open_ended when no end is known yet; *postponed when the 18th birthday
+ * falls in a postponement period. */
+dd_month children_policy_last_month(const struct policy *pol, const char *region, dd_date birth, bool in_school,
+				    dd_date on, bool *open_ended, bool *postponed);
+
 /* A tekun decision in force for the person on or after first_day (the
  * children's decision's first day)? Its id, or 0. */
 dd_status children_tekun_in_force(struct db *db, int64_t person_id, const char *first_day, int64_t *decision_id,

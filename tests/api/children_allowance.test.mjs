@@ -248,3 +248,28 @@ describe('same month in an emergency, and one programme only', () => {
 		assert.equal(sql(db.target, `SELECT effective_to FROM decisions WHERE id = ${did}`), '2022-01-01');
 	});
 });
+
+describe('the monthly review (POST /api/v1/children/review)', () => {
+	test('roles and bad input; the 2023 standard re-decides the orphan\'s amount from January, once', async () => {
+		const no = await post(on.url, who.township, '/api/v1/children/review', { month: '2023-01' });
+		assert.equal(no.status, 403, JSON.stringify(no.body));
+		assert.equal(no.body.error.code, 'ROLE_NOT_ALLOWED');
+		const bad = await post(on.url, who.county, '/api/v1/children/review', { month: '2023-13' });
+		assert.equal(bad.status, 400, JSON.stringify(bad.body));
+		assert.equal(bad.body.error.field, 'month');
+		const pid = person['丁童'];
+		const before = Number(sql(db.target, `SELECT id FROM decisions WHERE programme = 'children' AND person_id = ${pid} AND superseded_by IS NULL`));
+		const r = await post(on.url, who.county, '/api/v1/children/review', { month: '2023-01' });
+		assert.equal(r.status, 200, JSON.stringify(r.body));
+		assert.equal(r.body.month, '2023-01');
+		const c = r.body.changes.find((x) => x.decision_id === before);
+		assert.ok(c, JSON.stringify(r.body));
+		assert.deepEqual([c.amount_before, c.amount], ['1382.00', '1405.00'], 'orphan dispersed: 2022 → 2023 standard');
+		assert.equal(sql(db.target, `SELECT effective_to || ' ' || superseded_by FROM decisions WHERE id = ${before}`), `2023-01-01 ${c.new_decision_id}`);
+		assert.equal(sql(db.target, `SELECT monthly_benefit || ' ' || effective_from FROM decisions WHERE id = ${c.new_decision_id}`), '140500 2023-01-01');
+		assert.equal(sql(db.target, `SELECT count(*) FROM audit_log WHERE action = 'children.uprate' AND entity_id = '${before}'`), '1');
+		const again = await post(on.url, who.county, '/api/v1/children/review', { month: '2023-01' });
+		assert.equal(again.status, 200);
+		assert.deepEqual(again.body.changes, [], 'a re-run changes nothing');
+	});
+});
