@@ -16,7 +16,7 @@
 
 /* The programmes a county is allocated money for, in report order (their
  * names: payroll_programme_name). */
-static const char *const programmes[] = {"dibao", "tekun", "temporary", "subsidy"};
+static const char *const programmes[] = {"dibao", "tekun", "children", "temporary", "subsidy"};
 #define NPROGRAMMES (sizeof programmes / sizeof programmes[0])
 
 static int programme_index(const char *p)
@@ -41,7 +41,7 @@ enum svc_kind fund_allocation_add(struct db *db, const struct principal *actor, 
 		return svc_fail(e, SVC_FORBIDDEN, "REGION_OUT_OF_SCOPE", "region", "地区不在本账号的管辖范围内");
 	if (programme_index(a->programme) < 0)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_PROGRAMME", "programme",
-				"项目须为 dibao、tekun、temporary 或 subsidy");
+				"项目须为 dibao、tekun、children、temporary 或 subsidy");
 	if (!a->period || !payroll_period_parse(a->period, first))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_PERIOD", "period", "月份须为 YYYY-MM 格式的有效月份");
 	fen_t amount = 0;

@@ -15,7 +15,7 @@
 #include "store/store.h"
 #include "verification.h"
 
-static const char *const programmes[] = {"dibao", "tekun", "temporary"};
+static const char *const programmes[] = {"dibao", "tekun", "temporary", "children"};
 #define N_PROGRAMMES (sizeof programmes / sizeof programmes[0])
 
 static int programme_index(const char *p)

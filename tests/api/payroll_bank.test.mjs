@@ -518,11 +518,12 @@ describe('fund ledger', () => {
 			['dibao', '2026-01', '1000.55'],
 			['tekun', '2026-01', '1500.00'],
 			['dibao', '2026-02', '2500.00'],
+			['children', '2026-02', '800.00'],
 		]) {
 			r = await post(u.finance1, '/api/v1/funds/allocations', { region: COUNTY, programme, period, amount, document: '开财社〔2026〕1号' });
 			assert.equal(r.status, 201, JSON.stringify(r.body));
 		}
-		assert.equal(Number(sql(db.target, "SELECT count(*) FROM audit_log WHERE action = 'funds.allocate'")), 4);
+		assert.equal(Number(sql(db.target, "SELECT count(*) FROM audit_log WHERE action = 'funds.allocate'")), 5);
 	});
 
 	test('the ledger equals sums taken independently from the store', async () => {
@@ -556,7 +557,8 @@ describe('fund ledger', () => {
 		assert.equal(fen(jan.paid), 60000 + 45050 + 38000 + 50000);
 		assert.equal(fen(jan.returned), 52000);
 		assert.equal(fen(jan.pending), 52000, 'the re-issue waits');
-		assert.equal(fen(r.body.total.allocated), 300055 + 150000 + 250000);
+		assert.equal(fen(r.body.total.allocated), 300055 + 150000 + 250000 + 80000);
+		assert.ok(r.body.items.some((i) => i.programme === 'children' && i.period === '2026-02'), 'the children programme has its line');
 		assert.deepEqual(
 			r.body.reserve_funds.map((f) => [f.region, f.balance, f.drawn_total]),
 			[['500154001', '700.00', '250.00']],
@@ -578,7 +580,8 @@ describe('fund ledger', () => {
 		const jan = rows.find((row) => row[0] === '最低生活保障' && row[1] === '2026-01');
 		assert.deepEqual(jan.slice(2).map(Number), [3000.55, 1930.5, 520, 520, 3000.55 - 1930.5].map((v) => Math.round(v * 100) / 100));
 		const total = rows.find((row) => row[0] === '合计');
-		assert.equal(Math.round(Number(total[2]) * 100), 300055 + 150000 + 250000);
+		assert.equal(Math.round(Number(total[2]) * 100), 300055 + 150000 + 250000 + 80000);
+		assert.ok(rows.some((row) => row[0] === '孤儿和事实无人抚养儿童基本生活保障' && row[1] === '2026-02'), 'the children line, named');
 		const styles = xlsxPart(r.bytes, 'xl/styles.xml');
 		assert.match(styles, /formatCode="0\.00"/);
 		const reserves = sheetRows(xlsxPart(r.bytes, 'xl/worksheets/sheet2.xml'));
