@@ -443,6 +443,51 @@ enum svc_kind casework_assess_brief(struct db *db, const struct policy *pol, int
 /* --- applications -------------------------------------------------------- */
 
 struct app;
+/* A children's allowance decision in force on or after first_day for a
+ * person of the new tekun decision's lines? Its id, or 0. */
+static dd_status tekun_children_in_force(struct db *db, int64_t tekun_decision, const char *first_day,
+					 int64_t *decision_id, dd_error *err)
+{
+	struct db_stmt *st;
+	bool row = false;
+	*decision_id = 0;
+	dd_status rc =
+	    db_prepare(db,
+		       "SELECT d.id FROM decision_lines l JOIN decisions d ON d.person_id = l.person_id AND "
+		       "d.programme = 'children' AND d.superseded_by IS NULL AND (d.effective_to IS NULL OR "
+		       "d.effective_to > $2) WHERE l.decision_id = $1 AND l.programme = 'tekun' ORDER BY d.id "
+		       "LIMIT 1",
+		       0, &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, tekun_decision);
+	db_bind_str(st, 2, first_day);
+	if (!(rc = db_step(st, &row, err)) && row)
+		*decision_id = db_column_int64(st, 0);
+	db_finalize(st);
+	return rc;
+}
+
+/* The person keeps tekun: their children's allowance decisions end on the
+ * tekun decision's first day. */
+static dd_status tekun_children_end(struct db *db, int64_t tekun_decision, const char *first_day, dd_error *err)
+{
+	struct db_stmt *st;
+	dd_status rc =
+	    db_prepare(db,
+		       "UPDATE decisions SET effective_to = $2 WHERE programme = 'children' AND superseded_by "
+		       "IS NULL AND (effective_to IS NULL OR effective_to > $2) AND person_id IN (SELECT "
+		       "person_id FROM decision_lines WHERE decision_id = $1 AND programme = 'tekun')",
+		       0, &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, tekun_decision);
+	db_bind_str(st, 2, first_day);
+	rc = db_run(st, err);
+	db_finalize(st);
+	return rc;
+}
+
 static dd_status decision_lines_insert(struct db *db, int64_t decision_id, const struct app *a,
 				       const struct assessed *as, const char *now, dd_error *err);
 
@@ -992,6 +1037,23 @@ enum svc_kind casework_act(struct db *db, const struct casework_env *env, const 
 			goto fail;
 		if ((rc = decision_lines_insert(db, decision_id, &a, &as, now, &err)))
 			goto fail;
+		if (strcmp(a.programme, "tekun") == 0) { /* one programme: a child with the children's allowance */
+			int64_t child_decision = 0;
+			if ((rc = tekun_children_in_force(db, decision_id, from_month, &child_decision, &err)))
+				goto fail;
+			bool keep_tekun = req->keep_programme && strcmp(req->keep_programme, "tekun") == 0;
+			if (child_decision && !keep_tekun) {
+				k = svc_fail(
+				    e, SVC_RULE, "CHOOSE_ONE_PROGRAMME", "keep_programme",
+				    "供养对象中有儿童正在享受孤儿或事实无人抚养儿童基本生活保障（决定 %lld），两项只能"
+				    "选择其一：keep_programme 为 tekun 时批准本申请并自本决定生效之日起终止儿童基本"
+				    "生活保障；保留儿童基本生活保障请不予批准本申请",
+				    (long long)child_decision);
+				goto refused;
+			}
+			if (child_decision && (rc = tekun_children_end(db, decision_id, from_month, &err)))
+				goto fail;
+		}
 		if (children) { /* the child, and the end from the exit rule */
 			rc = db_prepare(db, "UPDATE decisions SET person_id = $1, effective_to = $2 WHERE id = $3", 0,
 					&st, &err);

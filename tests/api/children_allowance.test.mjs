@@ -249,6 +249,29 @@ describe('same month in an emergency, and one programme only', () => {
 	});
 });
 
+describe('one programme, from the tekun side', () => {
+	test('a tekun approval for a child with the allowance: 422 CHOOSE_ONE_PROGRAMME, or keep tekun and the allowance ends', async () => {
+		const pid = person['丙童']; // the same-month child above: a children decision from 2022-01-01
+		const hid = Number(sql(db.target, `SELECT household_id FROM memberships WHERE person_id = ${pid}`));
+		const cd = Number(sql(db.target, `SELECT id FROM decisions WHERE programme = 'children' AND person_id = ${pid} AND superseded_by IS NULL`));
+		assert.ok(cd > 0);
+		sql(db.target, `UPDATE persons SET supporters = 'none' WHERE id = ${pid}`); // no one bound to support the child
+		const r = await post(on.url, who.village, '/api/v1/applications', { programme: 'tekun', household_id: hid, commitment: true });
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		const refused = await approve(on.url, who, r.body.id, {}, 422);
+		assert.equal(refused.body.error.code, 'CHOOSE_ONE_PROGRAMME', JSON.stringify(refused.body));
+		assert.equal(refused.body.error.field, 'keep_programme');
+		assert.equal(sql(db.target, `SELECT count(*) FROM decisions WHERE application_id = ${r.body.id}`), '0', 'nothing written');
+		assert.equal(sql(db.target, `SELECT COALESCE(effective_to, '') FROM decisions WHERE id = ${cd}`), '2030-06-01');
+		const cur = await get(on.url, who.county, `/api/v1/applications/${r.body.id}`);
+		const ok = await post(on.url, who.county, `/api/v1/applications/${r.body.id}/actions`, { action: 'approve', version: cur.body.version, keep_programme: 'tekun' });
+		assert.equal(ok.status, 200, JSON.stringify(ok.body));
+		const from = sql(db.target, `SELECT effective_from FROM decisions WHERE application_id = ${r.body.id}`);
+		assert.equal(sql(db.target, `SELECT effective_to FROM decisions WHERE id = ${cd}`), from, 'the allowance ends on the tekun decision\'s first day');
+		assert.equal(sql(db.target, `SELECT count(*) FROM decision_lines l JOIN decisions d ON d.id = l.decision_id WHERE d.application_id = ${r.body.id} AND l.person_id = ${pid} AND l.component = 'tekun_basic'`), '1');
+	});
+});
+
 describe('the monthly review (POST /api/v1/children/review)', () => {
 	test('roles and bad input; the 2023 standard re-decides the orphan\'s amount from January, once', async () => {
 		const no = await post(on.url, who.township, '/api/v1/children/review', { month: '2023-01' });
