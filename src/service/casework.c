@@ -1364,6 +1364,8 @@ enum svc_kind casework_get(struct db *db, const struct casework_env *env, const 
 	rc = render_history(db, env, &a, &t, out, &err);
 	if (!rc)
 		rc = render_assessment(db, env, &a, out, &err);
+	if (!rc && strcmp(a.programme, "children") == 0) /* the child, category, care type, facts */
+		rc = children_application_render(db, id, out, &err);
 	if (!rc) /* the 12345 work order it came from */
 		rc = hotline_source_append(db, id, out, &err);
 	if (!rc) /* the referrals to other departments made from it */
@@ -1424,7 +1426,7 @@ enum svc_kind casework_list(struct db *db, const struct casework_env *env, const
 	if (q->state[0] && case_state_parse(q->state) == CS_COUNT)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "state", "未知的案件状态");
 	if (q->programme[0] && !programme_known(q->programme))
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "programme", "救助项目应为 dibao、tekun 或 temporary");
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "programme", "救助项目应为 dibao、tekun、temporary 或 children");
 	int64_t due_mode = 0;
 	if (strcmp(q->due, "overdue") == 0)
 		due_mode = 1;

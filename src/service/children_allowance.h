@@ -70,6 +70,13 @@ enum svc_kind children_award_compute(struct db *db, const struct policy *pol, in
 				     struct children_award *out, struct svc_error *e);
 void children_award_release(struct children_award *a);
 
+/* Appends ,"children":{"person_id","name","id_number" (masked),
+ * "birth_date","category","care_type","facts":[{"kind","parent","evidence",
+ * "commitment"}]} for an application of programme children (the request kept
+ * in applications.data and the child's register entry). Inside the caller's
+ * transaction. */
+dd_status children_application_render(struct db *db, int64_t application_id, struct strbuf *out, dd_error *err);
+
 /* A tekun decision in force for the person on or after first_day (the
  * children's decision's first day)? Its id, or 0. */
 dd_status children_tekun_in_force(struct db *db, int64_t person_id, const char *first_day, int64_t *decision_id,
