@@ -180,6 +180,7 @@ describe('exit at 18 and the postponement switch (issue 10 Done-when)', () => {
 		assert.deepEqual(ch.facts, [{ kind: 'death', parent: 'both', evidence: '死亡证明 2021-09', commitment: false }]);
 		const dup = await post(on.url, who.village, '/api/v1/applications', { programme: 'children', commitment: true, person_id: person['甲孤'], category: 'orphan', care_type: 'dispersed', facts: orphanFacts });
 		assert.equal(dup.status, 409);
+		assert.equal(dup.body.error.field, 'person_id');
 		const a = await approve(on.url, who, idOn);
 		assert.equal(a.body.state, 'approved');
 		assert.equal(a.body.assessment.determination, 'children');
