@@ -73,6 +73,8 @@ void api_care_emergencies_list(struct call *c)
 		k = query_text(q, "region", 12, region, &e);
 	if (!k)
 		k = query_flag(q, "overdue", &f.overdue, &e);
+	if (!k)
+		k = query_int(q, "hotline_order_id", 1, INT64_MAX, 0, &f.hotline_order_id, &e);
 	f.state = state;
 	f.region = region;
 	reply_status(c->rep, 200);

@@ -305,7 +305,8 @@ static void render_row(struct strbuf *b, const struct db_stmt *st, bool reveal, 
 
 #define LIST_WHERE                                                                                                     \
 	" FROM care_emergencies c WHERE c.region_code >= $1 AND c.region_code < $2 AND (CAST($3 AS TEXT) = '' OR "     \
-	"c.state = $3) AND (CAST($4 AS INTEGER) = 0 OR " OVERDUE("$5") ")"
+	"c.state = $3) AND (CAST($4 AS INTEGER) = 0 OR " OVERDUE("$5") ") AND (CAST($6 AS BIGINT) = 0 OR "             \
+								       "c.hotline_order_id = $6)"
 
 static void bind_filter(struct db_stmt *st, const char *lo, const char *hi, const struct care_emergency_filter *f,
 			const char *now)
@@ -315,6 +316,7 @@ static void bind_filter(struct db_stmt *st, const char *lo, const char *hi, cons
 	db_bind_str(st, 3, f->state ? f->state : "");
 	db_bind_int64(st, 4, f->overdue);
 	db_bind_str(st, 5, now);
+	db_bind_int64(st, 6, f->hotline_order_id > 0 ? f->hotline_order_id : 0);
 }
 
 enum svc_kind care_emergency_list(struct db *db, const struct principal *actor, const struct care_emergency_filter *f,
@@ -360,12 +362,12 @@ enum svc_kind care_emergency_list(struct db *db, const struct principal *actor, 
 			db_finalize(st);
 		}
 		if (!rc)
-			rc = db_prepare_cached(db, "SELECT " COLS LIST_WHERE ORDER("$5") " LIMIT $6 OFFSET $7", &st,
+			rc = db_prepare_cached(db, "SELECT " COLS LIST_WHERE ORDER("$5") " LIMIT $7 OFFSET $8", &st,
 					       &err);
 		if (!rc) {
 			bind_filter(st, lo, hi, f, now);
-			db_bind_int64(st, 6, f->per_page);
-			db_bind_int64(st, 7, (f->page - 1) * f->per_page);
+			db_bind_int64(st, 7, f->per_page);
+			db_bind_int64(st, 8, (f->page - 1) * f->per_page);
 			for (int n = 0; !(rc = db_step(st, &row, &err)) && row; n++) {
 				if (n)
 					strbuf_addc(out, ',');

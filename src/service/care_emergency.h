@@ -59,9 +59,10 @@ enum svc_kind care_emergency_report(struct db *db, const struct policy *policy, 
 				    const struct care_emergency_new *req, int64_t *id, struct svc_error *e);
 
 struct care_emergency_filter {
-	const char *state;  /* open, care_arranged, closed; NULL/"" any */
-	bool overdue;	    /* only the overdue ones */
-	const char *region; /* 6-12 digits inside the caller's scope; NULL/"" the whole scope */
+	const char *state;	  /* open, care_arranged, closed; NULL/"" any */
+	bool overdue;		  /* only the overdue ones */
+	const char *region;	  /* 6-12 digits inside the caller's scope; NULL/"" the whole scope */
+	int64_t hotline_order_id; /* > 0: only the cases reported from that 12345 order */
 	int64_t page, per_page;
 };
 

@@ -775,6 +775,11 @@ enum svc_kind casework_create(struct db *db, const struct casework_env *env, con
 	if ((rc = children ? open_child_case_exists(db, req->children->person_id, &open, &err)
 			   : open_case_exists(db, hid, req->programme, &open, &err)))
 		goto fail;
+	if (open && children) {
+		k = svc_fail(e, SVC_CONFLICT, "OPEN_APPLICATION_EXISTS", "person_id",
+			     "该儿童已有在办的儿童基本生活保障申请，不能重复申请");
+		goto refused;
+	}
 	if (open && strcmp(req->programme, "temporary") != 0) {
 		k = svc_fail(e, SVC_CONFLICT, "OPEN_APPLICATION_EXISTS", "household_id",
 			     "该家庭已有同一救助项目的在办申请，不能重复申请");
@@ -835,8 +840,10 @@ fail:
 	strbuf_release(&data);
 	db_rollback(db);
 	if (db_last_fault(db) == DB_FAULT_UNIQUE)
-		return svc_fail(e, SVC_CONFLICT, "OPEN_APPLICATION_EXISTS", "household_id",
-				"该家庭已有同一救助项目的在办申请，不能重复申请");
+		return children ? svc_fail(e, SVC_CONFLICT, "OPEN_APPLICATION_EXISTS", "person_id",
+					   "该儿童已有在办的儿童基本生活保障申请，不能重复申请")
+				: svc_fail(e, SVC_CONFLICT, "OPEN_APPLICATION_EXISTS", "household_id",
+					   "该家庭已有同一救助项目的在办申请，不能重复申请");
 	return store_fail(e, rc, &err);
 refused:
 	strbuf_release(&data);
@@ -1426,6 +1433,8 @@ enum svc_kind casework_get(struct db *db, const struct casework_env *env, const 
 	rc = render_history(db, env, &a, &t, out, &err);
 	if (!rc)
 		rc = render_assessment(db, env, &a, out, &err);
+	if (!rc && strcmp(a.programme, "children") == 0) /* the child, category, care type, facts */
+		rc = children_application_render(db, id, out, &err);
 	if (!rc) /* the 12345 work order it came from */
 		rc = hotline_source_append(db, id, out, &err);
 	if (!rc) /* the referrals to other departments made from it */
@@ -1486,7 +1495,8 @@ enum svc_kind casework_list(struct db *db, const struct casework_env *env, const
 	if (q->state[0] && case_state_parse(q->state) == CS_COUNT)
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "state", "未知的案件状态");
 	if (q->programme[0] && !programme_known(q->programme))
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "programme", "救助项目应为 dibao、tekun 或 temporary");
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "programme",
+				"救助项目应为 dibao、tekun、temporary 或 children");
 	int64_t due_mode = 0;
 	if (strcmp(q->due, "overdue") == 0)
 		due_mode = 1;

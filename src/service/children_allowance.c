@@ -188,6 +188,47 @@ static void first_of_month(dd_month m, char out[DATE_TEXT_MAX])
 	snprintf(out, DATE_TEXT_MAX, "%s-01", t);
 }
 
+dd_status children_application_render(struct db *db, int64_t application_id, struct strbuf *out, dd_error *err)
+{
+	struct db_stmt *st;
+	bool row = false;
+	dd_status rc = db_prepare(db,
+				  "SELECT a.person_id, p.name, p.id_number, p.birth_date, a.data FROM applications a "
+				  "LEFT JOIN persons p ON p.id = a.person_id WHERE a.id = $1",
+				  0, &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, application_id);
+	rc = db_step(st, &row, err);
+	if (!rc && row) {
+		strbuf_adds(out, ",\"children\":{\"person_id\":");
+		if (db_column_is_null(st, 0))
+			strbuf_adds(out, "null");
+		else
+			strbuf_addf(out, "%lld", (long long)db_column_int64(st, 0));
+		strbuf_add_json_member_text(out, "name", db_column_text(st, 1, NULL));
+		const char *idn = db_column_text(st, 2, NULL);
+		char masked[IDNUM_LEN + 1];
+		if (idn && strlen(idn) == IDNUM_LEN) {
+			idnum_mask(idn, masked);
+			idn = masked;
+		}
+		strbuf_add_json_member_text(out, "id_number", idn);
+		strbuf_add_json_member_text(out, "birth_date", db_column_text(st, 3, NULL));
+		size_t n = 0;
+		const char *data = db_column_text(st, 4, &n);
+		/* the data object's members (written by children_application_check) */
+		if (data && n > 2 && data[0] == '{' && data[n - 1] == '}') {
+			strbuf_addc(out, ',');
+			strbuf_add(out, data + 1, n - 1);
+		} else {
+			strbuf_addc(out, '}');
+		}
+	}
+	db_finalize(st);
+	return rc;
+}
+
 void children_award_release(struct children_award *a)
 {
 	strbuf_release(&a->result);

@@ -81,6 +81,13 @@ const char *children_standard_param(const char *category);
 dd_month children_policy_last_month(const struct policy *pol, const char *region, dd_date birth, bool in_school,
 				    dd_date on, bool *open_ended, bool *postponed);
 
+/* Appends ,"children":{"person_id","name","id_number" (masked),
+ * "birth_date","category","care_type","facts":[{"kind","parent","evidence",
+ * "commitment"}]} for an application of programme children (the request kept
+ * in applications.data and the child's register entry). Inside the caller's
+ * transaction. */
+dd_status children_application_render(struct db *db, int64_t application_id, struct strbuf *out, dd_error *err);
+
 /* A tekun decision in force for the person on or after first_day (the
  * children's decision's first day)? Its id, or 0. */
 dd_status children_tekun_in_force(struct db *db, int64_t person_id, const char *first_day, int64_t *decision_id,

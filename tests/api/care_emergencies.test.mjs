@@ -286,3 +286,29 @@ describe('handling', () => {
 		assert.ok(auditIntact(db.target));
 	});
 });
+
+describe('reported from a 12345 order', () => {
+	test('?hotline_order_id= lists the cases reported from that order, inside the caller’s scope', async () => {
+		const o = await call(base, 'POST', '/api/v1/hotline/orders', {
+			body: { caller_name: '周邻居', caller_phone: '13900002222', region: '500154001', category: 'other', description: '邻居家孩子的母亲被隔离，孩子无人照料' },
+			cookie: who.county.cookie,
+			csrf: who.county.csrf,
+		});
+		assert.equal(o.status, 201, JSON.stringify(o.body));
+		const r = await report(who.town1, quarantined({ channel: 'hotline', hotline_order_id: o.body.id }));
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		const mine = await list(who.town1, `?hotline_order_id=${o.body.id}`);
+		assert.equal(mine.status, 200, JSON.stringify(mine.body));
+		assert.deepEqual(mine.body.items.map((x) => x.id), [r.body.id]);
+		assert.equal(mine.body.total, 1);
+		assert.equal(mine.body.items[0].hotline_order_id, o.body.id);
+		assert.equal((await list(who.county, `?hotline_order_id=${o.body.id}&state=closed`)).body.total, 0);
+		assert.equal((await list(who.town2, `?hotline_order_id=${o.body.id}`)).body.total, 0, 'another township: nothing');
+		assert.equal((await list(who.county, `?hotline_order_id=${o.body.id + 1000}`)).body.total, 0);
+		for (const bad of ['x', '0', '-1']) {
+			const b = await list(who.county, `?hotline_order_id=${bad}`);
+			assert.equal(b.status, 400, bad);
+			assert.equal(b.body.error.field, 'hotline_order_id');
+		}
+	});
+});

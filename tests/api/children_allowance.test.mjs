@@ -169,8 +169,18 @@ describe('exit at 18 and the postponement switch (issue 10 Done-when)', () => {
 		assert.equal(r.status, 201, JSON.stringify(r.body));
 		idOn = r.body.id;
 		assert.equal(r.body.programme, 'children');
+		// the case shows the child (ID number masked) and the request
+		const ch = r.body.children;
+		assert.equal(ch.person_id, person['甲孤']);
+		assert.equal(ch.name, '甲孤');
+		assert.equal(ch.birth_date, '2004-02-10');
+		assert.match(ch.id_number, /^500154\*{8}\d{3}[\dX]$/);
+		assert.equal(ch.category, 'orphan');
+		assert.equal(ch.care_type, 'dispersed');
+		assert.deepEqual(ch.facts, [{ kind: 'death', parent: 'both', evidence: '死亡证明 2021-09', commitment: false }]);
 		const dup = await post(on.url, who.village, '/api/v1/applications', { programme: 'children', commitment: true, person_id: person['甲孤'], category: 'orphan', care_type: 'dispersed', facts: orphanFacts });
 		assert.equal(dup.status, 409);
+		assert.equal(dup.body.error.field, 'person_id');
 		const a = await approve(on.url, who, idOn);
 		assert.equal(a.body.state, 'approved');
 		assert.equal(a.body.assessment.determination, 'children');

@@ -67,10 +67,11 @@ export const PROGRAMMES = {
 	dibao: '最低生活保障',
 	tekun: '特困人员救助供养',
 	temporary: '临时救助',
+	children: '儿童基本生活保障',
 	marginal: '低保边缘家庭',
 	subsidy: '一次性及价格补贴',
 };
-export const PROGRAMMES_SHORT = { dibao: '低保', tekun: '特困', temporary: '临时救助', marginal: '低保边缘', subsidy: '补贴' };
+export const PROGRAMMES_SHORT = { dibao: '低保', tekun: '特困', temporary: '临时救助', children: '儿童保障', marginal: '低保边缘', subsidy: '补贴' };
 
 // Case states (casework and temporary assistance) in the words of the procedure.
 export const STATES = {

@@ -23,7 +23,41 @@ export const DETERMINATIONS = {
 	dibao_gradual_exit: '低保渐退',
 	marginal: '低保边缘家庭',
 	none: '不符合条件',
+	children: '儿童基本生活保障',
 };
+
+// The children's basic living allowance (docs/children.md): the request's
+// codes and the decision's line categories.
+export const CHILD_CATEGORIES = { orphan: '孤儿', unsupported: '事实无人抚养儿童' };
+export const CARE_TYPES = { institution: '机构集中养育', dispersed: '社会散居' };
+export const FACT_KINDS = {
+	death: '父母死亡',
+	missing: '宣告失踪',
+	imprisoned: '服刑',
+	severely_disabled: '重度残疾',
+	lost_contact: '失联',
+	other: '其他',
+};
+export const FACT_PARENTS = { father: '父亲', mother: '母亲', both: '双方' };
+export const AWARD_CATEGORIES = { orphan_institution: '孤儿（机构集中养育）', orphan_dispersed: '孤儿（社会散居）', unsupported_child: '事实无人抚养儿童' };
+
+// What stops a children application in the browser, as the server checks it
+// (src/service/children_allowance.c): [{ field, message }], empty when ready.
+export function childProblems(f) {
+	const p = [];
+	if (!f.child) p.push({ field: 'person_id', message: '请查找并选择申请的儿童' });
+	if (!CHILD_CATEGORIES[f.category]) p.push({ field: 'category', message: '请选择儿童类别' });
+	if (!CARE_TYPES[f.care_type]) p.push({ field: 'care_type', message: '请选择养育方式' });
+	if (!f.facts.length) p.push({ field: 'facts', message: '请至少填写一条认定事实' });
+	f.facts.forEach((x, i) => {
+		if (!FACT_KINDS[x.kind]) p.push({ field: 'facts', message: `认定事实${i + 1}：请选择事实类别` });
+		else if (!String(x.evidence || '').trim() && !x.commitment) p.push({ field: 'facts', message: `认定事实${i + 1}：请填写证明材料，或勾选以个人承诺代替` });
+		else if (new TextEncoder().encode(String(x.evidence || '').trim()).length > 500) p.push({ field: 'facts', message: `认定事实${i + 1}：证明材料说明过长` });
+	});
+	if (f.category === 'orphan' && f.facts.length && !f.facts.some((x) => x.kind === 'death' || x.kind === 'missing'))
+		p.push({ field: 'facts', message: '孤儿须有父母死亡或宣告失踪的认定事实' });
+	return p;
+}
 
 // Case states in the order of the procedure (the list's filter).
 export const CASE_STATES = [
