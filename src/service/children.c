@@ -15,6 +15,12 @@
 	"WHERE m.to_date IS NULL AND h.region_code >= $1 AND h.region_code < $2 AND p.birth_date > $3 AND "            \
 	"p.death_date IS NULL AND (CAST($4 AS TEXT) = '' OR p.name LIKE '%' || $4 || '%')"
 
+/* The child's children's allowance decision in force today ($7), if any. */
+#define ALLOWANCE                                                                                                      \
+	" FROM decisions d JOIN decision_lines l ON l.decision_id = d.id AND l.component = 'children_allowance' "      \
+	"WHERE d.person_id = p.id AND d.programme = 'children' AND d.superseded_by IS NULL AND d.effective_from <= "   \
+	"$7 AND (d.effective_to IS NULL OR d.effective_to > $7) ORDER BY d.id DESC LIMIT 1"
+
 enum svc_kind children_list(struct db *db, const struct principal *actor, const struct children_filter *f,
 			    struct strbuf *out, struct svc_error *e)
 {
@@ -67,7 +73,9 @@ enum svc_kind children_list(struct db *db, const struct principal *actor, const 
 			    "SELECT p.id, p.name, p.id_number, p.birth_date, p.sex, h.id, h.household_no, "
 			    "h.region_code, (SELECT r.name FROM regions r WHERE r.code = h.region_code), "
 			    "(SELECT hp.name FROM memberships hm JOIN persons hp ON hp.id = hm.person_id WHERE "
-			    "hm.household_id = h.id AND hm.to_date IS NULL AND hm.relation = 'head')" CHILD_FROM
+			    "hm.household_id = h.id AND hm.to_date IS NULL AND hm.relation = 'head'), (SELECT "
+			    "d.id" ALLOWANCE "), (SELECT l.category" ALLOWANCE "), (SELECT d.monthly_benefit" ALLOWANCE
+			    "), (SELECT d.effective_to" ALLOWANCE ")" CHILD_FROM
 			    " ORDER BY h.region_code, h.household_no, p.birth_date, p.id LIMIT $5 OFFSET $6",
 			    &st, &err);
 		if (!rc) {
@@ -77,6 +85,9 @@ enum svc_kind children_list(struct db *db, const struct principal *actor, const 
 			db_bind_str(st, 4, name);
 			db_bind_int64(st, 5, f->per_page);
 			db_bind_int64(st, 6, (f->page - 1) * f->per_page);
+			char today_s[DATE_TEXT_MAX];
+			date_format(today, today_s);
+			db_bind_str(st, 7, today_s);
 			for (int n = 0; !(rc = db_step(st, &row, &err)) && row; n++) {
 				strbuf_addf(out, "%s{\"person_id\":%" PRId64, n ? "," : "", db_column_int64(st, 0));
 				strbuf_add_json_member_text(out, "name", db_column_text(st, 1, NULL));
@@ -100,6 +111,16 @@ enum svc_kind children_list(struct db *db, const struct principal *actor, const 
 				strbuf_add_json_member_text(out, "region", db_column_text(st, 7, NULL));
 				strbuf_add_json_member_text(out, "village", db_column_text(st, 8, NULL));
 				strbuf_add_json_member_text(out, "head_name", db_column_text(st, 9, NULL));
+				if (db_column_text(st, 10, NULL)) { /* the allowance in force today */
+					strbuf_addf(out, ",\"allowance\":{\"decision_id\":%" PRId64,
+						    db_column_int64(st, 10));
+					strbuf_add_json_member_text(out, "category", db_column_text(st, 11, NULL));
+					strbuf_add_json_member_money(out, "monthly_benefit", db_column_int64(st, 12));
+					strbuf_add_json_member_text(out, "effective_to", db_column_text(st, 13, NULL));
+					strbuf_addc(out, '}');
+				} else {
+					strbuf_adds(out, ",\"allowance\":null");
+				}
 				strbuf_addc(out, '}');
 			}
 			db_finalize(st);

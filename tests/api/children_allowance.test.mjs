@@ -241,6 +241,12 @@ describe('same month in an emergency, and one programme only', () => {
 		assert.equal(d.benefit, 122500);
 		await generate(on.url, who.county, '2022-01');
 		assert.equal(paid(person['丙童'], '2022-01'), 122500, 'an adjustment pays the new line in January');
+		// the children register shows who receives the allowance (in force today, 2022-01-20)
+		const reg = await get(on.url, who.county, `/api/v1/children?name=${encodeURIComponent('童')}`);
+		assert.equal(reg.status, 200, JSON.stringify(reg.body));
+		const mine = reg.body.items.find((x) => x.person_id === person['丙童']);
+		assert.deepEqual(mine.allowance && [mine.allowance.category, mine.allowance.monthly_benefit, mine.allowance.effective_to], ['unsupported_child', '1225.00', '2030-06-01']);
+		assert.equal(reg.body.items.find((x) => x.person_id === person['丁童']).allowance, null);
 	});
 	test('a child in a tekun decision in force: 422 CHOOSE_ONE_PROGRAMME, or keep children and the tekun decision ends', async () => {
 		const pid = person['丁童'];

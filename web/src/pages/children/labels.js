@@ -16,6 +16,9 @@ export const CARER_KINDS = { relative: '亲属', village: '村（居）委会', 
 export const PLACEMENTS = { home: '本人家中', relative_home: '亲属家中', institution: '福利机构', hospital: '医院', other: '其他' };
 export const EVENTS = { report: '报告', arrange: '落实照料', visit: '走访', close: '结案' };
 
+// decision line categories of the children's allowance (children_allowance.c)
+export const ALLOWANCE_CATEGORIES = { orphan_institution: '孤儿（机构集中养育）', orphan_dispersed: '孤儿（社会散居）', unsupported_child: '事实无人抚养儿童' };
+
 export const label = (t, c) => t[c] || c || '—';
 
 // "还剩 5 小时" / "已逾期 3 小时" from respond_due (an ISO time stamp) and now.
