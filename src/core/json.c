@@ -1,6 +1,8 @@
 /* json.c - recursive-descent JSON parser with explicit depth limit. No I/O. */
 #include "json.h"
 
+#include "strbuf.h"
+
 #include <string.h>
 
 struct parser {
@@ -487,4 +489,45 @@ bool json_int64(const struct json_value *v, int64_t *out)
 		return false;
 	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
 	return true;
+}
+
+/* A JSON value written back as JSON (the parser keeps number lexemes). */
+void json_write_hooked(struct strbuf *b, const struct json_value *v, json_string_hook hook, void *ctx)
+{
+	switch (v->type) {
+	case JSON_STRING:
+		if (!hook || !hook(b, v, ctx))
+			strbuf_add_json_string(b, v->str, v->len);
+		return;
+	case JSON_NUMBER:
+		strbuf_add(b, v->str, v->len);
+		return;
+	case JSON_TRUE:
+		strbuf_adds(b, "true");
+		return;
+	case JSON_FALSE:
+		strbuf_adds(b, "false");
+		return;
+	case JSON_ARRAY:
+	case JSON_OBJECT:
+		strbuf_addc(b, v->type == JSON_ARRAY ? '[' : '{');
+		for (const struct json_value *c = v->child; c; c = c->next) {
+			if (c != v->child)
+				strbuf_addc(b, ',');
+			if (v->type == JSON_OBJECT) {
+				strbuf_add_json_string(b, c->key, c->key_len);
+				strbuf_addc(b, ':');
+			}
+			json_write_hooked(b, c, hook, ctx);
+		}
+		strbuf_addc(b, v->type == JSON_ARRAY ? ']' : '}');
+		return;
+	default:
+		strbuf_adds(b, "null");
+	}
+}
+
+void json_write(struct strbuf *b, const struct json_value *v)
+{
+	json_write_hooked(b, v, NULL, NULL);
 }

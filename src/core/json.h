@@ -58,4 +58,13 @@ size_t json_utf8_len(const unsigned char *p, const unsigned char *end);
 /* Parses an integer number lexeme (no fraction, no exponent) into *out. */
 bool json_int64(const struct json_value *v, int64_t *out);
 
+struct strbuf;
+/* Writes v back as JSON (compact; numbers as their lexemes, strings
+ * escaped). */
+void json_write(struct strbuf *b, const struct json_value *v);
+/* The same, each string offered to hook first: it returns true when it
+ * wrote the string itself (a masked ID number, say). */
+typedef bool (*json_string_hook)(struct strbuf *b, const struct json_value *v, void *ctx);
+void json_write_hooked(struct strbuf *b, const struct json_value *v, json_string_hook hook, void *ctx);
+
 #endif

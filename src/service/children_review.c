@@ -106,43 +106,8 @@ static dd_status running_read(struct db *db, const char *lo, const char *hi, con
 	return rc;
 }
 
-/* Re-emits a JSON value (the decision's result) with monthly_benefit
- * replaced and uprated_from added at the top level. */
-static void json_emit(struct strbuf *b, const struct json_value *v)
-{
-	switch (v->type) {
-	case JSON_NULL:
-		strbuf_adds(b, "null");
-		break;
-	case JSON_FALSE:
-		strbuf_adds(b, "false");
-		break;
-	case JSON_TRUE:
-		strbuf_adds(b, "true");
-		break;
-	case JSON_NUMBER:
-		strbuf_add(b, v->str, v->len);
-		break;
-	case JSON_STRING:
-		strbuf_add_json_string(b, v->str, v->len);
-		break;
-	case JSON_ARRAY:
-	case JSON_OBJECT:
-		strbuf_addc(b, v->type == JSON_ARRAY ? '[' : '{');
-		for (const struct json_value *c = v->child; c; c = c->next) {
-			if (c != v->child)
-				strbuf_addc(b, ',');
-			if (v->type == JSON_OBJECT) {
-				strbuf_add_json_string(b, c->key, c->key_len);
-				strbuf_addc(b, ':');
-			}
-			json_emit(b, c);
-		}
-		strbuf_addc(b, v->type == JSON_ARRAY ? ']' : '}');
-		break;
-	}
-}
-
+/* The decision's result with monthly_benefit and effective_from replaced
+ * and uprated_from added at the top level. */
 static void uprated_result(const char *old, size_t n, fen_t amount, int64_t old_id, const char *first,
 			   struct strbuf *out)
 {
@@ -163,7 +128,7 @@ static void uprated_result(const char *old, size_t n, fen_t amount, int64_t old_
 				strbuf_addc(out, ',');
 			strbuf_add_json_string(out, c->key, c->key_len);
 			strbuf_addc(out, ':');
-			json_emit(out, c);
+			json_write(out, c);
 		}
 	}
 	arena_release(&a);

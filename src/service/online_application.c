@@ -158,46 +158,16 @@ static bool key_is(const struct json_value *v, const char *k)
 	return v->key && v->key_len == n && memcmp(v->key, k, n) == 0;
 }
 
-/* v as JSON; with mask, the ID numbers ("id", "id_number" strings) masked. */
-static void json_write(struct strbuf *o, const struct json_value *v, bool mask)
+/* The ID numbers ("id", "id_number" strings) masked (json_write_hooked). */
+static bool mask_id(struct strbuf *o, const struct json_value *v, void *ctx)
 {
-	switch (v->type) {
-	case JSON_NULL:
-		strbuf_adds(o, "null");
-		break;
-	case JSON_TRUE:
-		strbuf_adds(o, "true");
-		break;
-	case JSON_FALSE:
-		strbuf_adds(o, "false");
-		break;
-	case JSON_NUMBER:
-		strbuf_add(o, v->str, v->len);
-		break;
-	case JSON_STRING:
-		if (mask && (key_is(v, "id") || key_is(v, "id_number")) && v->len == IDNUM_LEN) {
-			char m[IDNUM_LEN + 1];
-			idnum_mask(v->str, m);
-			strbuf_add_json_string(o, m, strlen(m));
-		} else {
-			strbuf_add_json_string(o, v->str, v->len);
-		}
-		break;
-	case JSON_ARRAY:
-	case JSON_OBJECT:
-		strbuf_addc(o, v->type == JSON_ARRAY ? '[' : '{');
-		for (const struct json_value *c = v->child; c; c = c->next) {
-			if (c != v->child)
-				strbuf_addc(o, ',');
-			if (v->type == JSON_OBJECT) {
-				strbuf_add_json_string(o, c->key, c->key_len);
-				strbuf_addc(o, ':');
-			}
-			json_write(o, c, mask);
-		}
-		strbuf_addc(o, v->type == JSON_ARRAY ? ']' : '}');
-		break;
-	}
+	(void)ctx;
+	if (!(key_is(v, "id") || key_is(v, "id_number")) || v->len != IDNUM_LEN)
+		return false;
+	char m[IDNUM_LEN + 1];
+	idnum_mask(v->str, m);
+	strbuf_add_json_string(o, m, strlen(m));
+	return true;
 }
 
 static void add_str(struct strbuf *o, const char *key, const char *s)
@@ -266,7 +236,7 @@ static void household_text(struct strbuf *o, const struct json_value *h, const c
 		strbuf_addc(o, ',');
 		strbuf_add_json_string(o, c->key, c->key_len);
 		strbuf_addc(o, ':');
-		json_write(o, c, false);
+		json_write(o, c);
 	}
 	strbuf_addc(o, '}');
 }
@@ -863,7 +833,7 @@ static enum svc_kind render_one(struct db *db, const struct principal *actor, in
 	struct json_value *doc = NULL;
 	struct json_limits lim = {.max_depth = JSON_DEFAULT_DEPTH};
 	if (data && !json_parse(data, n, &a, &lim, &doc, &err))
-		json_write(out, doc, !reveal);
+		json_write_hooked(out, doc, reveal ? NULL : mask_id, NULL);
 	else
 		strbuf_adds(out, "null");
 	arena_release(&a);

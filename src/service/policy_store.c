@@ -61,41 +61,6 @@ static void swap_in(struct policy_store *ps, struct holder *h)
 	pthread_mutex_unlock(&ps->mu);
 }
 
-/* A JSON value written back as JSON (the parser keeps number lexemes). */
-static void json_write(struct strbuf *b, const struct json_value *v)
-{
-	switch (v->type) {
-	case JSON_STRING:
-		strbuf_add_json_string(b, v->str, v->len);
-		return;
-	case JSON_NUMBER:
-		strbuf_add(b, v->str, v->len);
-		return;
-	case JSON_TRUE:
-		strbuf_adds(b, "true");
-		return;
-	case JSON_FALSE:
-		strbuf_adds(b, "false");
-		return;
-	case JSON_ARRAY:
-	case JSON_OBJECT:
-		strbuf_addc(b, v->type == JSON_ARRAY ? '[' : '{');
-		for (const struct json_value *c = v->child; c; c = c->next) {
-			if (c != v->child)
-				strbuf_addc(b, ',');
-			if (v->type == JSON_OBJECT) {
-				strbuf_add_json_string(b, c->key, c->key_len);
-				strbuf_addc(b, ':');
-			}
-			json_write(b, c);
-		}
-		strbuf_addc(b, v->type == JSON_ARRAY ? ']' : '}');
-		return;
-	default:
-		strbuf_adds(b, "null");
-	}
-}
-
 /* The store's entries as a policy document, oldest first. */
 static dd_status store_doc(struct db *db, struct strbuf *doc, dd_error *err)
 {
