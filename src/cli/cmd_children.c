@@ -8,13 +8,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/policy.h"
+#include "cli_session.h"
 #include "core/strbuf.h"
-#include "service/accounts.h"
 #include "service/casework.h"
 #include "service/children_review.h"
-#include "service/policy_store.h"
-#include "store/db.h"
 
 static void usage(void)
 {
@@ -52,41 +49,20 @@ int cmd_children(int argc, char **argv)
 	dd_date today = casework_today();
 	char this_month[MONTH_TEXT_MAX];
 	month_format(date_month(today), this_month);
-	dd_error err;
-	dd_error_clear(&err);
-	struct db *db = NULL;
-	dd_status rc = cli_db_open(db_target, false, &db, &err);
-	if (rc) {
-		cli_print_error(&err);
-		return cli_exit_code(rc);
-	}
-	char *text = NULL;
-	size_t text_n = 0;
-	if (!cli_policy_text(policy, &text, &text_n)) {
-		db_close(db);
-		return EXIT_BAD_INPUT;
-	}
+	struct cli_session ses;
+	int code = cli_session_open(&ses, "doudi children", db_target, as, policy, true);
+	if (code)
+		return code;
 	struct svc_error e;
 	svc_error_clear(&e);
-	struct principal actor;
-	struct policy_store *ps = NULL;
 	struct strbuf out;
 	strbuf_init(&out, 1024);
-	enum svc_kind k = as ? accounts_principal(db, as, &actor, &e) : SVC_OK;
-	if (!k)
-		k = policy_store_open(&ps, text, text_n, db, &e);
-	if (!k) {
-		const struct policy *pol = policy_store_acquire(ps);
-		k = children_review(db, pol, as ? &actor : NULL, region, month ? month : this_month, today, &out, &e);
-		policy_store_release(ps, pol);
-	}
-	policy_store_close(ps);
-	free(text);
-	db_close(db);
+	enum svc_kind k =
+	    children_review(ses.db, ses.policy, ses.as, region, month ? month : this_month, today, &out, &e);
+	cli_session_close(&ses);
 	if (k) {
 		strbuf_release(&out);
-		fprintf(stderr, "%s: %s (%s)\n", e.field[0] ? e.field : "doudi children", e.message, e.code);
-		return cli_svc_exit(k);
+		return cli_session_fail("doudi children", k, &e);
 	}
 	printf("%.*s\n", (int)out.len, out.buf ? out.buf : "");
 	strbuf_release(&out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_session.h"
 #include "core/policy.h"
 #include "core/strbuf.h"
 #include "service/accounts.h"
@@ -87,51 +88,33 @@ int cmd_payroll_more(int argc, char **argv)
 	    (resolve && !cli_parse_id("--finding", o.finding, 0, &finding)) ||
 	    (act && !cli_parse_id("--version", o.version, 0, &version)))
 		return EXIT_BAD_INPUT;
-	char *text = NULL;
-	size_t text_n = 0;
-	if ((checks || act || campaign) && !cli_policy_text(o.policy, &text, &text_n))
-		return EXIT_BAD_INPUT;
-	dd_error err;
-	dd_error_clear(&err);
-	struct db *db = NULL;
-	dd_status rc = cli_db_open(o.db, false, &db, &err);
-	if (rc) {
-		free(text);
-		cli_print_error(&err);
-		return cli_exit_code(rc);
-	}
+	struct cli_session ses;
+	int code = cli_session_open(&ses, "doudi payroll", o.db, o.as, o.policy, checks || act || campaign);
+	if (code)
+		return code;
+	struct db *db = ses.db;
+	const struct principal *actor = ses.as;
+	const struct policy *p = ses.policy;
 	struct svc_error e;
 	svc_error_clear(&e);
-	struct principal actor;
-	struct policy_store *ps = NULL;
 	struct strbuf out;
 	strbuf_init(&out, 1024);
-	enum svc_kind k = accounts_principal(db, o.as, &actor, &e);
-	if (!k && text)
-		k = policy_store_open(&ps, text, text_n, db, &e);
-	if (!k) {
-		const struct policy *p = ps ? policy_store_acquire(ps) : NULL;
-		if (checks)
-			k = payroll_checks_run(db, &actor, p, batch, &out, &e);
-		else if (findings)
-			k = payroll_findings_list(db, &actor, batch, o.state, o.check, 1, 100, &out, &e);
-		else if (campaign)
-			k = subsidy_campaign_run(db, &actor, p, o.code, o.region, o.date, o.period, &out, &e);
-		else if (resolve)
-			k = payroll_finding_resolve(db, &actor, finding, o.action, o.reason, &out, &e);
-		else
-			k = payroll_batch_act(db, &actor, p, batch, o.action ? o.action : "", version, o.note, &out,
-					      &e);
-		if (p)
-			policy_store_release(ps, p);
-	}
+	enum svc_kind k;
+	if (checks)
+		k = payroll_checks_run(db, actor, p, batch, &out, &e);
+	else if (findings)
+		k = payroll_findings_list(db, actor, batch, o.state, o.check, 1, 100, &out, &e);
+	else if (campaign)
+		k = subsidy_campaign_run(db, actor, p, o.code, o.region, o.date, o.period, &out, &e);
+	else if (resolve)
+		k = payroll_finding_resolve(db, actor, finding, o.action, o.reason, &out, &e);
+	else
+		k = payroll_batch_act(db, actor, p, batch, o.action ? o.action : "", version, o.note, &out, &e);
+	cli_session_close(&ses);
 	if (k)
-		fprintf(stderr, "%s: %s (%s)\n", e.field[0] ? e.field : "doudi payroll", e.message, e.code);
+		code = cli_session_fail("doudi payroll", k, &e);
 	else
 		printf("%s\n", out.buf ? out.buf : "");
 	strbuf_release(&out);
-	policy_store_close(ps);
-	free(text);
-	db_close(db);
-	return cli_svc_exit(k);
+	return code;
 }

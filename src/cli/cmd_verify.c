@@ -7,12 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/policy.h"
-#include "service/accounts.h"
+#include "cli_session.h"
 #include "service/casework.h"
-#include "service/policy_store.h"
 #include "service/verification.h"
-#include "store/db.h"
 
 static void usage(void)
 {
@@ -43,40 +40,18 @@ int cmd_verify(int argc, char **argv)
 		}
 		*slot = argv[++i];
 	}
-	dd_error err;
-	dd_error_clear(&err);
-	struct db *db = NULL;
-	dd_status rc = cli_db_open(db_target, false, &db, &err);
-	if (rc) {
-		cli_print_error(&err);
-		return cli_exit_code(rc);
-	}
-	char *text = NULL;
-	size_t text_n = 0;
-	if (!cli_policy_text(policy, &text, &text_n)) {
-		db_close(db);
-		return EXIT_BAD_INPUT;
-	}
+	struct cli_session ses;
+	int code = cli_session_open(&ses, "doudi verify", db_target, as, policy, true);
+	if (code)
+		return code;
 	struct svc_error e;
 	svc_error_clear(&e);
-	struct principal actor;
-	struct policy_store *ps = NULL;
 	int64_t purged = 0;
-	enum svc_kind k = as ? accounts_principal(db, as, &actor, &e) : SVC_OK;
-	if (!k)
-		k = policy_store_open(&ps, text, text_n, db, &e);
-	if (!k) {
-		struct verification_env env = {.policy = policy_store_acquire(ps), .today = casework_today()};
-		k = verification_purge(db, &env, as ? &actor : NULL, &purged, &e);
-		policy_store_release(ps, env.policy);
-	}
-	policy_store_close(ps);
-	free(text);
-	db_close(db);
-	if (k) {
-		fprintf(stderr, "%s: %s (%s)\n", e.field[0] ? e.field : "doudi verify", e.message, e.code);
-		return cli_svc_exit(k);
-	}
+	struct verification_env env = {.policy = ses.policy, .today = casework_today()};
+	enum svc_kind k = verification_purge(ses.db, &env, ses.as, &purged, &e);
+	cli_session_close(&ses);
+	if (k)
+		return cli_session_fail("doudi verify", k, &e);
 	printf("{\"purged\":%lld}\n", (long long)purged);
 	return EXIT_OK;
 }
