@@ -658,7 +658,12 @@ static dd_status pg_reserve_ids(struct db *db, const char *table, int64_t n, int
 {
 	struct db_stmt *st;
 	dd_status rc =
-	    db_prepare(db, "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)", 0, &st, err);
+	    /* the sequence is looked up once: pg_get_serial_sequence per row was
+	     * most of the time of a large reservation (6 s per 1.35 million ids) */
+	    db_prepare(db,
+		       "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) "
+		       "SELECT nextval(s.seq) FROM s, generate_series(1, $2)",
+		       0, &st, err);
 	if (rc)
 		return rc;
 	db_bind_str(st, 1, table);
