@@ -2,6 +2,7 @@
  * (see household_import.h for the passes and the counts). */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,9 @@
 #include "store/db.h"
 #include "store/store.h"
 
-enum { PH_PASS1, PH_STORE, PH_PASS2, PH_WRITE, PH_COMMIT, PH_INDEX, PHASES };
-static const char *const phase_names[PHASES] = {"pass1", "store-read", "pass2", "write", "commit", "indexes"};
+enum { PH_PASS1, PH_STORE, PH_PASS2, PH_PREPARE, PH_WRITE, PH_COMMIT, PH_INDEX, PHASES };
+static const char *const phase_names[PHASES] = {"pass1", "store-read", "pass2",	 "prepare",
+						"write", "commit",     "indexes"};
 
 #define READ_CHUNK ((size_t)64 * 1024)
 #define DEFAULT_CHUNK_HOUSEHOLDS 20000
@@ -63,6 +65,26 @@ struct chunk_hh {
 	uint32_t n;
 };
 
+/* Pass 2's writer: a thread that writes one chunk while the main thread
+ * reads the rows of the next (one chunk in hand at most, so memory stays
+ * two chunks whatever the file). The thread alone uses the connection while
+ * it runs; the main thread hands a chunk over only after the previous one
+ * committed, and stops handing over at the first failure. */
+struct writer {
+	pthread_t thread;
+	bool running; /* the thread exists (else chunks are written inline) */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool busy, stop;
+	/* the chunk being written, and the buffers to give back */
+	struct chunk_hh *chunk;
+	size_t nchunk, cap_chunk;
+	struct import_person *cpersons;
+	size_t ncp, cap_cp;
+	dd_status rc; /* the first failure; nothing more is written after it */
+	dd_error err;
+};
+
 struct import_run {
 	struct db *db;
 	const struct household_import_options *opt;
@@ -91,6 +113,7 @@ struct import_run {
 	struct import_person *cpersons;
 	size_t ncp, cap_cp;
 	int64_t rows2;
+	struct writer w;
 	bool bulk;    /* set the secondary indexes aside in the first chunk */
 	int deferred; /* indexes set aside (restored at the end) */
 	FILE *rejects;
@@ -98,9 +121,11 @@ struct import_run {
 	char file_label[256]; /* the file's base name, for the audit rows */
 	char now[STORE_TIME_MAX];
 	char today[DATE_TEXT_MAX];
-	/* where the time goes (DOUDI_IMPORT_TRACE=1 prints it) */
+	/* where the time goes (DOUDI_IMPORT_TRACE=1 prints it); write, commit and
+	 * indexes-set-aside are the writer thread's, charged with lap() */
 	int64_t phase_ns[PHASES];
 	struct timespec phase_at;
+	int64_t wait_ns; /* the main thread waiting for the writer */
 };
 
 /* Charges the time since the last call to phase k. */
@@ -112,6 +137,15 @@ static void phase(struct import_run *r, int k)
 		r->phase_ns[k] +=
 		    (now.tv_sec - r->phase_at.tv_sec) * 1000000000LL + (now.tv_nsec - r->phase_at.tv_nsec);
 	r->phase_at = now;
+}
+
+static int64_t ns_since(struct timespec *at)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t d = (now.tv_sec - at->tv_sec) * 1000000000LL + (now.tv_nsec - at->tv_nsec);
+	*at = now;
+	return d;
 }
 
 static dd_status oom(dd_error *err)
@@ -346,10 +380,13 @@ static void member_from_row(const struct import_person *p, struct member *m, str
 static const char *const bulk_tables[] = {"households", "persons",	"memberships", "incomes",
 					  "assets",	"expenditures", "audit_log"};
 
-/* The chunk in one transaction, through the registry's write path. */
-static dd_status chunk_write(struct import_run *r, dd_error *err)
+/* The chunk in one transaction, through the registry's write path (on the
+ * writer thread: reads only what pass 2 no longer changes). */
+static dd_status chunk_write(struct import_run *r, const struct chunk_hh *chunk, size_t nh,
+			     const struct import_person *cpersons, size_t np, dd_error *err)
 {
-	size_t nh = r->nchunk, np = r->ncp;
+	struct timespec at;
+	clock_gettime(CLOCK_MONOTONIC, &at);
 	struct household *hs = calloc(nh, sizeof *hs);
 	struct household_entry *es = calloc(nh, sizeof *es);
 	struct member *ms = calloc(np ? np : 1, sizeof *ms);
@@ -358,16 +395,16 @@ static dd_status chunk_write(struct import_run *r, dd_error *err)
 	char(*digests)[DIGEST_HEX] = calloc(nh, sizeof *digests);
 	dd_status rc = hs && es && ms && ins && person_ids && digests ? DD_OK : oom(err);
 	for (size_t i = 0; !rc && i < nh; i++) {
-		const struct chunk_hh *c = &r->chunk[i];
+		const struct chunk_hh *c = &chunk[i];
 		const struct hh *h = &r->hh[c->hh];
 		memcpy(hs[i].region_sig, h->st.region_sig, sizeof hs[i].region_sig);
 		hs[i].area = (enum area)h->st.area;
 		hs[i].members = ms + c->first;
 		hs[i].n_members = c->n;
 		for (size_t j = c->first; j < c->first + c->n; j++) {
-			member_from_row(&r->cpersons[j], &ms[j], ins + j * IMPORT_AMOUNTS);
+			member_from_row(&cpersons[j], &ms[j], ins + j * IMPORT_AMOUNTS);
 			/* persons already stored (in no active household): updated, not added */
-			const struct known_person *k = known_find(r, r->cpersons[j].id.text);
+			const struct known_person *k = known_find(r, cpersons[j].id.text);
 			person_ids[j] = k ? k->id : 0;
 		}
 		household_digest(h, digests[i]);
@@ -387,7 +424,7 @@ static dd_status chunk_write(struct import_run *r, dd_error *err)
 	    .now = r->now,
 	    .from_date = r->today,
 	};
-	phase(r, PH_PASS2);
+	r->phase_ns[PH_PREPARE] += ns_since(&at);
 	if (!rc)
 		rc = db_begin(r->db, err);
 	if (!rc) {
@@ -396,12 +433,12 @@ static dd_status chunk_write(struct import_run *r, dd_error *err)
 						 &r->deferred, err);
 		if (!rc)
 			rc = household_store_write(r->db, es, nh, &o, err);
-		phase(r, PH_WRITE);
+		r->phase_ns[PH_WRITE] += ns_since(&at);
 		if (!rc)
 			rc = db_commit(r->db, err);
 		else
 			db_rollback(r->db);
-		phase(r, PH_COMMIT);
+		r->phase_ns[PH_COMMIT] += ns_since(&at);
 	}
 	free(hs);
 	free(es);
@@ -412,11 +449,11 @@ static dd_status chunk_write(struct import_run *r, dd_error *err)
 	return rc;
 }
 
-static dd_status chunk_flush(struct import_run *r, dd_error *err)
+/* Writes one chunk and counts it (on the writer thread when there is one). */
+static dd_status chunk_store(struct import_run *r, const struct chunk_hh *chunk, size_t nh,
+			     const struct import_person *cpersons, size_t np, dd_error *err)
 {
-	if (!r->nchunk)
-		return DD_OK;
-	dd_status rc = chunk_write(r, err);
+	dd_status rc = chunk_write(r, chunk, nh, cpersons, np, err);
 	if (rc) {
 		char msg[sizeof err->message];
 		snprintf(msg, sizeof msg, "%s", err->message);
@@ -427,12 +464,122 @@ static dd_status chunk_flush(struct import_run *r, dd_error *err)
 			       r->res->chunks + 1, r->res->households, r->res->chunks + 1, msg);
 	}
 	r->res->chunks++;
-	r->res->households += (int64_t)r->nchunk;
-	r->res->persons += (int64_t)r->ncp;
-	r->nchunk = 0;
-	r->ncp = 0;
+	r->res->households += (int64_t)nh;
+	r->res->persons += (int64_t)np;
 	if (r->opt->progress)
 		r->opt->progress(r->opt->progress_ctx, r->res->households, r->res->persons);
+	return DD_OK;
+}
+
+static void *writer_main(void *arg)
+{
+	struct import_run *r = arg;
+	struct writer *w = &r->w;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->busy && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->busy)
+			break;
+		pthread_mutex_unlock(&w->mu);
+		dd_error e;
+		dd_error_clear(&e);
+		dd_status rc = chunk_store(r, w->chunk, w->nchunk, w->cpersons, w->ncp, &e);
+		pthread_mutex_lock(&w->mu);
+		if (rc && !w->rc) {
+			w->rc = rc;
+			w->err = e;
+		}
+		w->busy = false;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Waits until the writer has no chunk in hand; its first failure, if any. */
+static dd_status writer_idle(struct import_run *r, dd_error *err)
+{
+	struct writer *w = &r->w;
+	struct timespec at;
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	pthread_mutex_lock(&w->mu);
+	while (w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	dd_status rc = w->rc;
+	if (rc && err)
+		*err = w->err;
+	pthread_mutex_unlock(&w->mu);
+	r->wait_ns += ns_since(&at);
+	return rc;
+}
+
+static void writer_start(struct import_run *r)
+{
+	struct writer *w = &r->w;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->running = pthread_create(&w->thread, NULL, writer_main, r) == 0;
+	if (!w->running) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+	}
+}
+
+/* Lets the chunk in hand finish, then ends the thread; its failure, if any. */
+static dd_status writer_stop(struct import_run *r, dd_error *err)
+{
+	struct writer *w = &r->w;
+	if (!w->running)
+		return DD_OK;
+	dd_status rc = writer_idle(r, err);
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	w->running = false;
+	return rc;
+}
+
+/* The gathered chunk to the writer (or written here without one); the
+ * writer's emptied buffers become the next chunk's. */
+static dd_status chunk_flush(struct import_run *r, dd_error *err)
+{
+	if (!r->nchunk)
+		return DD_OK;
+	struct writer *w = &r->w;
+	if (!w->running) {
+		dd_status rc = chunk_store(r, r->chunk, r->nchunk, r->cpersons, r->ncp, err);
+		r->nchunk = 0;
+		r->ncp = 0;
+		return rc;
+	}
+	dd_status rc = writer_idle(r, err);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&w->mu);
+	struct chunk_hh *c = w->chunk;
+	size_t cc = w->cap_chunk;
+	struct import_person *p = w->cpersons;
+	size_t cp = w->cap_cp;
+	w->chunk = r->chunk;
+	w->nchunk = r->nchunk;
+	w->cap_chunk = r->cap_chunk;
+	w->cpersons = r->cpersons;
+	w->ncp = r->ncp;
+	w->cap_cp = r->cap_cp;
+	w->busy = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	r->chunk = c;
+	r->cap_chunk = cc;
+	r->cpersons = p;
+	r->cap_cp = cp;
+	r->nchunk = 0;
+	r->ncp = 0;
 	return DD_OK;
 }
 
@@ -783,6 +930,8 @@ static void run_release(struct import_run *r)
 	free(r->bufs);
 	free(r->chunk);
 	free(r->cpersons);
+	free(r->w.chunk);
+	free(r->w.cpersons);
 	strbuf_release(&r->rbuf);
 }
 
@@ -854,10 +1003,16 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	}
 	if (!rc) {
 		r.pass = 2;
+		writer_start(&r);
 		rc = read_pass(&r, f, err);
+		if (!rc)
+			rc = chunk_flush(&r, err);
+		/* also after a failure here: the chunk in hand ends first */
+		dd_error later;
+		dd_status wrc = writer_stop(&r, rc ? &later : err);
+		if (!rc)
+			rc = wrc;
 	}
-	if (!rc)
-		rc = chunk_flush(&r, err);
 	phase(&r, PH_PASS2);
 	if (r.deferred) { /* also after a failure: the chunks stored need them */
 		dd_error later;
@@ -868,8 +1023,8 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	phase(&r, PH_INDEX);
 	if (getenv("DOUDI_IMPORT_TRACE")) {
 		for (int k = 0; k < PHASES; k++)
-			fprintf(stderr, "%s %.3f s%s", phase_names[k], (double)r.phase_ns[k] / 1e9,
-				k + 1 < PHASES ? ", " : "\n");
+			fprintf(stderr, "%s %.3f s, ", phase_names[k], (double)r.phase_ns[k] / 1e9);
+		fprintf(stderr, "(pass2 waiting for the writer %.3f s)\n", (double)r.wait_ns / 1e9);
 	}
 	if (!rc && (r.rows2 != res->rows || r.open_count))
 		rc = dd_fail(err, DD_EINVAL, "file", "文件在导入过程中被修改 (the file changed during the import)");
