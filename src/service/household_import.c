@@ -65,24 +65,28 @@ struct chunk_hh {
 	uint32_t n;
 };
 
-/* Pass 2's writer: a thread that writes one chunk while the main thread
- * reads the rows of the next (one chunk in hand at most, so memory stays
- * two chunks whatever the file). The thread alone uses the connection while
- * it runs; the main thread hands a chunk over only after the previous one
- * committed, and stops handing over at the first failure. */
+/* Pass 2's writers: threads that write chunks while the main thread reads
+ * the rows of the next (one chunk in hand each, so memory stays a few chunks
+ * whatever the file). Each uses its own connection: the first the caller's,
+ * on PostgreSQL a second one of the same target, taken only after the first
+ * chunk committed (which may set the indexes aside under an exclusive lock);
+ * the two transactions meet only at audit_head, so the second's audit rows
+ * wait for the first's commit and the chain stays one line. The main thread
+ * stops handing chunks over at the first failure. */
+#define WRITERS_MAX 2
 struct writer {
+	struct import_run *r;
 	pthread_t thread;
-	bool running; /* the thread exists (else chunks are written inline) */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool busy, stop;
+	bool running; /* the thread exists */
+	struct db *db;
+	bool own_db; /* opened for this writer, closed with it */
+	bool busy;
 	/* the chunk being written, and the buffers to give back */
 	struct chunk_hh *chunk;
 	size_t nchunk, cap_chunk;
 	struct import_person *cpersons;
 	size_t ncp, cap_cp;
-	dd_status rc; /* the first failure; nothing more is written after it */
-	dd_error err;
+	int64_t ns[PHASES]; /* its prepare, write and commit times */
 };
 
 struct import_run {
@@ -113,9 +117,16 @@ struct import_run {
 	struct import_person *cpersons;
 	size_t ncp, cap_cp;
 	int64_t rows2;
-	struct writer w;
+	struct writer w[WRITERS_MAX];
+	int nwriters; /* threads running; 0 = chunks written inline */
+	pthread_mutex_t wmu;
+	pthread_cond_t wcv;
+	bool wstop;
+	dd_status wrc; /* the writers' first failure; nothing is handed over after it */
+	dd_error werr;
 	bool bulk;    /* set the secondary indexes aside in the first chunk */
 	int deferred; /* indexes set aside (restored at the end) */
+	bool defer_tried;
 	FILE *rejects;
 	struct strbuf rbuf;
 	char file_label[256]; /* the file's base name, for the audit rows */
@@ -382,7 +393,7 @@ static const char *const bulk_tables[] = {"households", "persons",	"memberships"
 
 /* The chunk in one transaction, through the registry's write path (on the
  * writer thread: reads only what pass 2 no longer changes). */
-static dd_status chunk_write(struct import_run *r, const struct chunk_hh *chunk, size_t nh,
+static dd_status chunk_write(struct import_run *r, struct db *db, int64_t *ns, const struct chunk_hh *chunk, size_t nh,
 			     const struct import_person *cpersons, size_t np, dd_error *err)
 {
 	struct timespec at;
@@ -424,21 +435,22 @@ static dd_status chunk_write(struct import_run *r, const struct chunk_hh *chunk,
 	    .now = r->now,
 	    .from_date = r->today,
 	};
-	r->phase_ns[PH_PREPARE] += ns_since(&at);
+	ns[PH_PREPARE] += ns_since(&at);
 	if (!rc)
-		rc = db_begin(r->db, err);
+		rc = db_begin(db, err);
 	if (!rc) {
-		if (r->bulk && !r->deferred)
-			rc = store_defer_indexes(r->db, bulk_tables, sizeof bulk_tables / sizeof bulk_tables[0], NULL,
+		/* the first chunk only: no other writer runs before it commits */
+		if (r->bulk && !r->defer_tried && (r->defer_tried = true))
+			rc = store_defer_indexes(db, bulk_tables, sizeof bulk_tables / sizeof bulk_tables[0], NULL,
 						 &r->deferred, err);
 		if (!rc)
-			rc = household_store_write(r->db, es, nh, &o, err);
-		r->phase_ns[PH_WRITE] += ns_since(&at);
+			rc = household_store_write(db, es, nh, &o, err);
+		ns[PH_WRITE] += ns_since(&at);
 		if (!rc)
-			rc = db_commit(r->db, err);
+			rc = db_commit(db, err);
 		else
-			db_rollback(r->db);
-		r->phase_ns[PH_COMMIT] += ns_since(&at);
+			db_rollback(db);
+		ns[PH_COMMIT] += ns_since(&at);
 	}
 	free(hs);
 	free(es);
@@ -449,118 +461,161 @@ static dd_status chunk_write(struct import_run *r, const struct chunk_hh *chunk,
 	return rc;
 }
 
-/* Writes one chunk and counts it (on the writer thread when there is one). */
-static dd_status chunk_store(struct import_run *r, const struct chunk_hh *chunk, size_t nh,
+/* Writes one chunk and counts it (on a writer thread when there is one). */
+static dd_status chunk_store(struct import_run *r, struct db *db, int64_t *ns, const struct chunk_hh *chunk, size_t nh,
 			     const struct import_person *cpersons, size_t np, dd_error *err)
 {
-	dd_status rc = chunk_write(r, chunk, nh, cpersons, np, err);
+	dd_status rc = chunk_write(r, db, ns, chunk, nh, cpersons, np, err);
+	if (r->nwriters)
+		pthread_mutex_lock(&r->wmu);
 	if (rc) {
 		char msg[sizeof err->message];
 		snprintf(msg, sizeof msg, "%s", err->message);
-		return dd_fail(err, rc == DD_ENOMEM ? DD_ENOMEM : DD_EIO, err->field[0] ? err->field : "db",
-			       "第%" PRId64 "批写入失败，此前的%" PRId64
-			       "户已完整保存，重新运行导入即可完成 (chunk %" PRId64 " failed; households stored "
-			       "before it are whole: run the import again): %s",
-			       r->res->chunks + 1, r->res->households, r->res->chunks + 1, msg);
+		rc = dd_fail(err, rc == DD_ENOMEM ? DD_ENOMEM : DD_EIO, err->field[0] ? err->field : "db",
+			     "第%" PRId64 "批写入失败，此前的%" PRId64
+			     "户已完整保存，重新运行导入即可完成 (chunk %" PRId64 " failed; households stored "
+			     "before it are whole: run the import again): %s",
+			     r->res->chunks + 1, r->res->households, r->res->chunks + 1, msg);
+	} else {
+		r->res->chunks++;
+		r->res->households += (int64_t)nh;
+		r->res->persons += (int64_t)np;
+		if (r->opt->progress)
+			r->opt->progress(r->opt->progress_ctx, r->res->households, r->res->persons);
 	}
-	r->res->chunks++;
-	r->res->households += (int64_t)nh;
-	r->res->persons += (int64_t)np;
-	if (r->opt->progress)
-		r->opt->progress(r->opt->progress_ctx, r->res->households, r->res->persons);
-	return DD_OK;
+	if (r->nwriters)
+		pthread_mutex_unlock(&r->wmu);
+	return rc;
 }
 
 static void *writer_main(void *arg)
 {
-	struct import_run *r = arg;
-	struct writer *w = &r->w;
-	pthread_mutex_lock(&w->mu);
+	struct writer *w = arg;
+	struct import_run *r = w->r;
+	pthread_mutex_lock(&r->wmu);
 	for (;;) {
-		while (!w->busy && !w->stop)
-			pthread_cond_wait(&w->cv, &w->mu);
+		while (!w->busy && !r->wstop)
+			pthread_cond_wait(&r->wcv, &r->wmu);
 		if (!w->busy)
 			break;
-		pthread_mutex_unlock(&w->mu);
+		pthread_mutex_unlock(&r->wmu);
 		dd_error e;
 		dd_error_clear(&e);
-		dd_status rc = chunk_store(r, w->chunk, w->nchunk, w->cpersons, w->ncp, &e);
-		pthread_mutex_lock(&w->mu);
-		if (rc && !w->rc) {
-			w->rc = rc;
-			w->err = e;
+		dd_status rc = chunk_store(r, w->db, w->ns, w->chunk, w->nchunk, w->cpersons, w->ncp, &e);
+		pthread_mutex_lock(&r->wmu);
+		if (rc && !r->wrc) {
+			r->wrc = rc;
+			r->werr = e;
 		}
 		w->busy = false;
-		pthread_cond_broadcast(&w->cv);
+		pthread_cond_broadcast(&r->wcv);
 	}
-	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_unlock(&r->wmu);
 	return NULL;
 }
 
-/* Waits until the writer has no chunk in hand; its first failure, if any. */
-static dd_status writer_idle(struct import_run *r, dd_error *err)
+/* A writer that may take a chunk now: the first one, or (once a chunk has
+ * committed) any idle one. Called with wmu held. */
+static struct writer *writer_free(struct import_run *r)
 {
-	struct writer *w = &r->w;
-	struct timespec at;
-	clock_gettime(CLOCK_MONOTONIC, &at);
-	pthread_mutex_lock(&w->mu);
-	while (w->busy)
-		pthread_cond_wait(&w->cv, &w->mu);
-	dd_status rc = w->rc;
-	if (rc && err)
-		*err = w->err;
-	pthread_mutex_unlock(&w->mu);
-	r->wait_ns += ns_since(&at);
-	return rc;
+	for (int i = 0; i < r->nwriters; i++)
+		if (!r->w[i].busy && (i == 0 || r->res->chunks > 0))
+			return &r->w[i];
+	return NULL;
 }
 
-static void writer_start(struct import_run *r)
+/* Two writers on PostgreSQL when the caller named the target, else one (on
+ * SQLite one writer at a time anyway); DOUDI_IMPORT_WRITERS=1 forces one. */
+static void writers_start(struct import_run *r)
 {
-	struct writer *w = &r->w;
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
-	w->running = pthread_create(&w->thread, NULL, writer_main, r) == 0;
-	if (!w->running) {
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
+	int want = db_backend(r->db) == DB_POSTGRES && r->opt->db_target ? 2 : 1;
+	const char *env = getenv("DOUDI_IMPORT_WRITERS");
+	if (env && strcmp(env, "1") == 0)
+		want = 1;
+	pthread_mutex_init(&r->wmu, NULL);
+	pthread_cond_init(&r->wcv, NULL);
+	for (int i = 0; i < want; i++) {
+		struct writer *w = &r->w[i];
+		w->r = r;
+		w->db = r->db;
+		if (i > 0) {
+			dd_error ignored;
+			if (db_open(r->opt->db_target, 0, &w->db, &ignored) != DD_OK)
+				break;
+			w->own_db = true;
+		}
+		if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+			if (w->own_db)
+				db_close(w->db);
+			w->own_db = false;
+			break;
+		}
+		w->running = true;
+		r->nwriters = i + 1;
+	}
+	if (!r->nwriters) {
+		pthread_cond_destroy(&r->wcv);
+		pthread_mutex_destroy(&r->wmu);
 	}
 }
 
-/* Lets the chunk in hand finish, then ends the thread; its failure, if any. */
-static dd_status writer_stop(struct import_run *r, dd_error *err)
+/* Lets the chunks in hand finish, then ends the threads; their first
+ * failure, if any. */
+static dd_status writers_stop(struct import_run *r, dd_error *err)
 {
-	struct writer *w = &r->w;
-	if (!w->running)
+	if (!r->nwriters)
 		return DD_OK;
-	dd_status rc = writer_idle(r, err);
-	pthread_mutex_lock(&w->mu);
-	w->stop = true;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
-	w->running = false;
-	return rc;
+	struct timespec at;
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	pthread_mutex_lock(&r->wmu);
+	r->wstop = true;
+	pthread_cond_broadcast(&r->wcv);
+	pthread_mutex_unlock(&r->wmu);
+	for (int i = 0; i < r->nwriters; i++) {
+		struct writer *w = &r->w[i];
+		pthread_join(w->thread, NULL);
+		w->running = false;
+		if (w->own_db)
+			db_close(w->db);
+		w->own_db = false;
+		for (int k = 0; k < PHASES; k++)
+			r->phase_ns[k] += w->ns[k];
+	}
+	r->wait_ns += ns_since(&at);
+	pthread_cond_destroy(&r->wcv);
+	pthread_mutex_destroy(&r->wmu);
+	r->nwriters = 0;
+	if (r->wrc && err)
+		*err = r->werr;
+	return r->wrc;
 }
 
-/* The gathered chunk to the writer (or written here without one); the
+/* The gathered chunk to a writer (or written here without one); the
  * writer's emptied buffers become the next chunk's. */
 static dd_status chunk_flush(struct import_run *r, dd_error *err)
 {
 	if (!r->nchunk)
 		return DD_OK;
-	struct writer *w = &r->w;
-	if (!w->running) {
-		dd_status rc = chunk_store(r, r->chunk, r->nchunk, r->cpersons, r->ncp, err);
+	if (!r->nwriters) {
+		int64_t ns[PHASES] = {0};
+		dd_status rc = chunk_store(r, r->db, ns, r->chunk, r->nchunk, r->cpersons, r->ncp, err);
+		for (int k = 0; k < PHASES; k++)
+			r->phase_ns[k] += ns[k];
 		r->nchunk = 0;
 		r->ncp = 0;
 		return rc;
 	}
-	dd_status rc = writer_idle(r, err);
-	if (rc)
-		return rc;
-	pthread_mutex_lock(&w->mu);
+	struct timespec at;
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	pthread_mutex_lock(&r->wmu);
+	struct writer *w;
+	while (!r->wrc && !(w = writer_free(r)))
+		pthread_cond_wait(&r->wcv, &r->wmu);
+	if (r->wrc) {
+		*err = r->werr;
+		pthread_mutex_unlock(&r->wmu);
+		return r->wrc;
+	}
 	struct chunk_hh *c = w->chunk;
 	size_t cc = w->cap_chunk;
 	struct import_person *p = w->cpersons;
@@ -572,8 +627,9 @@ static dd_status chunk_flush(struct import_run *r, dd_error *err)
 	w->ncp = r->ncp;
 	w->cap_cp = r->cap_cp;
 	w->busy = true;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	pthread_cond_broadcast(&r->wcv);
+	pthread_mutex_unlock(&r->wmu);
+	r->wait_ns += ns_since(&at);
 	r->chunk = c;
 	r->cap_chunk = cc;
 	r->cpersons = p;
@@ -930,8 +986,10 @@ static void run_release(struct import_run *r)
 	free(r->bufs);
 	free(r->chunk);
 	free(r->cpersons);
-	free(r->w.chunk);
-	free(r->w.cpersons);
+	for (int i = 0; i < WRITERS_MAX; i++) {
+		free(r->w[i].chunk);
+		free(r->w[i].cpersons);
+	}
 	strbuf_release(&r->rbuf);
 }
 
@@ -1003,13 +1061,13 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	}
 	if (!rc) {
 		r.pass = 2;
-		writer_start(&r);
+		writers_start(&r);
 		rc = read_pass(&r, f, err);
 		if (!rc)
 			rc = chunk_flush(&r, err);
-		/* also after a failure here: the chunk in hand ends first */
+		/* also after a failure here: the chunks in hand end first */
 		dd_error later;
-		dd_status wrc = writer_stop(&r, rc ? &later : err);
+		dd_status wrc = writers_stop(&r, rc ? &later : err);
 		if (!rc)
 			rc = wrc;
 	}

@@ -44,6 +44,9 @@ struct household_import_options {
 	const char *actor;	     /* for the audit rows */
 	dd_date today;		     /* membership start, the bound for birth dates */
 	size_t chunk_households;     /* households per transaction; 0 = 20000 */
+	/* the store's target (may be NULL): on PostgreSQL a second connection to
+	 * it writes every other chunk */
+	const char *db_target;
 	/* called after each chunk commits (may be NULL): households stored so far */
 	void (*progress)(void *ctx, int64_t households, int64_t persons);
 	void *progress_ctx;
