@@ -14,7 +14,9 @@
  *   2. read the file again; rows of rejected households go to the rejects
  *      file with their reason; the rows of each good household are gathered
  *      (they need not be contiguous) and whole households are written in
- *      chunks, one transaction per chunk with one audit row per household.
+ *      chunks, one transaction per chunk with one audit row per household,
+ *      by writer threads (one; two connections on PostgreSQL) while this
+ *      pass reads on.
  * A crash leaves whole chunks only; running the import again finds the
  * stored households unchanged and completes the rest. A concurrent writer
  * that takes a person between the passes makes the chunk fail (the store's
