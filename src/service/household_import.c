@@ -713,7 +713,11 @@ static dd_status gather(struct import_run *r, uint32_t k, const struct import_pe
 		r->nbufs--;
 	h->open = -1;
 	r->open_count--;
-	size_t limit = r->opt->chunk_households ? r->opt->chunk_households : DEFAULT_CHUNK_HOUSEHOLDS;
+	/* two writers (PostgreSQL): smaller chunks keep both busy at the start
+	 * and the end (0.4 s less per million persons; SQLite 1 s more) */
+	size_t limit = r->opt->chunk_households ? r->opt->chunk_households
+		       : r->nwriters > 1	? DEFAULT_CHUNK_HOUSEHOLDS / 2
+						: DEFAULT_CHUNK_HOUSEHOLDS;
 	return r->nchunk >= limit ? chunk_flush(r, err) : DD_OK;
 }
 

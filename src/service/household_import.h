@@ -45,7 +45,7 @@ struct household_import_options {
 	enum text_encoding encoding; /* TEXT_AUTO, TEXT_UTF8, TEXT_GB18030 */
 	const char *actor;	     /* for the audit rows */
 	dd_date today;		     /* membership start, the bound for birth dates */
-	size_t chunk_households;     /* households per transaction; 0 = 20000 */
+	size_t chunk_households;     /* households per transaction; 0 = 20000 (10000 with two writers) */
 	/* the store's target (may be NULL): on PostgreSQL a second connection to
 	 * it writes every other chunk */
 	const char *db_target;
