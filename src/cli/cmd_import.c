@@ -104,6 +104,7 @@ static int import_households(int argc, char **argv)
 	opt.actor = actor;
 	opt.path = path;
 	opt.rejects = rejects;
+	opt.db_target = target;
 	if (isatty(STDERR_FILENO))
 		opt.progress = progress;
 	struct db *db = NULL;

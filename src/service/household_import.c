@@ -2,6 +2,7 @@
  * (see household_import.h for the passes and the counts). */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,9 @@
 #include "store/db.h"
 #include "store/store.h"
 
-enum { PH_PASS1, PH_STORE, PH_PASS2, PH_WRITE, PH_COMMIT, PH_INDEX, PHASES };
-static const char *const phase_names[PHASES] = {"pass1", "store-read", "pass2", "write", "commit", "indexes"};
+enum { PH_PASS1, PH_STORE, PH_PASS2, PH_PREPARE, PH_WRITE, PH_COMMIT, PH_INDEX, PHASES };
+static const char *const phase_names[PHASES] = {"pass1", "store-read", "pass2",	 "prepare",
+						"write", "commit",     "indexes"};
 
 #define READ_CHUNK ((size_t)64 * 1024)
 #define DEFAULT_CHUNK_HOUSEHOLDS 20000
@@ -63,6 +65,30 @@ struct chunk_hh {
 	uint32_t n;
 };
 
+/* Pass 2's writers: threads that write chunks while the main thread reads
+ * the rows of the next (one chunk in hand each, so memory stays a few chunks
+ * whatever the file). Each uses its own connection: the first the caller's,
+ * on PostgreSQL a second one of the same target, taken only after the first
+ * chunk committed (which may set the indexes aside under an exclusive lock);
+ * the two transactions meet only at audit_head, so the second's audit rows
+ * wait for the first's commit and the chain stays one line. The main thread
+ * stops handing chunks over at the first failure. */
+#define WRITERS_MAX 2
+struct writer {
+	struct import_run *r;
+	pthread_t thread;
+	bool running; /* the thread exists */
+	struct db *db;
+	bool own_db; /* opened for this writer, closed with it */
+	bool busy;
+	/* the chunk being written, and the buffers to give back */
+	struct chunk_hh *chunk;
+	size_t nchunk, cap_chunk;
+	struct import_person *cpersons;
+	size_t ncp, cap_cp;
+	int64_t ns[PHASES]; /* its prepare, write and commit times */
+};
+
 struct import_run {
 	struct db *db;
 	const struct household_import_options *opt;
@@ -91,16 +117,26 @@ struct import_run {
 	struct import_person *cpersons;
 	size_t ncp, cap_cp;
 	int64_t rows2;
+	struct writer w[WRITERS_MAX];
+	int nwriters; /* threads running; 0 = chunks written inline */
+	pthread_mutex_t wmu;
+	pthread_cond_t wcv;
+	bool wstop;
+	dd_status wrc; /* the writers' first failure; nothing is handed over after it */
+	dd_error werr;
 	bool bulk;    /* set the secondary indexes aside in the first chunk */
 	int deferred; /* indexes set aside (restored at the end) */
+	bool defer_tried;
 	FILE *rejects;
 	struct strbuf rbuf;
 	char file_label[256]; /* the file's base name, for the audit rows */
 	char now[STORE_TIME_MAX];
 	char today[DATE_TEXT_MAX];
-	/* where the time goes (DOUDI_IMPORT_TRACE=1 prints it) */
+	/* where the time goes (DOUDI_IMPORT_TRACE=1 prints it); write, commit and
+	 * indexes-set-aside are the writer thread's, charged with lap() */
 	int64_t phase_ns[PHASES];
 	struct timespec phase_at;
+	int64_t wait_ns; /* the main thread waiting for the writer */
 };
 
 /* Charges the time since the last call to phase k. */
@@ -112,6 +148,15 @@ static void phase(struct import_run *r, int k)
 		r->phase_ns[k] +=
 		    (now.tv_sec - r->phase_at.tv_sec) * 1000000000LL + (now.tv_nsec - r->phase_at.tv_nsec);
 	r->phase_at = now;
+}
+
+static int64_t ns_since(struct timespec *at)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t d = (now.tv_sec - at->tv_sec) * 1000000000LL + (now.tv_nsec - at->tv_nsec);
+	*at = now;
+	return d;
 }
 
 static dd_status oom(dd_error *err)
@@ -212,20 +257,51 @@ static dd_status hh_find(struct import_run *r, const char *no, bool add, uint32_
 
 /* --- content digests --- */
 
+/* Appends '|' and v in decimal at t + n (room checked by the caller). */
+static size_t put_field(char *t, size_t n, int64_t v)
+{
+	char d[24];
+	size_t k = 0;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		d[k++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	t[n++] = '|';
+	if (v < 0)
+		t[n++] = '-';
+	while (k)
+		t[n++] = d[--k];
+	return n;
+}
+
+/* The member's text is "id|name|relation|grade|kind|illness|labor|care|
+ * school|supporters" and "|amount" or "|-" per amount, formatted by hand:
+ * snprintf here was a fifth of pass 1 (the bytes are the same, so stored
+ * digests stay valid). */
 static void member_digest(const struct import_person *p, uint64_t sum[2])
 {
 	char text[512];
-	int n = snprintf(text, sizeof text, "%s|%s|%d|%d|%d|%d|%d|%d|%d|%d", p->id.text, p->name, (int)p->relation,
-			 p->disability_grade, (int)p->disability_kind, (int)p->severe_illness, (int)p->labor_capacity,
-			 (int)p->self_care, (int)p->in_school, (int)p->supporters);
-	for (int k = 0; k < IMPORT_AMOUNTS && n > 0 && (size_t)n < sizeof text; k++) {
-		if (import_has_amount(p, k))
-			n += snprintf(text + n, sizeof text - (size_t)n, "|%" PRId64, (int64_t)p->amount[k]);
-		else
-			n += snprintf(text + n, sizeof text - (size_t)n, "|-");
+	size_t n = 0, id_len = strlen(p->id.text), name_len = strlen(p->name);
+	if (id_len + name_len + 1 + 8 * 22 + IMPORT_AMOUNTS * 22 > sizeof text) /* cannot happen: name ≤ 120 bytes */
+		name_len = 0;
+	memcpy(text, p->id.text, id_len);
+	n = id_len;
+	text[n++] = '|';
+	memcpy(text + n, p->name, name_len);
+	n += name_len;
+	const int64_t small[] = {(int)p->relation,	 p->disability_grade,	 (int)p->disability_kind,
+				 (int)p->severe_illness, (int)p->labor_capacity, (int)p->self_care,
+				 (int)p->in_school,	 (int)p->supporters};
+	for (size_t k = 0; k < sizeof small / sizeof small[0]; k++)
+		n = put_field(text, n, small[k]);
+	for (int k = 0; k < IMPORT_AMOUNTS; k++) {
+		if (import_has_amount(p, k)) {
+			n = put_field(text, n, (int64_t)p->amount[k]);
+		} else {
+			text[n++] = '|';
+			text[n++] = '-';
+		}
 	}
-	if (n < 0 || (size_t)n >= sizeof text)
-		n = (int)sizeof text - 1; /* cannot happen: name ≤ 120 bytes */
 	unsigned char h[16];
 	crypto_generichash(h, sizeof h, (const unsigned char *)text, (size_t)n, NULL, 0);
 	uint64_t a, b;
@@ -346,10 +422,13 @@ static void member_from_row(const struct import_person *p, struct member *m, str
 static const char *const bulk_tables[] = {"households", "persons",	"memberships", "incomes",
 					  "assets",	"expenditures", "audit_log"};
 
-/* The chunk in one transaction, through the registry's write path. */
-static dd_status chunk_write(struct import_run *r, dd_error *err)
+/* The chunk in one transaction, through the registry's write path (on the
+ * writer thread: reads only what pass 2 no longer changes). */
+static dd_status chunk_write(struct import_run *r, struct db *db, int64_t *ns, const struct chunk_hh *chunk, size_t nh,
+			     const struct import_person *cpersons, size_t np, dd_error *err)
 {
-	size_t nh = r->nchunk, np = r->ncp;
+	struct timespec at;
+	clock_gettime(CLOCK_MONOTONIC, &at);
 	struct household *hs = calloc(nh, sizeof *hs);
 	struct household_entry *es = calloc(nh, sizeof *es);
 	struct member *ms = calloc(np ? np : 1, sizeof *ms);
@@ -358,16 +437,16 @@ static dd_status chunk_write(struct import_run *r, dd_error *err)
 	char(*digests)[DIGEST_HEX] = calloc(nh, sizeof *digests);
 	dd_status rc = hs && es && ms && ins && person_ids && digests ? DD_OK : oom(err);
 	for (size_t i = 0; !rc && i < nh; i++) {
-		const struct chunk_hh *c = &r->chunk[i];
+		const struct chunk_hh *c = &chunk[i];
 		const struct hh *h = &r->hh[c->hh];
 		memcpy(hs[i].region_sig, h->st.region_sig, sizeof hs[i].region_sig);
 		hs[i].area = (enum area)h->st.area;
 		hs[i].members = ms + c->first;
 		hs[i].n_members = c->n;
 		for (size_t j = c->first; j < c->first + c->n; j++) {
-			member_from_row(&r->cpersons[j], &ms[j], ins + j * IMPORT_AMOUNTS);
+			member_from_row(&cpersons[j], &ms[j], ins + j * IMPORT_AMOUNTS);
 			/* persons already stored (in no active household): updated, not added */
-			const struct known_person *k = known_find(r, r->cpersons[j].id.text);
+			const struct known_person *k = known_find(r, cpersons[j].id.text);
 			person_ids[j] = k ? k->id : 0;
 		}
 		household_digest(h, digests[i]);
@@ -387,21 +466,22 @@ static dd_status chunk_write(struct import_run *r, dd_error *err)
 	    .now = r->now,
 	    .from_date = r->today,
 	};
-	phase(r, PH_PASS2);
+	ns[PH_PREPARE] += ns_since(&at);
 	if (!rc)
-		rc = db_begin(r->db, err);
+		rc = db_begin(db, err);
 	if (!rc) {
-		if (r->bulk && !r->deferred)
-			rc = store_defer_indexes(r->db, bulk_tables, sizeof bulk_tables / sizeof bulk_tables[0], NULL,
+		/* the first chunk only: no other writer runs before it commits */
+		if (r->bulk && !r->defer_tried && (r->defer_tried = true))
+			rc = store_defer_indexes(db, bulk_tables, sizeof bulk_tables / sizeof bulk_tables[0], NULL,
 						 &r->deferred, err);
 		if (!rc)
-			rc = household_store_write(r->db, es, nh, &o, err);
-		phase(r, PH_WRITE);
+			rc = household_store_write(db, es, nh, &o, err);
+		ns[PH_WRITE] += ns_since(&at);
 		if (!rc)
-			rc = db_commit(r->db, err);
+			rc = db_commit(db, err);
 		else
-			db_rollback(r->db);
-		phase(r, PH_COMMIT);
+			db_rollback(db);
+		ns[PH_COMMIT] += ns_since(&at);
 	}
 	free(hs);
 	free(es);
@@ -412,27 +492,181 @@ static dd_status chunk_write(struct import_run *r, dd_error *err)
 	return rc;
 }
 
+/* Writes one chunk and counts it (on a writer thread when there is one). */
+static dd_status chunk_store(struct import_run *r, struct db *db, int64_t *ns, const struct chunk_hh *chunk, size_t nh,
+			     const struct import_person *cpersons, size_t np, dd_error *err)
+{
+	dd_status rc = chunk_write(r, db, ns, chunk, nh, cpersons, np, err);
+	if (r->nwriters)
+		pthread_mutex_lock(&r->wmu);
+	if (rc) {
+		char msg[sizeof err->message];
+		snprintf(msg, sizeof msg, "%s", err->message);
+		rc = dd_fail(err, rc == DD_ENOMEM ? DD_ENOMEM : DD_EIO, err->field[0] ? err->field : "db",
+			     "第%" PRId64 "批写入失败，此前的%" PRId64
+			     "户已完整保存，重新运行导入即可完成 (chunk %" PRId64 " failed; households stored "
+			     "before it are whole: run the import again): %s",
+			     r->res->chunks + 1, r->res->households, r->res->chunks + 1, msg);
+	} else {
+		r->res->chunks++;
+		r->res->households += (int64_t)nh;
+		r->res->persons += (int64_t)np;
+		if (r->opt->progress)
+			r->opt->progress(r->opt->progress_ctx, r->res->households, r->res->persons);
+	}
+	if (r->nwriters)
+		pthread_mutex_unlock(&r->wmu);
+	return rc;
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct import_run *r = w->r;
+	pthread_mutex_lock(&r->wmu);
+	for (;;) {
+		while (!w->busy && !r->wstop)
+			pthread_cond_wait(&r->wcv, &r->wmu);
+		if (!w->busy)
+			break;
+		pthread_mutex_unlock(&r->wmu);
+		dd_error e;
+		dd_error_clear(&e);
+		dd_status rc = chunk_store(r, w->db, w->ns, w->chunk, w->nchunk, w->cpersons, w->ncp, &e);
+		pthread_mutex_lock(&r->wmu);
+		if (rc && !r->wrc) {
+			r->wrc = rc;
+			r->werr = e;
+		}
+		w->busy = false;
+		pthread_cond_broadcast(&r->wcv);
+	}
+	pthread_mutex_unlock(&r->wmu);
+	return NULL;
+}
+
+/* A writer that may take a chunk now: the first one, or (once a chunk has
+ * committed) any idle one. Called with wmu held. */
+static struct writer *writer_free(struct import_run *r)
+{
+	for (int i = 0; i < r->nwriters; i++)
+		if (!r->w[i].busy && (i == 0 || r->res->chunks > 0))
+			return &r->w[i];
+	return NULL;
+}
+
+/* Two writers on PostgreSQL when the caller named the target, else one (on
+ * SQLite one writer at a time anyway); DOUDI_IMPORT_WRITERS=1 forces one. */
+static void writers_start(struct import_run *r)
+{
+	int want = db_backend(r->db) == DB_POSTGRES && r->opt->db_target ? 2 : 1;
+	const char *env = getenv("DOUDI_IMPORT_WRITERS");
+	if (env && strcmp(env, "1") == 0)
+		want = 1;
+	pthread_mutex_init(&r->wmu, NULL);
+	pthread_cond_init(&r->wcv, NULL);
+	for (int i = 0; i < want; i++) {
+		struct writer *w = &r->w[i];
+		w->r = r;
+		w->db = r->db;
+		if (i > 0) {
+			dd_error ignored;
+			if (db_open(r->opt->db_target, 0, &w->db, &ignored) != DD_OK)
+				break;
+			w->own_db = true;
+		}
+		if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+			if (w->own_db)
+				db_close(w->db);
+			w->own_db = false;
+			break;
+		}
+		w->running = true;
+		r->nwriters = i + 1;
+	}
+	if (!r->nwriters) {
+		pthread_cond_destroy(&r->wcv);
+		pthread_mutex_destroy(&r->wmu);
+	}
+}
+
+/* Lets the chunks in hand finish, then ends the threads; their first
+ * failure, if any. */
+static dd_status writers_stop(struct import_run *r, dd_error *err)
+{
+	if (!r->nwriters)
+		return DD_OK;
+	struct timespec at;
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	pthread_mutex_lock(&r->wmu);
+	r->wstop = true;
+	pthread_cond_broadcast(&r->wcv);
+	pthread_mutex_unlock(&r->wmu);
+	for (int i = 0; i < r->nwriters; i++) {
+		struct writer *w = &r->w[i];
+		pthread_join(w->thread, NULL);
+		w->running = false;
+		if (w->own_db)
+			db_close(w->db);
+		w->own_db = false;
+		for (int k = 0; k < PHASES; k++)
+			r->phase_ns[k] += w->ns[k];
+	}
+	r->wait_ns += ns_since(&at);
+	pthread_cond_destroy(&r->wcv);
+	pthread_mutex_destroy(&r->wmu);
+	r->nwriters = 0;
+	if (r->wrc && err)
+		*err = r->werr;
+	return r->wrc;
+}
+
+/* The gathered chunk to a writer (or written here without one); the
+ * writer's emptied buffers become the next chunk's. */
 static dd_status chunk_flush(struct import_run *r, dd_error *err)
 {
 	if (!r->nchunk)
 		return DD_OK;
-	dd_status rc = chunk_write(r, err);
-	if (rc) {
-		char msg[sizeof err->message];
-		snprintf(msg, sizeof msg, "%s", err->message);
-		return dd_fail(err, rc == DD_ENOMEM ? DD_ENOMEM : DD_EIO, err->field[0] ? err->field : "db",
-			       "第%" PRId64 "批写入失败，此前的%" PRId64
-			       "户已完整保存，重新运行导入即可完成 (chunk %" PRId64 " failed; households stored "
-			       "before it are whole: run the import again): %s",
-			       r->res->chunks + 1, r->res->households, r->res->chunks + 1, msg);
+	if (!r->nwriters) {
+		int64_t ns[PHASES] = {0};
+		dd_status rc = chunk_store(r, r->db, ns, r->chunk, r->nchunk, r->cpersons, r->ncp, err);
+		for (int k = 0; k < PHASES; k++)
+			r->phase_ns[k] += ns[k];
+		r->nchunk = 0;
+		r->ncp = 0;
+		return rc;
 	}
-	r->res->chunks++;
-	r->res->households += (int64_t)r->nchunk;
-	r->res->persons += (int64_t)r->ncp;
+	struct timespec at;
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	pthread_mutex_lock(&r->wmu);
+	struct writer *w;
+	while (!r->wrc && !(w = writer_free(r)))
+		pthread_cond_wait(&r->wcv, &r->wmu);
+	if (r->wrc) {
+		*err = r->werr;
+		pthread_mutex_unlock(&r->wmu);
+		return r->wrc;
+	}
+	struct chunk_hh *c = w->chunk;
+	size_t cc = w->cap_chunk;
+	struct import_person *p = w->cpersons;
+	size_t cp = w->cap_cp;
+	w->chunk = r->chunk;
+	w->nchunk = r->nchunk;
+	w->cap_chunk = r->cap_chunk;
+	w->cpersons = r->cpersons;
+	w->ncp = r->ncp;
+	w->cap_cp = r->cap_cp;
+	w->busy = true;
+	pthread_cond_broadcast(&r->wcv);
+	pthread_mutex_unlock(&r->wmu);
+	r->wait_ns += ns_since(&at);
+	r->chunk = c;
+	r->cap_chunk = cc;
+	r->cpersons = p;
+	r->cap_cp = cp;
 	r->nchunk = 0;
 	r->ncp = 0;
-	if (r->opt->progress)
-		r->opt->progress(r->opt->progress_ctx, r->res->households, r->res->persons);
 	return DD_OK;
 }
 
@@ -479,7 +713,11 @@ static dd_status gather(struct import_run *r, uint32_t k, const struct import_pe
 		r->nbufs--;
 	h->open = -1;
 	r->open_count--;
-	size_t limit = r->opt->chunk_households ? r->opt->chunk_households : DEFAULT_CHUNK_HOUSEHOLDS;
+	/* two writers (PostgreSQL): smaller chunks keep both busy at the start
+	 * and the end (0.4 s less per million persons; SQLite 1 s more) */
+	size_t limit = r->opt->chunk_households ? r->opt->chunk_households
+		       : r->nwriters > 1	? DEFAULT_CHUNK_HOUSEHOLDS / 2
+						: DEFAULT_CHUNK_HOUSEHOLDS;
 	return r->nchunk >= limit ? chunk_flush(r, err) : DD_OK;
 }
 
@@ -783,6 +1021,10 @@ static void run_release(struct import_run *r)
 	free(r->bufs);
 	free(r->chunk);
 	free(r->cpersons);
+	for (int i = 0; i < WRITERS_MAX; i++) {
+		free(r->w[i].chunk);
+		free(r->w[i].cpersons);
+	}
 	strbuf_release(&r->rbuf);
 }
 
@@ -854,10 +1096,16 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	}
 	if (!rc) {
 		r.pass = 2;
+		writers_start(&r);
 		rc = read_pass(&r, f, err);
+		if (!rc)
+			rc = chunk_flush(&r, err);
+		/* also after a failure here: the chunks in hand end first */
+		dd_error later;
+		dd_status wrc = writers_stop(&r, rc ? &later : err);
+		if (!rc)
+			rc = wrc;
 	}
-	if (!rc)
-		rc = chunk_flush(&r, err);
 	phase(&r, PH_PASS2);
 	if (r.deferred) { /* also after a failure: the chunks stored need them */
 		dd_error later;
@@ -868,8 +1116,8 @@ dd_status household_import(struct db *db, const struct household_import_options 
 	phase(&r, PH_INDEX);
 	if (getenv("DOUDI_IMPORT_TRACE")) {
 		for (int k = 0; k < PHASES; k++)
-			fprintf(stderr, "%s %.3f s%s", phase_names[k], (double)r.phase_ns[k] / 1e9,
-				k + 1 < PHASES ? ", " : "\n");
+			fprintf(stderr, "%s %.3f s, ", phase_names[k], (double)r.phase_ns[k] / 1e9);
+		fprintf(stderr, "(pass2 waiting for the writer %.3f s)\n", (double)r.wait_ns / 1e9);
 	}
 	if (!rc && (r.rows2 != res->rows || r.open_count))
 		rc = dd_fail(err, DD_EINVAL, "file", "文件在导入过程中被修改 (the file changed during the import)");

@@ -14,7 +14,9 @@
  *   2. read the file again; rows of rejected households go to the rejects
  *      file with their reason; the rows of each good household are gathered
  *      (they need not be contiguous) and whole households are written in
- *      chunks, one transaction per chunk with one audit row per household.
+ *      chunks, one transaction per chunk with one audit row per household,
+ *      by writer threads (one; two connections on PostgreSQL) while this
+ *      pass reads on.
  * A crash leaves whole chunks only; running the import again finds the
  * stored households unchanged and completes the rest. A concurrent writer
  * that takes a person between the passes makes the chunk fail (the store's
@@ -43,7 +45,10 @@ struct household_import_options {
 	enum text_encoding encoding; /* TEXT_AUTO, TEXT_UTF8, TEXT_GB18030 */
 	const char *actor;	     /* for the audit rows */
 	dd_date today;		     /* membership start, the bound for birth dates */
-	size_t chunk_households;     /* households per transaction; 0 = 20000 */
+	size_t chunk_households;     /* households per transaction; 0 = 20000 (10000 with two writers) */
+	/* the store's target (may be NULL): on PostgreSQL a second connection to
+	 * it writes every other chunk */
+	const char *db_target;
 	/* called after each chunk commits (may be NULL): households stored so far */
 	void (*progress)(void *ctx, int64_t households, int64_t persons);
 	void *progress_ctx;

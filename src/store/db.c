@@ -657,12 +657,8 @@ dd_status db_backup(struct db *db, const char *path, bool overwrite, dd_error *e
 
 dd_status db_tune_bulk(struct db *db, dd_error *err)
 {
-	if (db->backend != DB_SQLITE)
-		return DD_OK;
-	return db_exec(db,
-		       "PRAGMA cache_size=-262144; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384; "
-		       "PRAGMA temp_store=FILE",
-		       err);
+	db->fault = DB_FAULT_NONE;
+	return db->ops->tune_bulk ? db->ops->tune_bulk(db, err) : DD_OK;
 }
 
 dd_status db_analyze(struct db *db, const char *table, dd_error *err)

@@ -188,8 +188,11 @@ dd_status db_reserve_ids(struct db *db, const char *table, int64_t n, int64_t *i
 /* A bulk writer's session (an import), on its own connection: SQLite keeps
  * up to 256 MiB of pages (the default is 32) and commits with
  * synchronous=NORMAL, so a power cut may lose the last committed chunks but
- * never part of one (WAL), and running the import again restores them; a
- * larger WAL before checkpoints; sorts and groupings larger than memory
+ * never part of one (WAL), and running the import again restores them;
+ * checkpoints on a thread of its own with its own connection (the commits
+ * never wait for the copy into the database and its fsync; past 128 MiB of
+ * WAL a commit waits for it once, so the WAL starts again from its
+ * beginning), stopped by db_close; sorts and groupings larger than memory
  * spill to temporary files instead of growing the heap (temp_store=FILE), so
  * the process stays within the page cache whatever the size of the data.
  * PostgreSQL: nothing (the server decides). */

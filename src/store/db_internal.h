@@ -45,6 +45,7 @@ struct db_ops {
 
 	dd_status (*reserve_ids)(struct db *db, const char *table, int64_t n, int64_t *ids, dd_error *err);
 	dd_status (*backup)(struct db *db, const char *path, bool overwrite, dd_error *err);
+	dd_status (*tune_bulk)(struct db *db, dd_error *err); /* NULL: nothing to do */
 };
 
 struct db {

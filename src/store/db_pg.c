@@ -2,10 +2,11 @@
  * the server when first run (named "dd<N>"), with $N typed int8 when an
  * integer was bound and left to the server otherwise; every value travels in
  * text format. Results are buffered, or streamed row by row with
- * DB_STMT_STREAM (single-row mode). Bulk insert is COPY FROM STDIN in text
- * format. Server messages are passed on only for classes that cannot hold
+ * DB_STMT_STREAM (single-row mode). Bulk insert is COPY FROM STDIN, in
+ * binary format when every column's type allows it, else in text. Server messages are passed on only for classes that cannot hold
  * row data (connection, syntax, resources); data errors are reported by
  * SQLSTATE and constraint name, never with the DETAIL line (it quotes values). */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,9 +46,14 @@ struct pg_stmt {
 	int row, nrows;
 };
 
+/* Column types binary COPY writes; any other makes the COPY text. */
+enum { PGT_TEXT, PGT_INT2, PGT_INT4, PGT_INT8 };
+
 struct pg_bulk {
 	struct db_bulk base;
 	struct strbuf buf;
+	bool binary;
+	unsigned char *types; /* binary: PGT_* per column */
 };
 
 static const struct db_ops pg_ops;
@@ -498,8 +504,52 @@ static const char *pg_column_text(const struct db_stmt *st, int col, size_t *len
 	return PQgetvalue(s->res, s->row, col);
 }
 
-/* COPY FROM STDIN, text format: fields separated by tabs, rows by newlines,
- * NULL as \N, and backslash, tab, newline and carriage return escaped. */
+/* The columns' types when every one has a binary form written here (bigint,
+ * integer, smallint, text, varchar); false otherwise (or on any failure:
+ * the COPY is then text). */
+static bool bulk_types(struct db *db, const char *table, const char *const *columns, int ncolumns, unsigned char *types)
+{
+	const char *params[1] = {table};
+	PGresult *res = PQexecParams(C(db),
+				     "SELECT a.attname, a.atttypid::int8 FROM pg_attribute a "
+				     "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
+				     1, NULL, params, NULL, NULL, 0);
+	bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK;
+	for (int i = 0; ok && i < ncolumns; i++) {
+		ok = false;
+		for (int r = 0; r < PQntuples(res); r++) {
+			if (strcmp(PQgetvalue(res, r, 0), columns[i]) != 0)
+				continue;
+			long oid = strtol(PQgetvalue(res, r, 1), NULL, 10);
+			ok = true;
+			if (oid == 20)
+				types[i] = PGT_INT8;
+			else if (oid == 23)
+				types[i] = PGT_INT4;
+			else if (oid == 21)
+				types[i] = PGT_INT2;
+			else if (oid == 25 || oid == 1043)
+				types[i] = PGT_TEXT;
+			else
+				ok = false;
+			break;
+		}
+	}
+	PQclear(res);
+	return ok;
+}
+
+static void bulk_free(struct pg_bulk *b)
+{
+	strbuf_release(&b->buf);
+	free(b->types);
+	free(b);
+}
+
+/* COPY FROM STDIN in binary format when the columns allow it (the server
+ * then parses no text: a tenth of its time in a large import), else in text
+ * format: fields separated by tabs, rows by newlines, NULL as \N, and
+ * backslash, tab, newline and carriage return escaped. */
 static dd_status pg_bulk_begin(struct db *db, const char *table, const char *const *columns, int ncolumns,
 			       struct db_bulk **out, dd_error *err)
 {
@@ -509,16 +559,20 @@ static dd_status pg_bulk_begin(struct db *db, const char *table, const char *con
 		    db, DB_FAULT_MISUSE, DD_EINVAL, err,
 		    "连接正被流式查询或批量写入占用 (connection busy with a streaming query or bulk insert)");
 	struct pg_bulk *b = calloc(1, sizeof *b);
-	if (!b)
+	if (b)
+		b->types = calloc((size_t)ncolumns, 1);
+	if (!b || !b->types) {
+		free(b);
 		return db_fail(db, DB_FAULT_OTHER, DD_ENOMEM, err, "内存不足 (out of memory)");
+	}
+	b->binary = bulk_types(db, table, columns, ncolumns, b->types);
 	strbuf_init(&b->buf, PG_COPY_FLUSH + 4096);
 	strbuf_addf(&b->buf, "COPY %s (", table);
 	for (int i = 0; i < ncolumns; i++)
 		strbuf_addf(&b->buf, "%s%s", i ? ", " : "", columns[i]);
-	strbuf_adds(&b->buf, ") FROM STDIN");
+	strbuf_adds(&b->buf, b->binary ? ") FROM STDIN (FORMAT binary)" : ") FROM STDIN");
 	if (b->buf.failed) {
-		strbuf_release(&b->buf);
-		free(b);
+		bulk_free(b);
 		return db_fail(db, DB_FAULT_OTHER, DD_ENOMEM, err, "内存不足 (out of memory)");
 	}
 	PGresult *res = PQexec(p->conn, b->buf.buf);
@@ -527,16 +581,44 @@ static dd_status pg_bulk_begin(struct db *db, const char *table, const char *con
 		rc = pg_error(db, res, err);
 	PQclear(res);
 	if (rc) {
-		strbuf_release(&b->buf);
-		free(b);
+		bulk_free(b);
 		return rc;
 	}
 	strbuf_reset(&b->buf);
+	if (b->binary) /* signature, flags, header extension length */
+		strbuf_add(&b->buf, "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
 	p->busy = true;
 	b->base.db = db;
 	b->base.ncolumns = ncolumns;
 	*out = &b->base;
 	return DD_OK;
+}
+
+static void put_be(struct strbuf *sb, uint64_t v, int bytes)
+{
+	unsigned char x[8];
+	for (int i = 0; i < bytes; i++)
+		x[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+	strbuf_add(sb, x, (size_t)bytes);
+}
+
+/* Binary: the row's field count before its first value. */
+static void bin_field(struct pg_bulk *b)
+{
+	if (!b->base.col)
+		put_be(&b->buf, (uint64_t)b->base.ncolumns, 2);
+}
+
+static void bin_int(struct pg_bulk *b, int64_t v)
+{
+	int t = b->types[b->base.col];
+	int bytes = t == PGT_INT8 ? 8 : t == PGT_INT4 ? 4 : 2;
+	int64_t lo = t == PGT_INT8 ? INT64_MIN : t == PGT_INT4 ? INT32_MIN : INT16_MIN;
+	int64_t hi = t == PGT_INT8 ? INT64_MAX : t == PGT_INT4 ? INT32_MAX : INT16_MAX;
+	if (v < lo || v > hi)
+		db_bulk_value_fail(&b->base, "第 %d 列的整数超出范围 (integer out of range)", b->base.col + 1);
+	put_be(&b->buf, (uint64_t)bytes, 4);
+	put_be(&b->buf, (uint64_t)v, bytes);
 }
 
 static void bulk_sep(struct pg_bulk *b)
@@ -548,6 +630,28 @@ static void bulk_sep(struct pg_bulk *b)
 static void pg_bulk_text(struct db_bulk *bb, const char *v, size_t n)
 {
 	struct pg_bulk *b = (struct pg_bulk *)bb;
+	if (b->binary) {
+		bin_field(b);
+		if (b->types[bb->col] == PGT_TEXT) {
+			put_be(&b->buf, (uint64_t)n, 4);
+			strbuf_add(&b->buf, v, n);
+			return;
+		}
+		/* text for an integer column: its decimal value */
+		char num[32], *end = NULL;
+		long long x = 0;
+		if (n && n < sizeof num) {
+			memcpy(num, v, n);
+			num[n] = '\0';
+			errno = 0;
+			x = strtoll(num, &end, 10);
+		}
+		if (!end || *end || errno)
+			db_bulk_value_fail(bb, "第 %d 列须为整数 (column %d must be an integer)", bb->col + 1,
+					   bb->col + 1);
+		bin_int(b, (int64_t)x);
+		return;
+	}
 	bulk_sep(b);
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -579,6 +683,18 @@ static void pg_bulk_text(struct db_bulk *bb, const char *v, size_t n)
 static void pg_bulk_int64(struct db_bulk *bb, int64_t v)
 {
 	struct pg_bulk *b = (struct pg_bulk *)bb;
+	if (b->binary) {
+		bin_field(b);
+		if (b->types[bb->col] != PGT_TEXT) {
+			bin_int(b, v);
+			return;
+		}
+		char num[24];
+		int n = snprintf(num, sizeof num, "%" PRId64, v);
+		put_be(&b->buf, (uint64_t)n, 4);
+		strbuf_add(&b->buf, num, (size_t)n);
+		return;
+	}
 	bulk_sep(b);
 	strbuf_add_int(&b->buf, v);
 }
@@ -586,6 +702,11 @@ static void pg_bulk_int64(struct db_bulk *bb, int64_t v)
 static void pg_bulk_null(struct db_bulk *bb)
 {
 	struct pg_bulk *b = (struct pg_bulk *)bb;
+	if (b->binary) {
+		bin_field(b);
+		put_be(&b->buf, UINT32_MAX, 4); /* -1 */
+		return;
+	}
 	bulk_sep(b);
 	strbuf_add(&b->buf, "\\N", 2);
 }
@@ -604,7 +725,8 @@ static dd_status bulk_flush(struct pg_bulk *b, dd_error *err)
 static dd_status pg_bulk_row_end(struct db_bulk *bb, dd_error *err)
 {
 	struct pg_bulk *b = (struct pg_bulk *)bb;
-	strbuf_addc(&b->buf, '\n');
+	if (!b->binary)
+		strbuf_addc(&b->buf, '\n');
 	if (b->buf.len >= PG_COPY_FLUSH || b->buf.failed)
 		return bulk_flush(b, err);
 	return DD_OK;
@@ -631,8 +753,7 @@ static dd_status copy_end(struct pg_bulk *b, const char *abort_msg, int64_t *row
 		PQclear(res);
 	}
 	P(db)->busy = false;
-	strbuf_release(&b->buf);
-	free(b);
+	bulk_free(b);
 	return rc;
 }
 
@@ -641,6 +762,8 @@ static dd_status pg_bulk_finish(struct db_bulk *bb, int64_t *rows, dd_error *err
 	struct pg_bulk *b = (struct pg_bulk *)bb;
 	if (rows)
 		*rows = 0;
+	if (b->binary) /* the trailer: a field count of -1 */
+		put_be(&b->buf, UINT16_MAX, 2);
 	dd_status rc = bulk_flush(b, err);
 	if (rc) {
 		(void)copy_end(b, "doudi: bulk insert abandoned", NULL, NULL);
@@ -658,7 +781,12 @@ static dd_status pg_reserve_ids(struct db *db, const char *table, int64_t n, int
 {
 	struct db_stmt *st;
 	dd_status rc =
-	    db_prepare(db, "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)", 0, &st, err);
+	    /* the sequence is looked up once: pg_get_serial_sequence per row was
+	     * most of the time of a large reservation (6 s per 1.35 million ids) */
+	    db_prepare(db,
+		       "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) "
+		       "SELECT nextval(s.seq) FROM s, generate_series(1, $2)",
+		       0, &st, err);
 	if (rc)
 		return rc;
 	db_bind_str(st, 1, table);

@@ -85,13 +85,15 @@ dd_status store_check_schema(struct db *db, dd_error *err) DD_MUST_CHECK;
 
 /* Bulk mode of a large import (015_deferred_indexes). Inside a write
  * transaction: drops the non-unique indexes of the n tables (except those
- * named in keep, NULL-terminated, may be NULL) and records their CREATE
- * statements in deferred_indexes, so that a crash leaves them recorded;
- * *count gets how many were set aside. */
+ * named in keep, NULL-terminated, may be NULL) and, on PostgreSQL, their
+ * foreign keys, and records their CREATE INDEX / ALTER TABLE … ADD
+ * CONSTRAINT statements in deferred_indexes, so that a crash leaves them
+ * recorded; *count gets how many were set aside. */
 dd_status store_defer_indexes(struct db *db, const char *const *tables, size_t n, const char *const *keep, int *count,
 			      dd_error *err) DD_MUST_CHECK;
-/* Outside a transaction: creates every index recorded in deferred_indexes
- * again and deletes its row, in one transaction (nothing to do, no write);
+/* Outside a transaction: creates every index (and foreign key, which checks
+ * every row) recorded in deferred_indexes again and deletes its row, in one
+ * transaction (nothing to do, no write);
  * *count (may be NULL) gets how many. Harmless when another process did it
  * first. store_check_schema and store_migrate call it. */
 dd_status store_restore_indexes(struct db *db, int *count, dd_error *err) DD_MUST_CHECK;
