@@ -132,6 +132,21 @@ bool authz_scope_narrow(const struct principal *p, const char *region_sig, char 
 	return true;
 }
 
+enum svc_kind authz_region_arg(const struct principal *p, const char *region, char out[REGION_TEXT_MAX],
+			       struct svc_error *e)
+{
+	char want[REGION_TEXT_MAX] = "";
+	if (region && region[0] && region_parse(region, strlen(region), 2, want, NULL))
+		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region", "地区 region 须为有效的行政区划代码");
+	if (!p) {
+		snprintf(out, REGION_TEXT_MAX, "%s", want);
+		return SVC_OK;
+	}
+	if (!authz_scope_narrow(p, want, out))
+		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "region", "地区不在本账号的管辖范围内");
+	return SVC_OK;
+}
+
 /* True when p's role is one of the mask's (1 << role). */
 static bool role_in(const struct principal *p, unsigned mask)
 {

@@ -101,6 +101,13 @@ enum svc_kind authz_reserve_post(const struct principal *p, enum authz_reserve_a
  * region_sig when one covers the other; false when they are disjoint (a
  * list filtered to a region outside the caller's scope is empty). */
 bool authz_scope_narrow(const struct principal *p, const char *region_sig, char out[REGION_TEXT_MAX]);
+/* A request's optional "region" argument as the scope to work in: the
+ * caller's scope narrowed to it (p NULL, the system: the region itself, ""
+ * for everything). SVC_BAD_INPUT (BAD_REGION) for an invalid code,
+ * SVC_NOT_FOUND (NOT_FOUND) outside the caller's scope, both field
+ * "region". */
+enum svc_kind authz_region_arg(const struct principal *p, const char *region, char out[REGION_TEXT_MAX],
+			       struct svc_error *e);
 
 /* Households (registry.h). Every staff role reads inside its scope. Only
  * village, township and county staff create and change households:

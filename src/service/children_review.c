@@ -14,6 +14,8 @@
 #include "store/audit.h"
 #include "store/store.h"
 
+#define DATE_NONE INT32_MIN
+
 /* A children decision running into the month, with its child. */
 struct running {
 	int64_t id, person_id;
@@ -21,11 +23,9 @@ struct running {
 	fen_t amount;
 	dd_date from, to; /* to: exclusive end, DATE_NONE when open */
 	char category[24];
-	dd_date birth, death; /* death: DATE_NONE when alive */
-	bool in_school, birth_ok;
+	dd_date birth, death; /* DATE_NONE when unknown / alive */
+	bool in_school;
 };
-
-#define DATE_NONE INT32_MIN
 
 static dd_date date_or_none(const char *s, size_t n)
 {
@@ -97,7 +97,6 @@ static dd_status running_read(struct db *db, const char *lo, const char *hi, con
 		db_column_copy(st, 6, r->category, sizeof r->category);
 		s = db_column_text(st, 7, &len);
 		r->birth = date_or_none(s, len);
-		r->birth_ok = r->birth != DATE_NONE;
 		r->in_school = db_column_int64(st, 8) != 0;
 		s = db_column_text(st, 9, &len);
 		r->death = date_or_none(s, len);
@@ -143,8 +142,8 @@ static void uprated_result(const char *old, size_t n, fen_t amount, int64_t old_
 }
 
 /* The new decision from first with the standard amount: a copy of the old
- * one, its line at the new amount; the old one superseded and ended on
- * first. */
+ * one as stored (its end already reviewed), its line at the new amount; the
+ * old one superseded and ended on first. */
 static dd_status uprate(struct db *db, const struct principal *actor, const struct running *r, fen_t amount,
 			const char *param, const char *first, const char *today, const char *now, int64_t *new_id,
 			dd_error *err)
@@ -272,13 +271,10 @@ enum svc_kind children_review(struct db *db, const struct policy *pol, const str
 	dd_month m;
 	if (!month || month_parse(month, strlen(month), &m, &err))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_MONTH", "month", "复核月份 month 须为 YYYY-MM 格式的有效月份");
-	char want[REGION_TEXT_MAX] = "", sig[REGION_TEXT_MAX] = "";
-	if (region && region[0] && region_parse(region, strlen(region), 2, want, &err))
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region", "地区 region 须为有效的行政区划代码");
-	if (!actor)
-		snprintf(sig, sizeof sig, "%s", want);
-	else if (!authz_scope_narrow(actor, want, sig))
-		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "region", "地区不在本账号的管辖范围内");
+	char sig[REGION_TEXT_MAX];
+	enum svc_kind sk = authz_region_arg(actor, region, sig, e);
+	if (sk)
+		return sk;
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX], first[DATE_TEXT_MAX], today_s[DATE_TEXT_MAX],
 	    now[STORE_TIME_MAX], month_s[MONTH_TEXT_MAX];
 	store_region_range(sig, lo, hi);
@@ -305,7 +301,7 @@ enum svc_kind children_review(struct db *db, const struct policy *pol, const str
 		bool open = false, postponed = false;
 		if (r->death != DATE_NONE) {
 			legal = month_first(date_month(r->death) + 1);
-		} else if (r->birth_ok) {
+		} else if (r->birth != DATE_NONE) {
 			dd_month last = children_policy_last_month(pol, r->region, r->birth, r->in_school, first_d,
 								   &open, &postponed);
 			legal = open ? DATE_NONE : month_first(last + 1);
@@ -330,12 +326,9 @@ enum svc_kind children_review(struct db *db, const struct policy *pol, const str
 		fen_t standard = pe ? pe->value.i : 0;
 		int64_t new_id = 0;
 		bool runs = end == DATE_NONE || end > first_d;
-		if (runs && standard > 0 && standard != r->amount && r->from != DATE_NONE && r->from <= first_d) {
-			struct running upd = *r;
-			upd.to = end;
-			if ((rc = uprate(db, actor, &upd, standard, param, first, today_s, now, &new_id, &err)))
-				break;
-		}
+		if (runs && standard > 0 && standard != r->amount && r->from != DATE_NONE && r->from <= first_d &&
+		    (rc = uprate(db, actor, r, standard, param, first, today_s, now, &new_id, &err)))
+			break;
 		if (!change && !new_id)
 			continue;
 		ended += change && strcmp(change, "ended") == 0;

@@ -514,24 +514,6 @@ static dd_status write_rows(struct build *b, int64_t *written)
 	return db_bulk_finish(bulk, written, &b->err);
 }
 
-/* The region argument as a significant form inside the actor's scope. */
-static enum svc_kind scope_of(const struct principal *actor, const char *region, char sig[REGION_TEXT_MAX],
-			      struct svc_error *e)
-{
-	dd_error err;
-	dd_error_clear(&err);
-	char want[REGION_TEXT_MAX] = "";
-	if (region && region[0] && region_parse(region, strlen(region), 2, want, &err))
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_REGION", "region", "地区须为有效的行政区划代码");
-	if (!actor) {
-		snprintf(sig, REGION_TEXT_MAX, "%s", want);
-		return SVC_OK;
-	}
-	if (!authz_scope_narrow(actor, want, sig))
-		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "region", "地区不在本账号的管辖范围内");
-	return SVC_OK;
-}
-
 static bool period_of(const char *period, dd_date *first, dd_date *next, struct svc_error *e)
 {
 	char f[11];
@@ -559,7 +541,7 @@ enum svc_kind stats_build(struct db *db, const struct stats_env *env, const stru
 	dd_date first, next;
 	if (!period_of(period, &first, &next, e))
 		return SVC_BAD_INPUT;
-	if ((k = scope_of(actor, region, sig, e)))
+	if ((k = authz_region_arg(actor, region, sig, e)))
 		return k;
 	int64_t t0 = store_now_ms();
 	store_region_range(sig, b.lo, b.hi);
@@ -654,7 +636,7 @@ static enum svc_kind table_load(struct db *db, const struct principal *actor, co
 	dd_date first, next;
 	if (!period_of(period, &first, &next, e))
 		return SVC_BAD_INPUT;
-	if ((k = scope_of(actor, region, t->region, e)))
+	if ((k = authz_region_arg(actor, region, t->region, e)))
 		return k;
 	snprintf(t->period, sizeof t->period, "%s", period);
 	char lo[STORE_REGION_BOUND_MAX], hi[STORE_REGION_BOUND_MAX];
