@@ -187,6 +187,32 @@ struct index_def {
 	bool fk; /* a foreign key (PostgreSQL), not an index */
 };
 
+/* Appends a definition, taking ddl (malloc'd; NULL when its allocation
+ * failed: DD_ENOMEM). */
+static dd_status defs_push(struct index_def **defs, size_t *n, size_t *cap, const char *name, const char *table,
+			   bool fk, char *ddl, dd_error *err)
+{
+	if (ddl && *n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		struct index_def *d = realloc(*defs, nc * sizeof *d);
+		if (!d) {
+			free(ddl);
+			ddl = NULL;
+		} else {
+			*defs = d;
+			*cap = nc;
+		}
+	}
+	if (!ddl)
+		return dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
+	struct index_def *x = &(*defs)[(*n)++];
+	snprintf(x->name, sizeof x->name, "%s", name);
+	x->table = table;
+	x->fk = fk;
+	x->ddl = ddl;
+	return DD_OK;
+}
+
 dd_status store_defer_indexes(struct db *db, const char *const *tables, size_t n, const char *const *keep, int *count,
 			      dd_error *err)
 {
@@ -215,24 +241,7 @@ dd_status store_defer_indexes(struct db *db, const char *const *tables, size_t n
 				kept = name && strcmp(name, keep[k]) == 0;
 			if (kept || !plain_ident(name) || !ddl || strncmp(ddl, "CREATE INDEX ", 13) != 0)
 				continue;
-			if (ndefs == cap) {
-				size_t nc = cap ? cap * 2 : 16;
-				struct index_def *d = realloc(defs, nc * sizeof *d);
-				if (!d) {
-					rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
-					break;
-				}
-				defs = d;
-				cap = nc;
-			}
-			snprintf(defs[ndefs].name, sizeof defs[ndefs].name, "%s", name);
-			defs[ndefs].table = tables[t];
-			defs[ndefs].fk = false;
-			defs[ndefs].ddl = strdup(ddl);
-			if (!defs[ndefs].ddl)
-				rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
-			else
-				ndefs++;
+			rc = defs_push(&defs, &ndefs, &cap, name, tables[t], false, strdup(ddl), err);
 		}
 		db_finalize(st);
 	}
@@ -258,27 +267,11 @@ dd_status store_defer_indexes(struct db *db, const char *const *tables, size_t n
 			if (!plain_ident(name) || !plain_ident(tables[t]) || !def ||
 			    strncmp(def, "FOREIGN KEY ", 12) != 0)
 				continue;
-			if (ndefs == cap) {
-				size_t nc = cap ? cap * 2 : 16;
-				struct index_def *d = realloc(defs, nc * sizeof *d);
-				if (!d) {
-					rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
-					break;
-				}
-				defs = d;
-				cap = nc;
-			}
-			snprintf(defs[ndefs].name, sizeof defs[ndefs].name, "%s", name);
-			defs[ndefs].table = tables[t];
-			defs[ndefs].fk = true;
 			size_t len = strlen(tables[t]) + strlen(name) + strlen(def) + 64;
-			defs[ndefs].ddl = malloc(len);
-			if (!defs[ndefs].ddl) {
-				rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
-				break;
-			}
-			snprintf(defs[ndefs].ddl, len, "ALTER TABLE %s ADD CONSTRAINT %s %s", tables[t], name, def);
-			ndefs++;
+			char *ddl = malloc(len);
+			if (ddl)
+				snprintf(ddl, len, "ALTER TABLE %s ADD CONSTRAINT %s %s", tables[t], name, def);
+			rc = defs_push(&defs, &ndefs, &cap, name, tables[t], true, ddl, err);
 		}
 		db_finalize(st);
 	}
