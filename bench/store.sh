@@ -54,6 +54,9 @@ export P data csv
 rm -rf "$data/store.db" "$data/store.db-wal" "$data/store.db-shm"
 run_backend SQLite "$data/store.db" 100000
 du -m "$data/store.db" | awk '{print "SQLite file: " $1 " MB"}'
+# what SQLite alone needs to store the same rows with this schema (no file,
+# no parsing): the ceiling of any import into it on this machine
+bash bench/sqlite_floor.sh "$data/store.db" "$P"
 rm -f "$data/store.db" "$data/store.db-wal" "$data/store.db-shm"
 
 PG_EXTRA_OPTS="-c fsync=on -c synchronous_commit=on -c full_page_writes=on" \
