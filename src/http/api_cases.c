@@ -54,7 +54,7 @@ static void render_case(struct call *c, int status, int64_t id)
 
 /* programme children: person_id, category, care_type and facts
  * ([{kind, parent, evidence, commitment}]) into req */
-static bool children_members(struct call *c, const struct json_value *o, struct children_application *req)
+bool api_children_application_members(struct call *c, const struct json_value *o, struct children_application *req)
 {
 	bool has = false;
 	if (!api_member_int(c, o, "person_id", &req->person_id, &has) ||
@@ -110,7 +110,7 @@ void api_applications_create(struct call *c)
 	}
 	struct children_application ch = {0};
 	if (req.programme && strcmp(req.programme, "children") == 0) {
-		if (!children_members(c, o, &ch))
+		if (!api_children_application_members(c, o, &ch))
 			return;
 		req.children = &ch;
 	}

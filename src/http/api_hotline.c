@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "service/casework.h"
+#include "service/children_allowance.h"
 #include "service/hotline.h"
 #include "service/temporary_case.h"
 #include "store/store.h"
@@ -163,7 +164,9 @@ void api_hotline_reassign(struct call *c)
 /* POST /api/v1/hotline/orders/{id}/convert {"version","target":"temporary",
  * "case_kind","cause","severity","area","region","household_id",
  * "registration_region","requested_amount","note"} or {"version",
- * "target":"application","household_id","programme","commitment"} */
+ * "target":"application","household_id","programme","commitment"}, with
+ * programme children "person_id","category","care_type","facts" instead of
+ * the household */
 void api_hotline_convert(struct call *c)
 {
 	long long id = 0;
@@ -194,6 +197,12 @@ void api_hotline_convert(struct call *c)
 			return;
 		}
 		req.commitment = commit->type == JSON_TRUE;
+	}
+	struct children_application ch = {0};
+	if (req.programme && strcmp(req.programme, "children") == 0) {
+		if (!api_children_application_members(c, o, &ch))
+			return;
+		req.children = &ch;
 	}
 	struct casework_env env = {.policy = c->policy, .cal = c->cfg->calendar, .today = casework_today()};
 	struct svc_error e;

@@ -107,6 +107,11 @@ struct temporary_new;
 struct temporary_action;
 bool api_temporary_new_members(struct call *c, const struct json_value *o, struct temporary_new *req);
 bool api_temporary_action_members(struct call *c, const struct json_value *o, struct temporary_action *req);
+/* The children's allowance members of a body (person_id, category,
+ * care_type, facts), for POST /api/v1/applications and the 12345 convert
+ * with programme children. False after replying 400. */
+struct children_application;
+bool api_children_application_members(struct call *c, const struct json_value *o, struct children_application *req);
 
 /* api_households.c: the registry and the audit trail */
 void api_households_create(struct call *c);

@@ -782,10 +782,12 @@ enum svc_kind hotline_convert(struct db *db, const struct casework_env *env, con
 	if (!temporary) {
 		if (!req->programme)
 			return svc_fail(e, SVC_BAD_INPUT, "MISSING_FIELD", "programme",
-					"缺少救助项目 programme（dibao 或 tekun）");
-		if (strcmp(req->programme, "dibao") != 0 && strcmp(req->programme, "tekun") != 0)
-			return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "programme",
-					"救助项目 programme 应为 dibao 或 tekun（临时救助请用 target temporary）");
+					"缺少救助项目 programme（dibao、tekun 或 children）");
+		if (strcmp(req->programme, "dibao") != 0 && strcmp(req->programme, "tekun") != 0 &&
+		    strcmp(req->programme, "children") != 0)
+			return svc_fail(
+			    e, SVC_BAD_INPUT, "BAD_VALUE", "programme",
+			    "救助项目 programme 应为 dibao、tekun 或 children（临时救助请用 target temporary）");
 	}
 
 	char now[STORE_TIME_MAX], idt[24], state[16] = "", region[REGION_TEXT_MAX] = "", order_no[48] = "";
@@ -828,6 +830,7 @@ enum svc_kind hotline_convert(struct db *db, const struct casework_env *env, con
 		    .commitment = req->commitment,
 		    .channel = "counter",
 		    .note = note,
+		    .children = strcmp(req->programme, "children") == 0 ? req->children : NULL,
 		};
 		k = casework_create(db, env, actor, &an, &case_id, e);
 	}

@@ -110,17 +110,21 @@ struct hotline_reassign_req {
 enum svc_kind hotline_reassign(struct db *db, const struct policy *policy, const struct principal *actor, int64_t id,
 			       const struct hotline_reassign_req *req, struct strbuf *out, struct svc_error *e);
 
+struct children_application;
+
 struct hotline_convert {
 	const char *target; /* temporary, application */
 	int64_t version;    /* < 1 = missing */
 	/* target temporary: the case's fields (temporary_case.h); region NULL =
 	 * the order's township */
 	struct temporary_new *temporary;
-	/* target application: the household and programme (dibao, tekun) and
-	 * the commitment (casework.h) */
+	/* target application: the household and programme (dibao, tekun,
+	 * children) and the commitment (casework.h); programme children: the
+	 * child and the facts instead of the household (children_allowance.h) */
 	int64_t household_id;
 	const char *programme;
 	int commitment; /* -1 absent, 0, 1 */
+	const struct children_application *children;
 };
 
 /* Converts an accepted or replied order not yet converted (else SVC_RULE

@@ -3,7 +3,8 @@
 // township sees its own orders only), the audited reveal, overdue lists and
 // the workbench, the steps received → accepted → replied → closed with
 // version checks and CSRF, bad input naming the field, and the conversion
-// into a temporary-assistance case with the link shown on both sides.
+// into a temporary-assistance case with the link shown on both sides, and
+// into a children's allowance application for a child named by the call.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,11 +56,14 @@ const order = (over = {}) => ({
 function importHousehold(target) {
 	const csv =
 		'household_no,region,area,id,name,relation,labor_capacity,wage_month\r\n' +
-		`HL-1,500154001001,rural,${idnum('50015419600101031')},孙一,head,none,100.00\r\n`;
+		`HL-1,500154001001,rural,${idnum('50015419600101031')},孙一,head,none,100.00\r\n` +
+		`HL-2,500154001001,rural,${idnum('50015420160301042')},孙小妹,head,none,\r\n`;
 	const file = path.join(tmp, 'households.csv');
 	writeFileSync(file, csv);
 	const r = spawnSync(DOUDI, ['import', 'households', '--db', target, file], { encoding: 'utf8' });
 	if (r.status !== 0) throw new Error(`import failed (${r.status}): ${r.stderr}`);
+	ord.child = Number(sql(target, `SELECT id FROM persons WHERE id_number = '${idnum('50015420160301042')}'`));
+	ord.childHousehold = Number(sql(target, "SELECT id FROM households WHERE household_no = 'HL-2'"));
 	return Number(sql(target, "SELECT id FROM households WHERE household_no = 'HL-1'"));
 }
 
@@ -365,6 +369,54 @@ describe('handling an order', () => {
 		assert.equal(o.body.case.programme, 'dibao');
 	});
 
+	test('convert into a children\'s allowance application: the child named, the household found', async () => {
+		const made = await create(who.town1, order({ category: 'consultation', description: '邻居反映孩子父母双亡，无人照料' }));
+		assert.equal(made.status, 201, JSON.stringify(made.body));
+		ord.d = made.body;
+		const acc = await post(who.town1, ord.d.id, 'accept', { version: 1 });
+		assert.equal(acc.status, 200, JSON.stringify(acc.body));
+		const facts = [{ kind: 'death', parent: 'both', evidence: '死亡证明 2025-02' }];
+		const body = { version: 2, target: 'application', programme: 'children', commitment: true };
+		// the child's own checks apply, naming the field; nothing is converted
+		for (const [extra, field] of [
+			[{ category: 'orphan', care_type: 'dispersed', facts }, 'person_id'],
+			[{ person_id: ord.child, category: 'x', care_type: 'dispersed', facts }, 'category'],
+			[{ person_id: ord.child, category: 'orphan', care_type: 'dispersed' }, 'facts'],
+			[{ person_id: ord.child, category: 'orphan', care_type: 'dispersed', facts: 'x' }, 'facts'],
+		]) {
+			const r = await post(who.town1, ord.d.id, 'convert', { ...body, ...extra });
+			assert.equal(r.status, 400, `${field}: ${JSON.stringify(r.body)}`);
+			assert.equal(r.body.error.field, field);
+		}
+		const adult = await post(who.town1, ord.d.id, 'convert', {
+			...body,
+			person_id: Number(sql(db.target, `SELECT id FROM persons WHERE id_number = '${idnum('50015419600101031')}'`)),
+			category: 'orphan',
+			care_type: 'dispersed',
+			facts,
+		});
+		assert.equal(adult.status, 422, JSON.stringify(adult.body));
+		assert.equal(adult.body.error.code, 'NOT_A_CHILD');
+		assert.equal((await get(who.town1, ord.d.id)).body.version, 2, 'a refused convert changes nothing');
+		const r = await post(who.town1, ord.d.id, 'convert', {
+			...body,
+			person_id: ord.child,
+			category: 'orphan',
+			care_type: 'dispersed',
+			facts,
+		});
+		assert.equal(r.status, 200, JSON.stringify(r.body));
+		assert.equal(r.body.converted_to, 'application');
+		const a = await call(base, 'GET', `/api/v1/applications/${r.body.application_id}`, { cookie: who.town1.cookie });
+		assert.equal(a.status, 200, JSON.stringify(a.body));
+		assert.equal(a.body.programme, 'children');
+		assert.equal(a.body.household_id, ord.childHousehold, 'the child\'s household, found by the service');
+		assert.equal(a.body.hotline_order.id, ord.d.id);
+		const o = await get(who.county, ord.d.id);
+		assert.equal(o.body.case.id, r.body.application_id);
+		assert.equal(o.body.case.programme, 'children');
+	});
+
 	test('reply and close; a closed order is not overdue', async () => {
 		const noText = await post(who.town1, ord.a.id, 'reply', { version: 3 });
 		assert.equal(noText.status, 400);
@@ -421,9 +473,9 @@ describe('handling an order', () => {
 
 	test('every change is audited and the chain holds', async () => {
 		const n = (a) => sql(db.target, `SELECT count(*) FROM audit_log WHERE entity = 'hotline_order' AND action = '${a}'`);
-		assert.equal(n('hotline_order.create'), '3');
-		assert.equal(n('hotline_order.accept'), '2');
-		assert.equal(n('hotline_order.convert'), '2');
+		assert.equal(n('hotline_order.create'), '4');
+		assert.equal(n('hotline_order.accept'), '3');
+		assert.equal(n('hotline_order.convert'), '3');
 		assert.equal(n('hotline_order.reply'), '1');
 		assert.equal(n('hotline_order.close'), '1');
 		assert.equal(n('hotline_order.return'), '1');

@@ -1,11 +1,14 @@
 // 12345工单: the hotline work orders (issue 8). A township officer registers
 // a call, sees the phone masked, accepts the order, converts it into a
 // temporary-assistance case and follows the link to the case and back; an
-// overdue order shows on the workbench and in the list's overdue filter.
+// overdue order shows on the workbench and in the list's overdue filter; a
+// call about a child becomes a children's allowance application, the child
+// picked from the register as at the counter.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sql } from '../api/lib.mjs';
-import { assertClean, createUser, firstTownship, loginAs, openPage, screenshot, startUi } from './lib.mjs';
+import { readFileSync } from 'node:fs';
+import { call, login, sql } from '../api/lib.mjs';
+import { PASSWORD, assertClean, createUser, firstTownship, loginAs, openPage, screenshot, startUi } from './lib.mjs';
 
 let ctx;
 let town;
@@ -103,6 +106,70 @@ test('an overdue order is on the township workbench and in the overdue list', as
 	await page.locator('[data-test=total]', { hasText: '共 1 条' }).waitFor();
 	assert.match(await rows(page).nth(0).innerText(), /RX-LATE-1[\s\S]*低保[\s\S]*138\*\*\*\*1111[\s\S]*签收逾期/);
 	await screenshot(page, 'hotline-overdue');
+	assertClean(page);
+	await page.closeAll();
+});
+
+test('a call about a child: convert it into a children\'s allowance application', async () => {
+	// a grandmother and her granddaughter (born 2014) in a village of the township, registered through the API
+	const idnum = (s17) => s17 + '10X98765432'[[...s17].reduce((s, d, i) => s + Number(d) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i], 0) % 11];
+	const villageCode = readFileSync(ctx.csv, 'utf8').split(/\r?\n/)[1].split(',')[1].replace(/"/g, '');
+	assert.ok(villageCode.startsWith(town));
+	const village = await createUser(ctx.api, 'village', villageCode, '周协理员');
+	const vs = await login(ctx.api, village.username, PASSWORD);
+	const member = (id, name, relation) => ({ id, name, relation, labor_capacity: 'none', disability_grade: 0, severe_illness: false, incomes: [] });
+	const childName = '周小妹';
+	const h = await call(ctx.api, 'POST', '/api/v1/households', {
+		body: {
+			household_no: 'HOTLINE-CHILD-1',
+			region: villageCode,
+			area: 'rural',
+			members: [member(idnum('50015419560101083'), '周奶奶', 'head'), member(idnum('50015420140610094'), childName, 'grandchild')],
+			assets: { financial: '0', vehicles: 0, extra_houses: 0 },
+			expenses: [],
+		},
+		cookie: vs.cookie,
+		csrf: vs.csrf,
+	});
+	assert.equal(h.status, 201, JSON.stringify(h.body));
+	const childId = sql(ctx.db.target, `SELECT id FROM persons WHERE id_number = '${idnum('50015420140610094')}'`);
+	const now = new Date().toISOString();
+	const id = sql(
+		ctx.db.target,
+		`INSERT INTO hotline_orders (order_no, caller_name, caller_phone, region_code, category, description, received_at,
+		 response_due, close_due, created_at, updated_at) VALUES ('RX-CHILD-1', '周邻居', '13800003333', '${town}', 'consultation',
+		 '邻居家孩子父母双亡，无人照料', '${now}', '2099-01-01T00:00:00.000Z', '2099-01-01', '${now}', '${now}') RETURNING id`,
+	);
+	const page = await openPage(ctx);
+	await loginAs(page, ctx, township);
+	await page.waitForURL(/\/workbench$/);
+	await page.goto(`${ctx.url}/hotline/${id}`);
+	await page.locator('[data-test=accept]').click();
+	await page.locator('[data-test=state]', { hasText: '办理中' }).waitFor();
+	const card = page.locator('[data-test=convert-card]');
+	await card.getByText('低保、特困、儿童基本生活保障申请').click();
+	await card.locator('[data-test=convert-children]').click();
+	await card.locator('[data-test=child-form]').waitFor();
+	assert.equal(await card.locator('input[name=household_id]').count(), 0, 'the household is the child\'s');
+	// no child picked: the browser says so against the field, nothing is sent
+	await page.locator('[data-test=convert]').click();
+	await card.locator('[data-test=child-field] .el-form-item__error', { hasText: '请查找并选择申请的儿童' }).waitFor();
+	await card.locator('[data-test=child-query]').fill(childName);
+	await card.locator('[data-test=child-search]').click();
+	await card.locator('[data-test=child-results] [data-test=child-pick]').first().click();
+	await card.locator('[data-test=child-picked]', { hasText: childName }).waitFor();
+	await card.getByLabel('事实1证明材料').fill('父母死亡证明（2025年）');
+	await screenshot(page, 'hotline-convert-children');
+	await page.locator('[data-test=convert]').click();
+	await page.locator('[data-test=case-link]').waitFor();
+	const caseId = Number(sql(ctx.db.target, `SELECT application_id FROM hotline_orders WHERE id = ${id}`));
+	assert.ok(caseId > 0);
+	assert.equal(sql(ctx.db.target, `SELECT programme FROM applications WHERE id = ${caseId}`), 'children');
+	assert.match(await page.locator('[data-test=case-link]').innerText(), new RegExp(`儿童[\\s\\S]*${caseId}`));
+	await page.locator('[data-test=case-link]').click();
+	await page.waitForURL(new RegExp(`/cases/${caseId}$`));
+	await page.locator('[data-test=child]', { hasText: childName }).waitFor();
+	assert.equal(sql(ctx.db.target, `SELECT person_id FROM applications WHERE id = ${caseId}`), childId);
 	assertClean(page);
 	await page.closeAll();
 });

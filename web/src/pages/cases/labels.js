@@ -59,6 +59,29 @@ export function childProblems(f) {
 	return p;
 }
 
+// The request members of a children's form (ChildApplicationForm's model),
+// for POST /applications and the 12345 convert alike.
+export function childRequest(f) {
+	return {
+		person_id: f.child.person_id,
+		category: f.category,
+		care_type: f.care_type,
+		facts: f.facts.map((x) => {
+			const out = { kind: x.kind, parent: x.parent, commitment: Boolean(x.commitment) };
+			if (String(x.evidence || '').trim()) out.evidence = String(x.evidence).trim();
+			return out;
+		}),
+	};
+}
+
+// A new children's form (ChildApplicationForm's model).
+export const newChildForm = () => ({
+	child: null,
+	category: 'orphan',
+	care_type: 'dispersed',
+	facts: [{ kind: 'death', parent: 'both', evidence: '', commitment: false }],
+});
+
 // Case states in the order of the procedure (the list's filter).
 export const CASE_STATES = [
 	'submitted',
