@@ -27,6 +27,17 @@ after(async () => {
 
 const rows = (page) => page.locator('[data-test=orders] .el-table__body tr');
 
+// An order received now in the township, straight into the table; its id.
+function insertOrder(no, caller, phone, cat, description, responseDue = '2099-01-01T00:00:00.000Z') {
+	const now = new Date().toISOString();
+	return sql(
+		ctx.db.target,
+		`INSERT INTO hotline_orders (order_no, caller_name, caller_phone, region_code, category, description, received_at,
+		 response_due, close_due, created_at, updated_at) VALUES ('${no}', '${caller}', '${phone}', '${town}', '${cat}',
+		 '${description}', '${now}', '${responseDue}', '2099-01-01', '${now}', '${now}') RETURNING id`,
+	);
+}
+
 test('register a call, accept it, convert it into a temporary case and see the link both ways', async () => {
 	const page = await openPage(ctx);
 	await loginAs(page, ctx, township);
@@ -89,13 +100,7 @@ test('register a call, accept it, convert it into a temporary case and see the l
 });
 
 test('an overdue order is on the township workbench and in the overdue list', async () => {
-	const now = new Date().toISOString();
-	sql(
-		ctx.db.target,
-		`INSERT INTO hotline_orders (order_no, caller_name, caller_phone, region_code, category, description, received_at,
-		 response_due, close_due, created_at, updated_at) VALUES ('RX-LATE-1', '赵来电', '13800001111', '${town}', 'dibao',
-		 '咨询低保申请', '${now}', '2000-01-01T00:00:00.000Z', '2099-01-01', '${now}', '${now}')`,
-	);
+	insertOrder('RX-LATE-1', '赵来电', '13800001111', 'dibao', '咨询低保申请', '2000-01-01T00:00:00.000Z');
 	const page = await openPage(ctx);
 	await loginAs(page, ctx, township);
 	await page.waitForURL(/\/workbench$/);
@@ -133,13 +138,7 @@ test('a call about a child: convert it into a children\'s allowance application'
 	});
 	assert.equal(h.status, 201, JSON.stringify(h.body));
 	const childId = sql(ctx.db.target, `SELECT id FROM persons WHERE id_number = '${idnum('50015420140610094')}'`);
-	const now = new Date().toISOString();
-	const id = sql(
-		ctx.db.target,
-		`INSERT INTO hotline_orders (order_no, caller_name, caller_phone, region_code, category, description, received_at,
-		 response_due, close_due, created_at, updated_at) VALUES ('RX-CHILD-1', '周邻居', '13800003333', '${town}', 'consultation',
-		 '邻居家孩子父母双亡，无人照料', '${now}', '2099-01-01T00:00:00.000Z', '2099-01-01', '${now}', '${now}') RETURNING id`,
-	);
+	const id = insertOrder('RX-CHILD-1', '周邻居', '13800003333', 'consultation', '邻居家孩子父母双亡，无人照料');
 	const page = await openPage(ctx);
 	await loginAs(page, ctx, township);
 	await page.waitForURL(/\/workbench$/);
@@ -177,13 +176,7 @@ test('a call about a child: convert it into a children\'s allowance application'
 test('the township returns an order not its own; the county reassigns it', async () => {
 	const county = await createUser(ctx.api, 'county', '500154', '冯科长');
 	const other = town.endsWith('9') ? `${town.slice(0, 8)}8` : `${town.slice(0, 8)}9`;
-	const now = new Date().toISOString();
-	const id = sql(
-		ctx.db.target,
-		`INSERT INTO hotline_orders (order_no, caller_name, caller_phone, region_code, category, description, received_at,
-		 response_due, close_due, created_at, updated_at) VALUES ('RX-BACK-1', '钱来电', '13800002222', '${town}', 'tekun',
-		 '反映特困供养问题', '${now}', '2099-01-01T00:00:00.000Z', '2099-01-01', '${now}', '${now}') RETURNING id`,
-	);
+	const id = insertOrder('RX-BACK-1', '钱来电', '13800002222', 'tekun', '反映特困供养问题');
 	const page = await openPage(ctx);
 	await loginAs(page, ctx, township);
 	await page.waitForURL(/\/workbench$/);
