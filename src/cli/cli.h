@@ -62,6 +62,11 @@ int cli_exit_code(dd_status rc);
 /* The exit code for a service call's result: 0 when it succeeded, 1 when the
  * store failed or did not answer, 2 for everything the caller can fix. */
 int cli_svc_exit(enum svc_kind k);
+/* Prints a service error to stderr as "FIELD: message (CODE)", the field or,
+ * when the error names none, name (the command, "doudi payroll"). */
+void cli_svc_print(const char *name, const struct svc_error *e);
+/* cli_svc_print, then the exit code for k (cli_svc_exit). */
+int cli_svc_fail(const char *name, enum svc_kind k, const struct svc_error *e);
 
 struct db;
 /* Opens the store named by --db (NULL: var/doudi.db). With create, a missing

@@ -29,6 +29,17 @@ int cli_svc_exit(enum svc_kind k)
 	return k == SVC_OK ? EXIT_OK : k == SVC_INTERNAL || k == SVC_UNAVAILABLE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
 }
 
+void cli_svc_print(const char *name, const struct svc_error *e)
+{
+	fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : name, e->message, e->code);
+}
+
+int cli_svc_fail(const char *name, enum svc_kind k, const struct svc_error *e)
+{
+	cli_svc_print(name, e);
+	return cli_svc_exit(k);
+}
+
 const char *cli_db_label(const char *target)
 {
 	if (!target)

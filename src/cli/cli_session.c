@@ -9,12 +9,6 @@
 #include "cli.h"
 #include "service/accounts.h"
 
-int cli_session_fail(const char *name, enum svc_kind k, const struct svc_error *e)
-{
-	fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : name, e->message, e->code);
-	return cli_svc_exit(k);
-}
-
 int cli_session_open(struct cli_session *s, const char *name, const char *db_target, const char *as,
 		     const char *policy_path, bool want_policy)
 {
@@ -39,7 +33,7 @@ int cli_session_open(struct cli_session *s, const char *name, const char *db_tar
 		s->policy = policy_store_acquire(s->ps);
 	if (k) {
 		cli_session_close(s);
-		return cli_session_fail(name, k, &e);
+		return cli_svc_fail(name, k, &e);
 	}
 	return EXIT_OK;
 }

@@ -26,8 +26,5 @@ struct cli_session {
 int cli_session_open(struct cli_session *s, const char *name, const char *db_target, const char *as,
 		     const char *policy_path, bool want_policy);
 void cli_session_close(struct cli_session *s);
-/* Prints a service failure as "field: message (code)" and gives its exit
- * code. */
-int cli_session_fail(const char *name, enum svc_kind k, const struct svc_error *e);
 
 #endif

@@ -30,24 +30,6 @@ static void casework_usage(void)
 		"      输出案件流程表（状态、操作、角色、期限），即 docs/casework.md 的生成部分\n");
 }
 
-static int exit_for(enum svc_kind k)
-{
-	switch (k) {
-	case SVC_OK:
-		return EXIT_OK;
-	case SVC_UNAVAILABLE:
-	case SVC_INTERNAL:
-		return EXIT_INTERNAL;
-	default:
-		return EXIT_BAD_INPUT;
-	}
-}
-
-static void print_svc_error(const struct svc_error *e)
-{
-	fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : "doudi casework", e->message, e->code);
-}
-
 struct opts {
 	const char *db, *as, *date, *policy, *calendar;
 	struct close_relative_new rel;
@@ -128,15 +110,13 @@ static int reviews(struct opts *o)
 		code = cli_exit_code(rc);
 	} else if ((k = policy_store_open(&ps, text, text_n, db, &e)) ||
 		   (o->as && (k = accounts_principal(db, o->as, &actor, &e)))) {
-		print_svc_error(&e);
-		code = exit_for(k);
+		code = cli_svc_fail("doudi casework", k, &e);
 	} else {
 		env.policy = policy_store_acquire(ps);
 		k = casework_reviews_run(db, &env, o->as ? &actor : NULL, env.today, &created, &e);
 		policy_store_release(ps, env.policy);
 		if (k) {
-			print_svc_error(&e);
-			code = exit_for(k);
+			code = cli_svc_fail("doudi casework", k, &e);
 		} else {
 			char d[DATE_TEXT_MAX];
 			date_format(env.today, d);
@@ -171,8 +151,7 @@ static int relatives_add(struct opts *o)
 		code = cli_exit_code(rc);
 	} else if ((k = accounts_principal(db, o->as, &actor, &e)) ||
 		   (k = casework_relative_add(db, &actor, &o->rel, &id, &e))) {
-		print_svc_error(&e);
-		code = exit_for(k);
+		code = cli_svc_fail("doudi casework", k, &e);
 	} else {
 		printf("{\"id\":%lld}\n", (long long)id);
 	}

@@ -62,7 +62,7 @@ int cmd_children(int argc, char **argv)
 	cli_session_close(&ses);
 	if (k) {
 		strbuf_release(&out);
-		return cli_session_fail("doudi children", k, &e);
+		return cli_svc_fail("doudi children", k, &e);
 	}
 	printf("%.*s\n", (int)out.len, out.buf ? out.buf : "");
 	strbuf_release(&out);

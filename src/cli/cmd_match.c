@@ -29,7 +29,7 @@ static void usage(void)
 static int report(const char *label, struct db *db, enum svc_kind k, const struct svc_error *e, struct strbuf *out)
 {
 	if (k)
-		fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : label, e->message, e->code);
+		cli_svc_print(label, e);
 	else
 		printf("%s\n", out->buf ? out->buf : "{}");
 	strbuf_release(out);

@@ -72,12 +72,6 @@ static int bank_args_parse(int argc, char **argv, struct bank_args *a)
 	return EXIT_OK;
 }
 
-static int svc_exit(const struct svc_error *e)
-{
-	fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : "doudi payroll", e->message, e->code);
-	return cli_svc_exit(e->kind);
-}
-
 static int payroll_bank_files(struct db *db, const struct principal *actor, const struct bank_args *a)
 {
 	struct svc_error e;
@@ -85,7 +79,7 @@ static int payroll_bank_files(struct db *db, const struct principal *actor, cons
 	struct bank_file_entry *items = NULL;
 	size_t n = 0;
 	if (bank_files_collect(db, actor, a->batch, &items, &n, &e))
-		return svc_exit(&e);
+		return cli_svc_fail("doudi payroll", e.kind, &e);
 	int rc = EXIT_OK;
 	for (size_t i = 0; i < n; i++) {
 		char total[MONEY_TEXT_MAX];
@@ -103,7 +97,7 @@ static int payroll_bank_files(struct db *db, const struct principal *actor, cons
 		if (bank_file_render(db, actor, a->batch, items[i].code, &f, &e)) {
 			strbuf_release(&f.body);
 			free(items);
-			return svc_exit(&e);
+			return cli_svc_fail("doudi payroll", e.kind, &e);
 		}
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", a->out, f.file_name);
@@ -152,7 +146,7 @@ static int payroll_return(struct db *db, const struct principal *actor, const st
 	int rc = EXIT_OK;
 	if (bank_return_import(db, actor, a->batch, a->bank, base ? base + 1 : a->file, data.buf ? data.buf : "",
 			       data.len, &out, &duplicate, &e))
-		rc = svc_exit(&e);
+		rc = cli_svc_fail("doudi payroll", e.kind, &e);
 	else
 		printf("%s\n", out.buf ? out.buf : "");
 	strbuf_release(&data);
@@ -184,7 +178,7 @@ static int payroll_bank(int argc, char **argv)
 	svc_error_clear(&e);
 	struct principal actor;
 	if (a.as && accounts_principal(db, a.as, &actor, &e))
-		rc = svc_exit(&e);
+		rc = cli_svc_fail("doudi payroll", e.kind, &e);
 	else
 		rc = files ? payroll_bank_files(db, a.as ? &actor : NULL, &a)
 			   : payroll_return(db, a.as ? &actor : NULL, &a);
@@ -296,10 +290,8 @@ int cmd_payroll(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	long anon = rss_anon_kb(); /* with the store still open: its page cache counts */
 	db_close(db);
-	if (k) {
-		fprintf(stderr, "%s: %s (%s)\n", e.field[0] ? e.field : "doudi payroll", e.message, e.code);
-		return cli_svc_exit(k);
-	}
+	if (k)
+		return cli_svc_fail("doudi payroll", k, &e);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	char total[MONEY_TEXT_MAX], month_total[MONEY_TEXT_MAX];

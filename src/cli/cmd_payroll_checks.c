@@ -112,7 +112,7 @@ int cmd_payroll_more(int argc, char **argv)
 		k = payroll_batch_act(db, actor, p, batch, o.action ? o.action : "", version, o.note, &out, &e);
 	cli_session_close(&ses);
 	if (k)
-		code = cli_session_fail("doudi payroll", k, &e);
+		code = cli_svc_fail("doudi payroll", k, &e);
 	else
 		printf("%s\n", out.buf ? out.buf : "");
 	strbuf_release(&out);

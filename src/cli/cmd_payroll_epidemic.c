@@ -108,7 +108,7 @@ int cmd_payroll_aid(int argc, char **argv)
 			k = epidemic_patient_discharge(db, &actor, id, o.discharged, &out, &e);
 	}
 	if (k)
-		fprintf(stderr, "%s: %s (%s)\n", e.field[0] ? e.field : "doudi payroll", e.message, e.code);
+		cli_svc_print("doudi payroll", &e);
 	else
 		printf("%s\n", out.buf ? out.buf : "");
 	strbuf_release(&out);

@@ -29,11 +29,6 @@ struct opts {
 	const char *db, *as, *region, *date, *policy, *name, *from, *value, *note;
 };
 
-static int exit_for(enum svc_kind k)
-{
-	return k == SVC_OK ? EXIT_OK : (k == SVC_UNAVAILABLE || k == SVC_INTERNAL) ? EXIT_INTERNAL : EXIT_BAD_INPUT;
-}
-
 int cmd_policy(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -107,7 +102,7 @@ int cmd_policy(int argc, char **argv)
 		cli_print_error(&err);
 		code = cli_exit_code(rc);
 	} else if ((k = policy_store_open(&ps, text, n, db, &e)) || (k = accounts_principal(db, o.as, &actor, &e))) {
-		code = exit_for(k);
+		code = cli_svc_exit(k);
 	} else if (set) {
 		struct policy_entry_new req = {
 		    .name = o.name, .region = o.region, .from = o.from, .value = value, .note = o.note};
@@ -116,8 +111,7 @@ int cmd_policy(int argc, char **argv)
 		k = policy_store_in_force(ps, &actor, o.region, date, &out, &e);
 	}
 	if (k) {
-		fprintf(stderr, "%s: %s (%s)\n", e.field[0] ? e.field : "doudi policy", e.message, e.code);
-		code = exit_for(k);
+		code = cli_svc_fail("doudi policy", k, &e);
 	} else if (!rc) {
 		printf("%.*s\n", (int)out.len, out.buf ? out.buf : "");
 	}

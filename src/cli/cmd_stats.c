@@ -56,12 +56,6 @@ static bool parse_opts(int argc, char **argv, struct opts *o)
 	return true;
 }
 
-static int fail(const struct svc_error *e)
-{
-	fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : "doudi stats", e->message, e->code);
-	return cli_svc_exit(e->kind);
-}
-
 static int build(struct db *db, const struct principal *actor, const struct opts *o)
 {
 	struct calendar cal;
@@ -87,7 +81,7 @@ static int build(struct db *db, const struct principal *actor, const struct opts
 	policy_store_close(ps);
 	free(text);
 	calendar_release(&cal);
-	int code = k ? fail(&e) : EXIT_OK;
+	int code = k ? cli_svc_fail("doudi stats", e.kind, &e) : EXIT_OK;
 	if (!k)
 		printf("%s\n", out.buf ? out.buf : "{}");
 	strbuf_release(&out);
@@ -115,7 +109,7 @@ static int show(struct db *db, const struct principal *actor, const struct opts 
 	}
 	int code = EXIT_OK;
 	if (k)
-		code = fail(&e);
+		code = cli_svc_fail("doudi stats", e.kind, &e);
 	else if (out.failed)
 		code = EXIT_INTERNAL;
 	else if (o->out) {
@@ -157,7 +151,7 @@ int cmd_stats(int argc, char **argv)
 	struct principal actor;
 	int code;
 	if (o.as && accounts_principal(db, o.as, &actor, &e))
-		code = fail(&e);
+		code = cli_svc_fail("doudi stats", e.kind, &e);
 	else if (strcmp(argv[1], "build") == 0)
 		code = build(db, o.as ? &actor : NULL, &o);
 	else

@@ -26,31 +26,6 @@ static void user_usage(void)
 	    "  (儿童主任, --region 12 位村（居）代码) child_supervisor (儿童督导员, --region 9 位乡镇代码)\n");
 }
 
-static int exit_for(enum svc_kind k)
-{
-	switch (k) {
-	case SVC_OK:
-		return EXIT_OK;
-	case SVC_BAD_INPUT:
-	case SVC_FORBIDDEN:
-	case SVC_NOT_FOUND:
-	case SVC_CONFLICT:
-	case SVC_RULE:
-	case SVC_UNAUTHENTICATED:
-	case SVC_TOO_MANY:
-		return EXIT_BAD_INPUT;
-	case SVC_UNAVAILABLE:
-	case SVC_INTERNAL:
-		break;
-	}
-	return EXIT_INTERNAL;
-}
-
-static void print_svc_error(const struct svc_error *e)
-{
-	fprintf(stderr, "%s: %s (%s)\n", e->field[0] ? e->field : "doudi user", e->message, e->code);
-}
-
 int cmd_user(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "add") != 0) {
@@ -135,8 +110,7 @@ int cmd_user(int argc, char **argv)
 		code = cli_exit_code(rc);
 	} else if ((k = accounts_principal(db, as, &actor, &e)) ||
 		   (k = accounts_create(db, &actor, &req, &created, &e))) {
-		print_svc_error(&e);
-		code = exit_for(k);
+		code = cli_svc_fail("doudi user", k, &e);
 	} else {
 		printf("已创建账户 (created account) %s: %s %s%s%s\n", created.username, role_name(created.role),
 		       created.region, created.office[0] ? " " : "", created.office);

@@ -51,7 +51,7 @@ int cmd_verify(int argc, char **argv)
 	enum svc_kind k = verification_purge(ses.db, &env, ses.as, &purged, &e);
 	cli_session_close(&ses);
 	if (k)
-		return cli_session_fail("doudi verify", k, &e);
+		return cli_svc_fail("doudi verify", k, &e);
 	printf("{\"purged\":%lld}\n", (long long)purged);
 	return EXIT_OK;
 }
