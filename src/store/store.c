@@ -182,7 +182,7 @@ static bool is_fk_ddl(const char *ddl)
 
 struct index_def {
 	char name[64];
-	const char *table;
+	const char *table; /* NULL when restoring: the DDL names it */
 	char *ddl;
 	bool fk; /* a foreign key (PostgreSQL), not an index */
 };
@@ -341,32 +341,15 @@ dd_status store_restore_indexes(struct db *db, int *count, dd_error *err)
 				     "deferred_indexes 中有无法识别的记录 (an unreadable row in deferred_indexes)");
 			break;
 		}
-		if (ndefs == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			struct index_def *d = realloc(defs, nc * sizeof *d);
-			if (!d) {
-				rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
-				break;
-			}
-			defs = d;
-			cap = nc;
-		}
-		snprintf(defs[ndefs].name, sizeof defs[ndefs].name, "%s", name);
-		defs[ndefs].fk = fk;
 		/* IF NOT EXISTS: another process may have restored it already (a
 		 * foreign key: looked up first, below) */
 		size_t len = strlen(ddl) + 16;
-		defs[ndefs].ddl = malloc(len);
-		if (!defs[ndefs].ddl) {
-			rc = dd_fail(err, DD_ENOMEM, "db", "内存不足 (out of memory)");
-			break;
-		}
-		if (fk) {
-			snprintf(defs[ndefs].ddl, len, "%s", ddl);
-		} else {
-			snprintf(defs[ndefs].ddl, len, "CREATE INDEX IF NOT EXISTS %s", ddl + 13);
-		}
-		ndefs++;
+		char *x = malloc(len);
+		if (x && fk)
+			snprintf(x, len, "%s", ddl);
+		else if (x)
+			snprintf(x, len, "CREATE INDEX IF NOT EXISTS %s", ddl + 13);
+		rc = defs_push(&defs, &ndefs, &cap, name, NULL, fk, x, err);
 	}
 	db_finalize(st);
 	for (size_t i = 0; !rc && i < ndefs; i++) {
