@@ -77,7 +77,6 @@ struct chunk_hh {
 struct writer {
 	struct import_run *r;
 	pthread_t thread;
-	bool running; /* the thread exists */
 	struct db *db;
 	bool own_db; /* opened for this writer, closed with it */
 	bool busy;
@@ -139,17 +138,7 @@ struct import_run {
 	int64_t wait_ns; /* the main thread waiting for the writer */
 };
 
-/* Charges the time since the last call to phase k. */
-static void phase(struct import_run *r, int k)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (k >= 0)
-		r->phase_ns[k] +=
-		    (now.tv_sec - r->phase_at.tv_sec) * 1000000000LL + (now.tv_nsec - r->phase_at.tv_nsec);
-	r->phase_at = now;
-}
-
+/* Nanoseconds since *at, which becomes now. */
 static int64_t ns_since(struct timespec *at)
 {
 	struct timespec now;
@@ -157,6 +146,14 @@ static int64_t ns_since(struct timespec *at)
 	int64_t d = (now.tv_sec - at->tv_sec) * 1000000000LL + (now.tv_nsec - at->tv_nsec);
 	*at = now;
 	return d;
+}
+
+/* Charges the time since the last call to phase k (k < 0: starts the clock). */
+static void phase(struct import_run *r, int k)
+{
+	int64_t d = ns_since(&r->phase_at);
+	if (k >= 0)
+		r->phase_ns[k] += d;
 }
 
 static dd_status oom(dd_error *err)
@@ -581,7 +578,6 @@ static void writers_start(struct import_run *r)
 			w->own_db = false;
 			break;
 		}
-		w->running = true;
 		r->nwriters = i + 1;
 	}
 	if (!r->nwriters) {
@@ -605,7 +601,6 @@ static dd_status writers_stop(struct import_run *r, dd_error *err)
 	for (int i = 0; i < r->nwriters; i++) {
 		struct writer *w = &r->w[i];
 		pthread_join(w->thread, NULL);
-		w->running = false;
 		if (w->own_db)
 			db_close(w->db);
 		w->own_db = false;
@@ -628,10 +623,7 @@ static dd_status chunk_flush(struct import_run *r, dd_error *err)
 	if (!r->nchunk)
 		return DD_OK;
 	if (!r->nwriters) {
-		int64_t ns[PHASES] = {0};
-		dd_status rc = chunk_store(r, r->db, ns, r->chunk, r->nchunk, r->cpersons, r->ncp, err);
-		for (int k = 0; k < PHASES; k++)
-			r->phase_ns[k] += ns[k];
+		dd_status rc = chunk_store(r, r->db, r->phase_ns, r->chunk, r->nchunk, r->cpersons, r->ncp, err);
 		r->nchunk = 0;
 		r->ncp = 0;
 		return rc;
