@@ -3,9 +3,10 @@
  * integer was bound and left to the server otherwise; every value travels in
  * text format. Results are buffered, or streamed row by row with
  * DB_STMT_STREAM (single-row mode). Bulk insert is COPY FROM STDIN, in
- * binary format when every column's type allows it, else in text. Server messages are passed on only for classes that cannot hold
- * row data (connection, syntax, resources); data errors are reported by
- * SQLSTATE and constraint name, never with the DETAIL line (it quotes values). */
+ * binary format when every column's type allows it, else in text. Server
+ * messages are passed on only for classes that cannot hold row data
+ * (connection, syntax, resources); data errors are reported by SQLSTATE and
+ * constraint name, never with the DETAIL line (it quotes values). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
