@@ -175,6 +175,7 @@ class Server:
     def __init__(self, doudi, db, days, logdir):
         env = dict(os.environ)
         env["DOUDI_DEMO_CLOCK_DAYS"] = str(days)
+        self.days = days
         self.log = os.path.join(logdir, "serve%d.log" % -days)
         self.logf = open(self.log, "w")
         self.proc = subprocess.Popen([doudi, "serve", "--db", db, "--port", "0", "--no-web",
@@ -196,13 +197,16 @@ class Server:
             with open(self.log) as f:
                 sys.exit("demo: doudi serve did not start:\n" + f.read())
         self.sessions = {}
-        self.days = days
 
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(30)
         self.logf.close()
+        if self.proc.returncode not in (0, -15):
+            with open(self.log) as f:
+                sys.exit("demo: doudi serve (day %d) ended with %d:\n%s" % (self.days, self.proc.returncode,
+                                                                           f.read()[-4000:]))
 
     def call(self, method, path, body=None, who=None, ok=(200, 201)):
         headers = {}
@@ -510,9 +514,17 @@ def build(args):
     print("demo: verification %s reported with %s differences" % (ver.get("id"), ver.get("differences")), flush=True)
     print("demo: campaign %s: %d recipients, %d visited; statistics of %s built" % (
         campaign.get("name", "-"), campaign.get("recipients", 0), campaign.get("visited", 0), this_month()), flush=True)
-    for suffix in ("-wal", "-shm"):
-        if os.path.exists(target + suffix):
-            os.remove(target + suffix)
+    if not payroll_batches:
+        sys.exit("demo: the payroll of %s made no batch (the 发放管理 pages would be empty)" % this_month())
+    # one file to rename: the WAL folded in by a connection of our own, never deleted (a WAL
+    # left beside the file holds the last commits)
+    con = sqlite3.connect(target)
+    busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    batches = con.execute("SELECT count(*) FROM payroll_batches").fetchone()[0]
+    con.close()
+    if busy or os.path.exists(target + "-wal") or batches != len(payroll_batches):
+        sys.exit("demo: the store did not close cleanly (checkpoint busy %d, WAL %s, %d of %d batches)" % (
+            busy, os.path.exists(target + "-wal"), batches, len(payroll_batches)))
     os.replace(target, args.db)
     subprocess.run(["rm", "-rf", tmp])
 
