@@ -22,14 +22,20 @@ dd_status dd_fail(dd_error *err, dd_status code, const char *field, const char *
 	return code;
 }
 
-void dd_error_prefix(dd_error *err, const char *prefix)
+void dd_field_prefix(char field[DD_FIELD_MAX], const char *prefix)
 {
-	if (!err || !prefix || !*prefix)
+	if (!prefix || !*prefix)
 		return;
 	char joined[2 * DD_FIELD_MAX + 2];
-	const char *sep = !err->field[0] || err->field[0] == '[' ? "" : ".";
-	snprintf(joined, sizeof joined, "%s%s%s", prefix, sep, err->field);
-	snprintf(err->field, sizeof err->field, "%.*s", DD_FIELD_MAX - 1, joined);
+	const char *sep = !field[0] || field[0] == '[' ? "" : ".";
+	snprintf(joined, sizeof joined, "%s%s%s", prefix, sep, field);
+	snprintf(field, DD_FIELD_MAX, "%.*s", DD_FIELD_MAX - 1, joined);
+}
+
+void dd_error_prefix(dd_error *err, const char *prefix)
+{
+	if (err)
+		dd_field_prefix(err->field, prefix);
 }
 
 void dd_error_clear(dd_error *err)

@@ -38,6 +38,8 @@ dd_status dd_fail(dd_error *err, dd_status code, const char *field, const char *
 
 /* Prefixes err->field with prefix (e.g. "members[2]" + "." + "id"). */
 void dd_error_prefix(dd_error *err, const char *prefix);
+/* The same on a field name of its own (a service error's). */
+void dd_field_prefix(char field[DD_FIELD_MAX], const char *prefix);
 
 void dd_error_clear(dd_error *err);
 

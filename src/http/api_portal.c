@@ -9,6 +9,7 @@
 
 #include "api_internal.h"
 #include "ratelimit.h"
+#include "service/children_allowance.h"
 #include "service/online_application.h"
 
 static void answer(struct call *c, enum svc_kind k, const struct svc_error *e)
@@ -91,6 +92,17 @@ void api_public_applications_create(struct call *c)
 			return;
 		}
 		req.commitment = commitment->type == JSON_TRUE;
+	}
+	/* a children application: the child's ID number, category, care type and facts */
+	const struct json_value *child;
+	struct children_application ch = {0};
+	if (!member_object(c, o, "child", &child))
+		return;
+	if (child) {
+		if (!api_member_string(c, child, "id_number", &req.child_id_number, NULL) ||
+		    !api_children_application_members(c, child, &ch))
+			return;
+		req.children = &ch;
 	}
 	struct svc_error e;
 	svc_error_clear(&e);

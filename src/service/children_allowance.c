@@ -60,12 +60,8 @@ static dd_status child_read(struct db *db, int64_t person_id, struct child *c, b
 	return rc;
 }
 
-enum svc_kind children_application_check(struct db *db, const struct principal *actor,
-					 const struct children_application *req, dd_date today, int64_t *household_id,
-					 char region[REGION_TEXT_MAX], struct strbuf *data, struct svc_error *e)
+enum svc_kind children_request_check(const struct children_application *req, struct svc_error *e)
 {
-	if (req->person_id <= 0)
-		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "person_id", "缺少儿童的人员编号 person_id");
 	if (!ONE_OF(req->category, "orphan", "unsupported"))
 		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "category",
 				"儿童类别 category 应为 orphan（孤儿）或 unsupported（事实无人抚养儿童）");
@@ -98,21 +94,18 @@ enum svc_kind children_application_check(struct db *db, const struct principal *
 	if (strcmp(req->category, "orphan") == 0 && !death)
 		return svc_fail(e, SVC_BAD_INPUT, "ORPHAN_FACT_REQUIRED", "facts",
 				"孤儿须有父母死亡或宣告失踪的认定事实（kind 为 death 或 missing）");
+	return SVC_OK;
+}
 
-	dd_error err;
-	dd_error_clear(&err);
-	struct child c = {0};
-	bool found = false;
-	dd_status rc = child_read(db, req->person_id, &c, &found, &err);
-	if (rc)
-		return svc_store_fail(e, db, rc, &err);
-	if (!found || !authz_in_scope(actor, c.region))
-		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "person_id", "人员不存在或不在您的辖区内");
-	if (c.dead || date_age(c.birth, today) >= CHILDREN_EXIT_AGE || date_age(c.birth, today) < 0)
-		return svc_fail(e, SVC_RULE, "NOT_A_CHILD", "person_id", "申请对象须为在世的未满18周岁儿童");
-	*household_id = c.household_id;
-	snprintf(region, REGION_TEXT_MAX, "%s", c.region);
-	strbuf_adds(data, "{\"category\":");
+void children_request_json(struct strbuf *data, const char *id_number, const struct children_application *req)
+{
+	strbuf_adds(data, "{");
+	if (id_number) {
+		strbuf_adds(data, "\"id_number\":");
+		strbuf_add_json_string(data, id_number, strlen(id_number));
+		strbuf_addc(data, ',');
+	}
+	strbuf_adds(data, "\"category\":");
 	strbuf_add_json_string_or_null(data, req->category);
 	strbuf_adds(data, ",\"care_type\":");
 	strbuf_add_json_string_or_null(data, req->care_type);
@@ -126,6 +119,60 @@ enum svc_kind children_application_check(struct db *db, const struct principal *
 		strbuf_addf(data, ",\"commitment\":%s}", f->commitment == 1 ? "true" : "false");
 	}
 	strbuf_adds(data, "]}");
+}
+
+static const char *doc_text(const struct json_value *o, const char *key)
+{
+	const struct json_value *v = json_get(o, key);
+	return v && v->type == JSON_STRING ? v->str : NULL;
+}
+
+const char *children_request_read(const struct json_value *doc, struct children_application *req)
+{
+	memset(req, 0, sizeof *req);
+	if (!doc || doc->type != JSON_OBJECT)
+		return NULL;
+	req->category = doc_text(doc, "category");
+	req->care_type = doc_text(doc, "care_type");
+	const struct json_value *facts = json_get(doc, "facts");
+	for (const struct json_value *f = facts && facts->type == JSON_ARRAY ? facts->child : NULL; f; f = f->next) {
+		if (req->n_facts == CHILDREN_FACTS_MAX) {
+			req->too_many_facts = true;
+			break;
+		}
+		struct children_fact *x = &req->facts[req->n_facts++];
+		x->kind = doc_text(f, "kind");
+		x->parent = doc_text(f, "parent");
+		x->evidence = doc_text(f, "evidence");
+		const struct json_value *c = json_get(f, "commitment");
+		x->commitment = c && c->type == JSON_TRUE;
+	}
+	return doc_text(doc, "id_number");
+}
+
+enum svc_kind children_application_check(struct db *db, const struct principal *actor,
+					 const struct children_application *req, dd_date today, int64_t *household_id,
+					 char region[REGION_TEXT_MAX], struct strbuf *data, struct svc_error *e)
+{
+	if (req->person_id <= 0)
+		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "person_id", "缺少儿童的人员编号 person_id");
+	enum svc_kind k = children_request_check(req, e);
+	if (k)
+		return k;
+	dd_error err;
+	dd_error_clear(&err);
+	struct child c = {0};
+	bool found = false;
+	dd_status rc = child_read(db, req->person_id, &c, &found, &err);
+	if (rc)
+		return svc_store_fail(e, db, rc, &err);
+	if (!found || !authz_in_scope(actor, c.region))
+		return svc_fail(e, SVC_NOT_FOUND, "NOT_FOUND", "person_id", "人员不存在或不在您的辖区内");
+	if (c.dead || date_age(c.birth, today) >= CHILDREN_EXIT_AGE || date_age(c.birth, today) < 0)
+		return svc_fail(e, SVC_RULE, "NOT_A_CHILD", "person_id", "申请对象须为在世的未满18周岁儿童");
+	*household_id = c.household_id;
+	snprintf(region, REGION_TEXT_MAX, "%s", c.region);
+	children_request_json(data, NULL, req);
 	return SVC_OK;
 }
 

@@ -11,6 +11,7 @@
 #include "authz.h"
 #include "core/civil_date.h"
 #include "core/idnum.h"
+#include "core/json.h"
 #include "core/money.h"
 #include "core/policy.h"
 #include "core/region.h"
@@ -38,6 +39,17 @@ struct children_application {
 	size_t n_facts;
 	bool too_many_facts;
 };
+
+/* The request's own fields (category, care_type, facts) without the child:
+ * SVC_BAD_INPUT naming the field. */
+enum svc_kind children_request_check(const struct children_application *req, struct svc_error *e);
+/* The request as the application's data JSON: {"category","care_type",
+ * "facts":[…]}, with "id_number" first when id_number is not NULL (the
+ * citizen portal's request, which names the child by ID number). */
+void children_request_json(struct strbuf *data, const char *id_number, const struct children_application *req);
+/* The reverse of children_request_json (strings point into doc): the
+ * request, and the child's ID number or NULL. */
+const char *children_request_read(const struct json_value *doc, struct children_application *req);
 
 /* Checks the request (SVC_BAD_INPUT with the field), finds the child: a
  * person alive, under 18 on today, with an active membership in a household

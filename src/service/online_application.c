@@ -10,9 +10,11 @@
 #include <sodium.h>
 
 #include "core/arena.h"
+#include "core/children.h"
 #include "core/household.h"
 #include "core/idnum.h"
 #include "core/region.h"
+#include "children_allowance.h"
 #include "registry.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -243,7 +245,8 @@ static void household_text(struct strbuf *o, const struct json_value *h, const c
 
 static bool programme_ok(const char *p)
 {
-	return p && (strcmp(p, "dibao") == 0 || strcmp(p, "tekun") == 0 || strcmp(p, "temporary") == 0);
+	return p && (strcmp(p, "dibao") == 0 || strcmp(p, "tekun") == 0 || strcmp(p, "temporary") == 0 ||
+		     strcmp(p, "children") == 0);
 }
 
 static bool phone_ok(const char *p)
@@ -262,8 +265,9 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 	if (!req->programme)
 		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "programme", "缺少救助项目 programme");
 	if (!programme_ok(req->programme))
-		return svc_fail(e, SVC_BAD_INPUT, "BAD_VALUE", "programme",
-				"救助项目应为 dibao（低保）、tekun（特困）或 temporary（临时救助）");
+		return svc_fail(
+		    e, SVC_BAD_INPUT, "BAD_VALUE", "programme",
+		    "救助项目应为 dibao（低保）、tekun（特困）、temporary（临时救助）或 children（儿童基本生活保障）");
 	if (!req->region)
 		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "region", "缺少所在村（社区）区划代码 region");
 	size_t rl = strlen(req->region);
@@ -301,12 +305,29 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 				"须签署告知承诺书（证明事项告知承诺制）后才能提交申请");
 	if (!req->household || req->household->type != JSON_OBJECT)
 		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "household", "请填写家庭成员及收入情况 household");
+	bool children = strcmp(req->programme, "children") == 0;
+	if (!children && (req->children || req->child_id_number))
+		return svc_fail(e, SVC_BAD_INPUT, "NOT_ALLOWED", "child",
+				"child 仅用于儿童基本生活保障申请（children）");
+	if (children && !req->children)
+		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "child",
+				"请填写申请保障的儿童 child（身份证号码、儿童类别、养育方式和认定事实）");
+	if (children && (!req->child_id_number || !*req->child_id_number))
+		return svc_fail(e, SVC_BAD_INPUT, "REQUIRED", "child.id_number", "请填写儿童的身份证号码");
+	if (children) {
+		enum svc_kind ck = children_request_check(req->children, e);
+		if (ck) {
+			svc_error_prefix(e, "child");
+			return ck;
+		}
+	}
 
 	/* the household as it will be stored, read by the same reader as the
 	 * registry's: its errors name the field inside household */
-	struct strbuf data, signers;
+	struct strbuf data, signers, child;
 	strbuf_init(&data, 1024);
 	strbuf_init(&signers, 64);
+	strbuf_init(&child, 256);
 	household_text(&data, req->household, req->region);
 	struct arena a;
 	arena_init(&a, 16 * 1024, 4 * 1024 * 1024);
@@ -345,6 +366,34 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 	if (h.n_members == 0 || heads != 1) {
 		k = svc_fail(e, SVC_BAD_INPUT, "NO_HEAD", "household.members", "家庭成员中须有且只有一名户主");
 		goto done;
+	}
+	/* the child: one of the members, under 18 today */
+	if (children) {
+		struct idnum cid;
+		if (idnum_parse(req->child_id_number, strlen(req->child_id_number), &cid, &err)) {
+			k = svc_fail(e, SVC_BAD_INPUT, "BAD_ID_NUMBER", "child.id_number", "儿童身份证号码无效：%s",
+				     err.message);
+			goto done;
+		}
+		const struct member *who = NULL;
+		for (size_t i = 0; i < h.n_members && !who; i++)
+			if (strcmp(h.members[i].id.text, cid.text) == 0)
+				who = &h.members[i];
+		if (!who) {
+			k = svc_fail(e, SVC_BAD_INPUT, "NOT_A_MEMBER", "child.id_number",
+				     "申请保障的儿童须为所填家庭成员之一（身份证号码与家庭成员不符）");
+			goto done;
+		}
+		int age = date_age(who->id.birth, today);
+		if (age < 0 || age >= CHILDREN_EXIT_AGE) {
+			k = svc_fail(e, SVC_RULE, "NOT_A_CHILD", "child.id_number", "申请对象须为未满18周岁的儿童");
+			goto done;
+		}
+		children_request_json(&child, who->id.text, req->children);
+		if (child.failed) {
+			k = svc_from_status(e, DD_ENOMEM, NULL);
+			goto done;
+		}
 	}
 	/* the verification authorisation signed online: adult members, each once */
 	const struct json_value *sv = req->verification_signers;
@@ -436,6 +485,17 @@ enum svc_kind online_submit(struct db *db, const struct online_new *req, struct 
 				db_finalize(st);
 			}
 		}
+		if (!rc && child.len) { /* the child's part of a children application */
+			rc = db_prepare(
+			    db, "INSERT INTO online_children_requests (online_application_id, data) VALUES ($1, $2)", 0,
+			    &st, &err);
+			if (!rc) {
+				db_bind_int64(st, 1, id);
+				db_bind_text(st, 2, child.buf, child.len);
+				rc = db_run(st, &err);
+				db_finalize(st);
+			}
+		}
 		if (!rc) {
 			char id_text[24], detail[96];
 			snprintf(id_text, sizeof id_text, "%" PRId64, id);
@@ -470,6 +530,7 @@ done:
 	arena_release(&a);
 	strbuf_release(&data);
 	strbuf_release(&signers);
+	strbuf_release(&child);
 	return k;
 }
 
@@ -653,7 +714,11 @@ static enum svc_kind staff_only(const struct principal *p, struct svc_error *e)
 static const char *const list_cols =
     "o.id, o.tracking_no, o.programme, o.state, o.region_code, o.applicant_name, o.applicant_id_number, o.phone, "
     "o.submitted_at, o.updated_at, o.household_id, o.application_id, o.note, o.decided_at, o.version, a.state, "
-    "o.reason, o.data";
+    "o.reason, o.data, c.data";
+/* list_cols' tables */
+#define ONLINE_FROM                                                                                                    \
+	"online_applications o LEFT JOIN applications a ON a.id = o.application_id "                                   \
+	"LEFT JOIN online_children_requests c ON c.online_application_id = o.id"
 
 /* One application's common members (no braces). */
 static void render_row(struct strbuf *o, struct db_stmt *st, bool reveal)
@@ -733,7 +798,7 @@ enum svc_kind online_list(struct db *db, const struct principal *actor, const st
 	}
 	char sql[1024];
 	snprintf(sql, sizeof sql,
-		 "SELECT %s FROM online_applications o LEFT JOIN applications a ON a.id = o.application_id "
+		 "SELECT %s FROM " ONLINE_FROM " "
 		 "WHERE o.region_code >= $1 AND o.region_code < $2 AND ($3 = '' OR o.state = $3) "
 		 "ORDER BY o.id DESC LIMIT $4 OFFSET $5",
 		 list_cols);
@@ -772,7 +837,7 @@ static enum svc_kind load_one(struct db *db, const struct principal *actor, int6
 	store_region_range(actor->scope, lo, hi);
 	char sql[1024];
 	snprintf(sql, sizeof sql,
-		 "SELECT %s FROM online_applications o LEFT JOIN applications a ON a.id = o.application_id "
+		 "SELECT %s FROM " ONLINE_FROM " "
 		 "WHERE o.id = $1 AND o.region_code >= $2 AND o.region_code < $3",
 		 list_cols);
 	dd_error err;
@@ -836,6 +901,12 @@ static enum svc_kind render_one(struct db *db, const struct principal *actor, in
 		json_write_hooked(out, doc, reveal ? NULL : mask_id, NULL);
 	else
 		strbuf_adds(out, "null");
+	/* a children application: the child (ID number masked) */
+	data = db_column_is_null(st, 18) ? NULL : db_column_text(st, 18, &n);
+	if (data && !json_parse(data, n, &a, &lim, &doc, &err)) {
+		strbuf_adds(out, ",\"child\":");
+		json_write_hooked(out, doc, reveal ? NULL : mask_id, NULL);
+	}
 	arena_release(&a);
 	strbuf_addc(out, '}');
 	db_finalize(st);
@@ -892,6 +963,56 @@ static dd_status household_of_members(struct db *db, const struct principal *act
 	if (!rc)
 		*hid = same;
 	return rc;
+}
+
+/* The child's part of children application id, read back into ch (its
+ * strings in a), with the child's person id in household hid. */
+static enum svc_kind child_of(struct db *db, struct arena *a, int64_t id, int64_t hid, struct children_application *ch,
+			      struct svc_error *e)
+{
+	dd_error err;
+	dd_error_clear(&err);
+	struct db_stmt *st = NULL;
+	bool row = false;
+	struct json_value *doc = NULL;
+	const char *idn = NULL;
+	dd_status rc =
+	    db_prepare(db, "SELECT data FROM online_children_requests WHERE online_application_id = $1", 0, &st, &err);
+	if (!rc) {
+		db_bind_int64(st, 1, id);
+		rc = db_step(st, &row, &err);
+		size_t n = 0;
+		const char *text = !rc && row ? db_column_text(st, 0, &n) : NULL;
+		char *copy = text ? arena_calloc(a, n + 1, 1) : NULL;
+		struct json_limits lim = {.max_depth = JSON_DEFAULT_DEPTH};
+		if (copy) {
+			memcpy(copy, text, n);
+			rc = json_parse(copy, n, a, &lim, &doc, &err);
+		}
+		db_finalize(st);
+	}
+	if (rc)
+		return fail_store(e, db, rc, &err);
+	idn = children_request_read(doc, ch);
+	if (!idn)
+		return svc_fail(e, SVC_CONFLICT, "CHILD_MISSING", "child", "该网上申请缺少申请保障的儿童信息");
+	rc = db_prepare(db,
+			"SELECT p.id FROM persons p JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL "
+			"WHERE p.id_number = $1 AND m.household_id = $2",
+			0, &st, &err);
+	if (!rc) {
+		db_bind_str(st, 1, idn);
+		db_bind_int64(st, 2, hid);
+		rc = db_step(st, &row, &err);
+		ch->person_id = !rc && row ? db_column_int64(st, 0) : 0;
+		db_finalize(st);
+	}
+	if (rc)
+		return fail_store(e, db, rc, &err);
+	if (!ch->person_id)
+		return svc_fail(e, SVC_CONFLICT, "CHILD_NOT_IN_HOUSEHOLD", "child.id_number",
+				"申请保障的儿童不在受理的家庭中（家庭成员已变更），请核实后办理");
+	return SVC_OK;
 }
 
 static enum svc_kind accept_tx(struct db *db, const struct casework_env *env, const struct principal *actor, int64_t id,
@@ -961,13 +1082,8 @@ static enum svc_kind accept_tx(struct db *db, const struct casework_env *env, co
 		k = registry_create(db, actor, &rn, &scratch, e);
 		strbuf_release(&scratch);
 		if (k) {
-			if (e->field[0] && strncmp(e->field, "members", 7) == 0) { /* the field inside the household */
-				size_t fl = strlen(e->field), pl = strlen("household.");
-				if (fl + pl < sizeof e->field) {
-					memmove(e->field + pl, e->field, fl + 1);
-					memcpy(e->field, "household.", pl);
-				}
-			}
+			if (strncmp(e->field, "members", 7) == 0) /* the field inside the household */
+				svc_error_prefix(e, "household");
 			goto out;
 		}
 	}
@@ -977,6 +1093,10 @@ static enum svc_kind accept_tx(struct db *db, const struct casework_env *env, co
 	    .severity = req->severity,
 	    .area = area_code(h.area),
 	};
+	struct children_application ch;
+	bool children = strcmp(programme, "children") == 0;
+	if (children && (k = child_of(db, &a, id, hid, &ch, e)))
+		goto out;
 	struct application_new an = {
 	    .household_id = hid,
 	    .programme = programme,
@@ -984,6 +1104,7 @@ static enum svc_kind accept_tx(struct db *db, const struct casework_env *env, co
 	    .channel = "online",
 	    .note = "网上申请受理",
 	    .temporary = strcmp(programme, "temporary") == 0 ? &t : NULL,
+	    .children = children ? &ch : NULL,
 	};
 	if ((k = casework_create(db, env, actor, &an, &case_id, e)))
 		goto out;

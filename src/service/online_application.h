@@ -47,7 +47,7 @@ const char *online_status_text(const char *state, const char *case_state);
 /* --- the portal (no account) --- */
 
 struct online_new {
-	const char *programme; /* dibao, tekun, temporary */
+	const char *programme; /* dibao, tekun, temporary, children */
 	const char *region;    /* the village, 12 digits */
 	const char *applicant_name, *applicant_id, *phone;
 	const char *reason;		    /* may be NULL */
@@ -57,10 +57,17 @@ struct online_new {
 	 * verification authorisation online (授权书网上签署); NULL = none. When the
 	 * application is accepted each becomes an authorisation (method online). */
 	const struct json_value *verification_signers;
+	/* programme children (孤儿、事实无人抚养儿童基本生活保障): the child, one
+	 * of the household's members under 18, by ID number, and the request's
+	 * category, care type and facts (children_allowance.h; person_id unused).
+	 * Accepting makes the children application for that member. */
+	const char *child_id_number;
+	const struct children_application *children;
 };
 /* Stores the application and its audit row (actor "portal"); out gets
  * {"tracking_no","status":"submitted","submitted_at"}. SVC_BAD_INPUT naming
- * the field (household.members[0].id …), SVC_RULE COMMITMENT_REQUIRED. */
+ * the field (household.members[0].id, child.facts …), SVC_RULE
+ * COMMITMENT_REQUIRED, NOT_A_CHILD (child.id_number: 18 or older). */
 enum svc_kind online_submit(struct db *db, const struct online_new *req, struct strbuf *out, struct svc_error *e);
 
 /* {"tracking_no","programme","status","status_text","submitted_at",

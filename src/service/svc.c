@@ -12,6 +12,12 @@ void svc_error_clear(struct svc_error *e)
 	memset(e, 0, sizeof *e);
 }
 
+void svc_error_prefix(struct svc_error *e, const char *prefix)
+{
+	if (e)
+		dd_field_prefix(e->field, prefix);
+}
+
 enum svc_kind svc_fail(struct svc_error *e, enum svc_kind kind, const char *code, const char *field, const char *fmt,
 		       ...)
 {

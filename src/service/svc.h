@@ -36,6 +36,8 @@ struct svc_error {
 };
 
 void svc_error_clear(struct svc_error *e);
+/* Prefixes e->field with prefix ("child" + "." + "facts"), as dd_error_prefix. */
+void svc_error_prefix(struct svc_error *e, const char *prefix);
 /* Fills e (when not NULL) and returns kind. field may be NULL (none). */
 enum svc_kind svc_fail(struct svc_error *e, enum svc_kind kind, const char *code, const char *field, const char *fmt,
 		       ...) DD_PRINTF(5, 6);

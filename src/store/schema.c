@@ -40,6 +40,7 @@ EMBED(dd_schema_023, "schema/023_referrals.sql");
 EMBED(dd_schema_024, "schema/024_care_emergencies.sql");
 EMBED(dd_schema_025, "schema/025_children.sql");
 EMBED(dd_schema_026, "schema/026_online_authorisation.sql");
+EMBED(dd_schema_027, "schema/027_online_children.sql");
 
 static const struct store_migration migrations[] = {
     {1, "001_init", dd_schema_001, NULL, false},
@@ -68,6 +69,7 @@ static const struct store_migration migrations[] = {
     {24, "024_care_emergencies", dd_schema_024, NULL, false},
     {25, "025_children", dd_schema_025, NULL, true},
     {26, "026_online_authorisation", dd_schema_026, NULL, false},
+    {27, "027_online_children", dd_schema_027, NULL, true},
 };
 
 const struct store_migration *store_migrations(size_t *n)

@@ -380,3 +380,78 @@ describe('the verification authorisation signed online (授权书网上签署)',
 		);
 	});
 });
+
+describe('the children allowance applied for online (孤儿、事实无人抚养儿童基本生活保障)', () => {
+	const GRAN = idnum('50015519560606062');
+	const ORPHAN = idnum('50015520140707071');
+	const family = [
+		[GRAN, '孙奶奶', 'head'],
+		[ORPHAN, '孙小宝', 'grandchild'],
+	];
+	const facts = [{ kind: 'death', parent: 'both', evidence: '父母死亡证明（2023 年）' }];
+	const child = (extra = {}) => ({ id_number: ORPHAN, category: 'orphan', care_type: 'dispersed', facts, ...extra });
+	const apply = (extra) => application({ programme: 'children', reason: '父母双亡，由祖母抚养', ...extra }, family);
+
+	test('the child is checked before anything is stored: each refusal names the field', async () => {
+		const count = () => Number(sql(db.target, 'SELECT count(*) FROM online_applications'));
+		const before = count();
+		for (const [body, status, code, field] of [
+			[apply({}), 400, 'REQUIRED', 'child'],
+			[apply({ child: child({ id_number: undefined }) }), 400, 'REQUIRED', 'child.id_number'],
+			[apply({ child: child({ id_number: '50015520140707' }) }), 400, 'BAD_ID_NUMBER', 'child.id_number'],
+			[apply({ child: child({ category: 'x' }) }), 400, 'BAD_VALUE', 'child.category'],
+			[apply({ child: child({ care_type: 'x' }) }), 400, 'BAD_VALUE', 'child.care_type'],
+			[apply({ child: child({ facts: [] }) }), 400, 'REQUIRED', 'child.facts'],
+			[apply({ child: child({ facts: [{ kind: 'death' }] }) }), 400, 'EVIDENCE_REQUIRED', 'child.facts'],
+			[apply({ child: child({ facts: [{ kind: 'imprisoned', commitment: true }] }) }), 400, 'ORPHAN_FACT_REQUIRED', 'child.facts'],
+			[apply({ child: child({ id_number: OTHER }) }), 400, 'NOT_A_MEMBER', 'child.id_number'],
+			[apply({ child: child({ id_number: GRAN }) }), 422, 'NOT_A_CHILD', 'child.id_number'],
+			[application({ child: child() }, family), 400, 'NOT_ALLOWED', 'child'],
+		]) {
+			const r = await submit(body);
+			assert.equal(r.status, status, JSON.stringify(r.body));
+			assert.equal(r.body.error.code, code, JSON.stringify(r.body));
+			assert.equal(r.body.error.field, field);
+			assert.match(r.body.error.message, /[\u4e00-\u9fff]/);
+		}
+		assert.equal(count(), before, 'nothing stored');
+	});
+
+	test('staff see the child (ID masked until revealed); accepting opens the children case for that member', async () => {
+		const r = await submit(apply({ child: child({ id_number: ORPHAN.toLowerCase(), facts: [...facts, { kind: 'other', commitment: true }] }) }));
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		const id = sql(db.target, `SELECT id FROM online_applications WHERE tracking_no = '${r.body.tracking_no}'`);
+		const g = await staff(who.township, 'GET', `/api/v1/online-applications/${id}`);
+		assert.equal(g.status, 200);
+		assert.equal(g.body.programme, 'children');
+		assert.match(g.body.child.id_number, /\*/);
+		assert.ok(!JSON.stringify(g.body).includes(ORPHAN));
+		assert.equal(g.body.child.category, 'orphan');
+		assert.equal(g.body.child.care_type, 'dispersed');
+		assert.deepEqual(g.body.child.facts, [
+			{ kind: 'death', parent: 'both', evidence: '父母死亡证明（2023 年）', commitment: false },
+			{ kind: 'other', parent: null, evidence: null, commitment: true },
+		]);
+		const rv = await staff(who.township, 'GET', `/api/v1/online-applications/${id}?reveal=1`);
+		assert.equal(rv.body.child.id_number, ORPHAN);
+
+		const a = await staff(who.township, 'POST', `/api/v1/online-applications/${id}/actions`, { action: 'accept' });
+		assert.equal(a.status, 200, JSON.stringify(a.body));
+		const kase = await staff(who.township, 'GET', `/api/v1/applications/${a.body.application_id}`);
+		assert.equal(kase.status, 200);
+		assert.equal(kase.body.programme, 'children');
+		assert.equal(kase.body.channel, 'online');
+		const pid = Number(sql(db.target, `SELECT id FROM persons WHERE id_number = '${ORPHAN}'`));
+		assert.equal(kase.body.children.person_id, pid);
+		assert.equal(kase.body.children.name, '孙小宝');
+		assert.equal(kase.body.children.category, 'orphan');
+		assert.equal(kase.body.children.facts.length, 2);
+		assert.equal(
+			sql(db.target, `SELECT m.household_id FROM memberships m WHERE m.person_id = ${pid} AND m.to_date IS NULL`),
+			String(a.body.household_id),
+		);
+		const s = await status(r.body.tracking_no, GRAN);
+		assert.equal(s.status, 200);
+		assert.equal(s.body.programme, 'children');
+	});
+});
