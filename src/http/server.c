@@ -173,9 +173,10 @@ static void worker_db_check(void)
 
 /* After the workers stopped: SQLite folds the WAL into the database file on
  * the close it sees as the last, and workers that exit together can each see
- * another still open (measured: 4 stops in 300 with three connections closing
- * at once left the WAL). One connection opened and closed alone folds in
- * what is left, so a stopped server leaves one file that can be copied. */
+ * another still open (measured: 6 of 30 stops at --threads 32 left the WAL
+ * before this fold, none after). One connection opened and closed alone
+ * folds in what is left, so a stopped server leaves one file that can be
+ * copied. */
 static void fold_wal(const char *target)
 {
 	if (db_target_is_postgres(target))

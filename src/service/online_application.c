@@ -965,37 +965,24 @@ static dd_status household_of_members(struct db *db, const struct principal *act
 	return rc;
 }
 
-/* The child's part of children application id, read back into ch (its
- * strings in a), with the child's person id in household hid. */
-static enum svc_kind child_of(struct db *db, struct arena *a, int64_t id, int64_t hid, struct children_application *ch,
-			      struct svc_error *e)
+/* The child's part of a children application (text, n: its stored JSON, or
+ * NULL) read back into ch (its strings in a), with the child's person id in
+ * household hid. */
+static enum svc_kind child_of(struct db *db, const char *text, size_t n, struct arena *a, int64_t hid,
+			      struct children_application *ch, struct svc_error *e)
 {
 	dd_error err;
 	dd_error_clear(&err);
-	struct db_stmt *st = NULL;
-	bool row = false;
 	struct json_value *doc = NULL;
-	const char *idn = NULL;
-	dd_status rc =
-	    db_prepare(db, "SELECT data FROM online_children_requests WHERE online_application_id = $1", 0, &st, &err);
-	if (!rc) {
-		db_bind_int64(st, 1, id);
-		rc = db_step(st, &row, &err);
-		size_t n = 0;
-		const char *text = !rc && row ? db_column_text(st, 0, &n) : NULL;
-		char *copy = text ? arena_calloc(a, n + 1, 1) : NULL;
-		struct json_limits lim = {.max_depth = JSON_DEFAULT_DEPTH};
-		if (copy) {
-			memcpy(copy, text, n);
-			rc = json_parse(copy, n, a, &lim, &doc, &err);
-		}
-		db_finalize(st);
-	}
-	if (rc)
-		return fail_store(e, db, rc, &err);
-	idn = children_request_read(doc, ch);
+	struct json_limits lim = {.max_depth = JSON_DEFAULT_DEPTH};
+	dd_status rc = text ? json_parse(text, n, a, &lim, &doc, &err) : DD_OK;
+	if (rc) /* stored by online_submit from children_request_json: cannot happen */
+		return svc_from_status(e, rc, &err);
+	const char *idn = children_request_read(doc, ch);
 	if (!idn)
 		return svc_fail(e, SVC_CONFLICT, "CHILD_MISSING", "child", "该网上申请缺少申请保障的儿童信息");
+	struct db_stmt *st = NULL;
+	bool row = false;
 	rc = db_prepare(db,
 			"SELECT p.id FROM persons p JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL "
 			"WHERE p.id_number = $1 AND m.household_id = $2",
@@ -1029,17 +1016,16 @@ static enum svc_kind accept_tx(struct db *db, const struct casework_env *env, co
 	snprintf(tracking, sizeof tracking, "%s", db_column_text(st, 1, NULL));
 	bool pending = strcmp(db_column_text(st, 3, NULL), "submitted") == 0;
 	int64_t version = db_column_int64(st, 14);
-	size_t n = 0;
+	size_t n = 0, child_n = 0;
 	const char *data_col = db_column_text(st, 17, &n);
 	struct arena a;
 	arena_init(&a, 16 * 1024, 8 * 1024 * 1024);
-	char *data = arena_calloc(&a, n + 1, 1);
-	if (data) {
-		memcpy(data, data_col, n);
-		data[n] = '\0';
-	}
+	char *data = arena_strndup(&a, data_col, n);
+	/* a children application's child (online_children_requests), read with the row */
+	const char *child_col = db_column_is_null(st, 18) ? NULL : db_column_text(st, 18, &child_n);
+	char *child = child_col ? arena_strndup(&a, child_col, child_n) : NULL;
 	db_finalize(st);
-	if (!data) {
+	if (!data || (child_col && !child)) {
 		arena_release(&a);
 		return svc_from_status(e, DD_ENOMEM, NULL);
 	}
@@ -1095,7 +1081,7 @@ static enum svc_kind accept_tx(struct db *db, const struct casework_env *env, co
 	};
 	struct children_application ch;
 	bool children = strcmp(programme, "children") == 0;
-	if (children && (k = child_of(db, &a, id, hid, &ch, e)))
+	if (children && (k = child_of(db, child, child_n, &a, hid, &ch, e)))
 		goto out;
 	struct application_new an = {
 	    .household_id = hid,
